@@ -1,0 +1,79 @@
+using System.Text.RegularExpressions;
+
+namespace Portal.Core.Access;
+
+/// <summary>
+/// Scope strings: <c>resource:action</c> (more <c>:</c> segments allowed, e.g. <c>orders:refund</c>),
+/// lower-case, with <c>*</c> as a whole-segment wildcard (<c>orders:*</c>).
+/// </summary>
+public static partial class Scope
+{
+    public const int MaxLength = 128;
+    public const int MaxPerKey = 50;
+
+    /// <summary>Lets a key manage keys of its organization through <c>/api/v1/keys</c>.</summary>
+    public const string KeysManage = "keys:manage";
+
+    /// <summary>Lets a key ask <c>/api/v1/keys/verify</c> about other keys.</summary>
+    public const string KeysVerify = "keys:verify";
+
+    public static bool IsValid(string? scope) =>
+        scope is { Length: > 0 and <= MaxLength } && Pattern().IsMatch(scope);
+
+    /// <summary>Checks a list for a key; returns the error message or null.</summary>
+    public static string? Validate(IReadOnlyCollection<string>? scopes)
+    {
+        if (scopes is null)
+        {
+            return null;
+        }
+
+        if (scopes.Count > MaxPerKey)
+        {
+            return $"A key can hold at most {MaxPerKey} scopes.";
+        }
+
+        var invalid = scopes.FirstOrDefault(s => !IsValid(s));
+        return invalid is null
+            ? null
+            : $"'{Truncate(invalid)}' is not a scope: use resource:action, lower-case letters, digits, '_', '-' or '.', and '*' for a whole segment.";
+    }
+
+    /// <summary>Whether a granted scope satisfies a required one: equal, or equal with wildcard segments.</summary>
+    public static bool Satisfies(ReadOnlySpan<char> granted, ReadOnlySpan<char> required)
+    {
+        if (granted.SequenceEqual(required))
+        {
+            return true;
+        }
+
+        while (true)
+        {
+            var g = granted.IndexOf(':');
+            var r = required.IndexOf(':');
+            var gSegment = g < 0 ? granted : granted[..g];
+            var rSegment = r < 0 ? required : required[..r];
+            if (!(gSegment is "*" || gSegment.SequenceEqual(rSegment)))
+            {
+                return false;
+            }
+
+            if (g < 0 || r < 0)
+            {
+                // A trailing '*' grants every deeper segment; otherwise both must end together.
+                return g < 0 && r < 0 || (g < 0 && gSegment is "*");
+            }
+
+            granted = granted[(g + 1)..];
+            required = required[(r + 1)..];
+        }
+    }
+
+    public static IReadOnlyList<string> Normalize(IEnumerable<string>? scopes) =>
+        scopes is null ? [] : [.. scopes.Select(s => s.Trim()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
+
+    [GeneratedRegex(@"^([a-z][a-z0-9_.\-]*|\*)(:([a-z][a-z0-9_.\-]*|\*))+$", RegexOptions.CultureInvariant)]
+    private static partial Regex Pattern();
+}

@@ -1,0 +1,49 @@
+namespace Portal.Core.Audit;
+
+/// <summary>One administrative action. Append-only: the DbContext refuses to update or delete one.</summary>
+public sealed class AuditRecord
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    public Guid? OrganizationId { get; set; }
+
+    public Guid? ActorId { get; set; }
+
+    /// <summary>Who acted, as shown: a user's email, a key's hint, or a job's name.</summary>
+    public required string Actor { get; set; }
+
+    /// <summary>A stable action name such as <c>key.created</c>; see <see cref="AuditActions"/>.</summary>
+    public required string Action { get; set; }
+
+    public required string TargetType { get; set; }
+
+    public string? TargetId { get; set; }
+
+    public string? TargetName { get; set; }
+
+    /// <summary>The door the action came through: <c>api</c>, <c>portal</c>, <c>cli</c> or <c>job</c>.</summary>
+    public required string Channel { get; set; }
+
+    public string? ClientIp { get; set; }
+
+    public DateTimeOffset OccurredAt { get; set; }
+
+    /// <summary>Changed fields and values, as JSON; never key material.</summary>
+    public string? Details { get; set; }
+}
+
+/// <summary>The action names written to the audit trail.</summary>
+public static class AuditActions
+{
+    public const string KeyCreated = "key.created";
+    public const string KeyUpdated = "key.updated";
+    public const string KeyRotated = "key.rotated";
+    public const string KeyRevoked = "key.revoked";
+    public const string KeyExpired = "key.expired";
+    public const string AdminCreated = "admin.created";
+    public const string UserRegistered = "user.registered";
+    public const string OrganizationCreated = "organization.created";
+    public const string MemberAdded = "member.added";
+    public const string MemberRoleChanged = "member.role_changed";
+    public const string MemberRemoved = "member.removed";
+}

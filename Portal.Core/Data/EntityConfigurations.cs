@@ -1,0 +1,71 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Core.Audit;
+using Portal.Core.Keys;
+using Portal.Core.Organizations;
+
+namespace Portal.Core.Data;
+
+internal sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organization>
+{
+    public void Configure(EntityTypeBuilder<Organization> entity)
+    {
+        entity.Property(o => o.Name).HasMaxLength(100);
+        entity.HasMany(o => o.Members).WithOne(m => m.Organization).HasForeignKey(m => m.OrganizationId);
+    }
+}
+
+internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Membership>
+{
+    public void Configure(EntityTypeBuilder<Membership> entity)
+    {
+        entity.HasKey(m => new { m.OrganizationId, m.UserId });
+        entity.HasIndex(m => m.UserId);
+        entity.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId);
+    }
+}
+
+internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
+{
+    public void Configure(EntityTypeBuilder<ApiKey> entity)
+    {
+        entity.Property(k => k.Name).HasMaxLength(ApiKey.NameMaxLength);
+        entity.Property(k => k.Description).HasMaxLength(ApiKey.DescriptionMaxLength);
+        entity.Property(k => k.Hint).HasMaxLength(64);
+        entity.Property(k => k.LastUsedIp).HasMaxLength(45);
+        entity.Property(k => k.ConcurrencyStamp).IsConcurrencyToken();
+        entity.HasIndex(k => new { k.OwnerId, k.Name }).IsUnique();
+        // Keyset paging of an organization's keys, newest first.
+        entity.HasIndex(k => new { k.OrganizationId, k.CreatedAt, k.Id });
+        entity.HasIndex(k => new { k.Status, k.ExpiresAt });
+        entity.HasOne(k => k.Organization).WithMany().HasForeignKey(k => k.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+        entity.HasOne(k => k.Owner).WithMany().HasForeignKey(k => k.OwnerId).OnDelete(DeleteBehavior.Restrict);
+        entity.HasMany(k => k.Secrets).WithOne(s => s.ApiKey).HasForeignKey(s => s.ApiKeyId);
+    }
+}
+
+internal sealed class ApiKeySecretConfiguration : IEntityTypeConfiguration<ApiKeySecret>
+{
+    public void Configure(EntityTypeBuilder<ApiKeySecret> entity)
+    {
+        entity.Property(s => s.Hash).HasMaxLength(KeyHasher.HashSize).IsFixedLength();
+        entity.Property(s => s.Hint).HasMaxLength(64);
+        entity.HasIndex(s => s.Hash).IsUnique();
+        entity.HasIndex(s => s.RetiresAt);
+    }
+}
+
+internal sealed class AuditRecordConfiguration : IEntityTypeConfiguration<AuditRecord>
+{
+    public void Configure(EntityTypeBuilder<AuditRecord> entity)
+    {
+        entity.Property(a => a.Actor).HasMaxLength(256);
+        entity.Property(a => a.Action).HasMaxLength(64);
+        entity.Property(a => a.TargetType).HasMaxLength(64);
+        entity.Property(a => a.TargetId).HasMaxLength(64);
+        entity.Property(a => a.TargetName).HasMaxLength(256);
+        entity.Property(a => a.Channel).HasMaxLength(16);
+        entity.Property(a => a.ClientIp).HasMaxLength(45);
+        entity.HasIndex(a => new { a.OrganizationId, a.OccurredAt });
+    }
+}

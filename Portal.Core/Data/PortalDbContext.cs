@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audit;
+using Portal.Core.Keys;
+using Portal.Core.Organizations;
+
+namespace Portal.Core.Data;
+
+/// <summary>
+/// The one model of the product. Each database provider has a subclass so that it gets its own
+/// migrations (see <c>scripts/add-migration.sh</c>).
+/// </summary>
+public abstract class PortalDbContext(DbContextOptions options)
+    : IdentityDbContext<PortalUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
+{
+    public DbSet<Organization> Organizations => Set<Organization>();
+
+    public DbSet<Membership> Memberships => Set<Membership>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<ApiKeySecret> ApiKeySecrets => Set<ApiKeySecret>();
+
+    public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RefuseAuditChanges();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RefuseAuditChanges();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    private void RefuseAuditChanges()
+    {
+        foreach (var entry in ChangeTracker.Entries<AuditRecord>())
+        {
+            if (entry.State is EntityState.Modified or EntityState.Deleted)
+            {
+                throw new InvalidOperationException("Audit records are append-only.");
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+namespace Portal.Core;
+
+/// <summary>A request that breaks a rule of the domain; <see cref="Errors"/> names each field at fault.</summary>
+public sealed class InvalidRequestException(IReadOnlyDictionary<string, string[]> errors)
+    : Exception(string.Join(" ", errors.SelectMany(e => e.Value)))
+{
+    public InvalidRequestException(string field, string message)
+        : this(new Dictionary<string, string[]> { [field] = [message] })
+    {
+    }
+
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+}
+
+/// <summary>The request clashes with the current state (a duplicate name, a revoked key).</summary>
+public sealed class ConflictException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}
+
+/// <summary>The caller may see the object but not do this to it (e.g. a viewer creating a key).</summary>
+public sealed class AccessDeniedException(string message) : Exception(message);

@@ -1,0 +1,54 @@
+using Portal.Core.Organizations;
+
+namespace Portal.Core.Keys;
+
+/// <summary>
+/// A key's identity and permissions. The token itself lives only with its holder: what is stored
+/// is <see cref="ApiKeySecret"/>, an HMAC of each token the key has had.
+/// </summary>
+public sealed class ApiKey
+{
+    public const int NameMaxLength = 100;
+    public const int DescriptionMaxLength = 500;
+
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    public Guid OrganizationId { get; set; }
+
+    public Guid OwnerId { get; set; }
+
+    public required string Name { get; set; }
+
+    public string? Description { get; set; }
+
+    public KeyEnvironment Environment { get; set; }
+
+    public KeyStatus Status { get; set; }
+
+    /// <summary>Scope strings such as <c>orders:read</c>.</summary>
+    public List<string> Scopes { get; set; } = [];
+
+    /// <summary>Display hint of the current token: prefix, first and last four random characters.</summary>
+    public required string Hint { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    public DateTimeOffset? RevokedAt { get; set; }
+
+    public DateTimeOffset? LastUsedAt { get; set; }
+
+    public string? LastUsedIp { get; set; }
+
+    /// <summary>Optimistic concurrency: two edits of one key never silently overwrite each other.</summary>
+    public Guid ConcurrencyStamp { get; set; } = Guid.NewGuid();
+
+    public List<ApiKeySecret> Secrets { get; set; } = [];
+
+    public Organization? Organization { get; set; }
+
+    public PortalUser? Owner { get; set; }
+}

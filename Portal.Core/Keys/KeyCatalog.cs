@@ -1,0 +1,413 @@
+using System.Buffers.Binary;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Core.Access;
+using Portal.Core.Audit;
+using Portal.Core.Data;
+using Portal.Core.Organizations;
+
+namespace Portal.Core.Keys;
+
+/// <summary>
+/// The key lifecycle: create, list, get, update, rotate, revoke. Every call checks the caller's
+/// organization and role; a key the caller may not see is reported as absent, never as forbidden,
+/// so ids cannot be probed across tenants. Tokens are returned once and never stored or logged.
+/// </summary>
+public sealed class KeyCatalog(
+    PortalDbContext db,
+    OrganizationAccess access,
+    AuditTrail audit,
+    KeyHasher hasher,
+    KeyChangeFeed changes,
+    IOptions<KeyOptions> options,
+    TimeProvider time)
+{
+    public const int MaxPageSize = 100;
+
+    public async Task<IssuedKey> CreateAsync(Caller caller, CreateKeyCommand command, CancellationToken cancellationToken = default)
+    {
+        var organizationId = command.OrganizationId ?? await access.DefaultOrganizationAsync(caller, cancellationToken);
+        var role = await access.RoleAsync(caller, organizationId, cancellationToken)
+            ?? throw new InvalidRequestException("organizationId", "The organization does not exist or you are not a member of it.");
+        if (role < OrganizationRole.Developer)
+        {
+            throw new AccessDeniedException("Viewers cannot create keys.");
+        }
+
+        var now = time.GetUtcNow();
+        var errors = new Dictionary<string, string[]>();
+        var name = CheckName(command.Name, errors);
+        CheckDescription(command.Description, errors);
+        CheckScopes(command.Scopes, errors);
+        CheckExpiry(command.ExpiresAt, now, errors);
+        if (!Enum.IsDefined(command.Environment))
+        {
+            errors["environment"] = ["Environment must be 'test' or 'live'."];
+        }
+
+        ThrowIfAny(errors);
+        await EnsureNameFreeAsync(caller.UserId, name, exceptKeyId: null, cancellationToken);
+
+        var token = ApiKeyToken.Generate(PrefixFor(command.Environment));
+        var key = new ApiKey
+        {
+            OrganizationId = organizationId,
+            OwnerId = caller.UserId,
+            Name = name,
+            Description = Blank(command.Description),
+            Environment = command.Environment,
+            Status = KeyStatus.Active,
+            Scopes = [.. Scope.Normalize(command.Scopes)],
+            Hint = ApiKeyToken.Hint(token),
+            CreatedAt = now,
+            UpdatedAt = now,
+            ExpiresAt = command.ExpiresAt?.ToUniversalTime(),
+        };
+        key.Secrets.Add(NewSecret(token, now));
+        db.ApiKeys.Add(key);
+        audit.Record(caller, AuditActions.KeyCreated, organizationId, "key", key.Id.ToString(), name,
+            new { key.Environment, key.Scopes, key.ExpiresAt, key.Hint });
+        await SaveAsync(cancellationToken);
+        return new IssuedKey(key, token);
+    }
+
+    /// <summary>A page of the keys the caller may see in one organization, newest first (keyset paging, no count).</summary>
+    public async Task<KeyPage> ListAsync(Caller caller, KeyQuery query, CancellationToken cancellationToken = default)
+    {
+        if (query.Limit is < 1 or > MaxPageSize)
+        {
+            throw new InvalidRequestException("limit", $"Limit must be between 1 and {MaxPageSize}.");
+        }
+
+        var organizationId = query.OrganizationId ?? await access.DefaultOrganizationAsync(caller, cancellationToken);
+        var role = await access.RoleAsync(caller, organizationId, cancellationToken);
+        if (role is null)
+        {
+            // Not a member: an empty page, exactly as for an organization with no keys.
+            return new KeyPage([], null);
+        }
+
+        var keys = db.ApiKeys.AsNoTracking().Where(k => k.OrganizationId == organizationId);
+        if (role == OrganizationRole.Developer)
+        {
+            keys = keys.Where(k => k.OwnerId == caller.UserId);
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var search = query.Search.Trim();
+            keys = keys.Where(k => k.Name.Contains(search));
+        }
+
+        if (query.Status is { } status)
+        {
+            keys = keys.Where(k => k.Status == status);
+        }
+
+        if (query.Cursor is not null)
+        {
+            var (createdAt, id) = DecodeCursor(query.Cursor);
+            keys = keys.Where(k => k.CreatedAt < createdAt || (k.CreatedAt == createdAt && k.Id.CompareTo(id) < 0));
+        }
+
+        var page = await keys
+            .OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id)
+            .Take(query.Limit + 1)
+            .ToListAsync(cancellationToken);
+        string? next = null;
+        if (page.Count > query.Limit)
+        {
+            page.RemoveAt(page.Count - 1);
+            next = EncodeCursor(page[^1].CreatedAt, page[^1].Id);
+        }
+
+        return new KeyPage(page, next);
+    }
+
+    /// <summary>The key with its token history, or null when it does not exist or the caller may not see it.</summary>
+    public async Task<ApiKey?> FindAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
+    {
+        var key = await db.ApiKeys.AsNoTracking().Include(k => k.Secrets).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        return key is not null && await CanSeeAsync(caller, key, cancellationToken) ? key : null;
+    }
+
+    public async Task<ApiKey?> UpdateAsync(Caller caller, Guid id, UpdateKeyCommand command, CancellationToken cancellationToken = default)
+    {
+        var key = await FindForChangeAsync(caller, id, cancellationToken);
+        if (key is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var errors = new Dictionary<string, string[]>();
+        var name = command.Name is null ? key.Name : CheckName(command.Name, errors);
+        if (command.Description is not null)
+        {
+            CheckDescription(command.Description, errors);
+        }
+
+        CheckScopes(command.Scopes, errors);
+        if (command.ExpiresAt is not null && command.RemoveExpiry)
+        {
+            errors["expiresAt"] = ["Give either expiresAt or removeExpiry, not both."];
+        }
+
+        CheckExpiry(command.ExpiresAt, now, errors);
+        ThrowIfAny(errors);
+        if (key.Status is KeyStatus.Revoked or KeyStatus.Expired)
+        {
+            throw new ConflictException("status", $"The key is {key.Status.ToString().ToLowerInvariant()} and cannot be changed.");
+        }
+
+        if (name != key.Name)
+        {
+            await EnsureNameFreeAsync(key.OwnerId, name, key.Id, cancellationToken);
+        }
+
+        var before = new { key.Name, key.Description, key.Scopes, key.ExpiresAt };
+        key.Name = name;
+        if (command.Description is not null)
+        {
+            key.Description = Blank(command.Description);
+        }
+
+        if (command.Scopes is not null)
+        {
+            key.Scopes = [.. Scope.Normalize(command.Scopes)];
+        }
+
+        if (command.ExpiresAt is { } expiresAt)
+        {
+            key.ExpiresAt = expiresAt.ToUniversalTime();
+        }
+        else if (command.RemoveExpiry)
+        {
+            key.ExpiresAt = null;
+        }
+
+        key.UpdatedAt = now;
+        key.ConcurrencyStamp = Guid.NewGuid();
+        audit.Record(caller, AuditActions.KeyUpdated, key.OrganizationId, "key", key.Id.ToString(), key.Name,
+            new { before, after = new { key.Name, key.Description, key.Scopes, key.ExpiresAt } });
+        await SaveAsync(cancellationToken);
+        changes.Publish(key.Id);
+        return key;
+    }
+
+    /// <summary>
+    /// Gives the key a new token. The old token keeps working for <paramref name="grace"/> (zero ends it now).
+    /// Returns null when the caller may not see the key.
+    /// </summary>
+    public async Task<IssuedKey?> RotateAsync(Caller caller, Guid id, TimeSpan grace, CancellationToken cancellationToken = default)
+    {
+        if (grace < TimeSpan.Zero || grace > options.Value.MaxRotationGrace)
+        {
+            throw new InvalidRequestException("gracePeriod", $"The grace period must be between 0 and {options.Value.MaxRotationGrace.TotalDays:0} days.");
+        }
+
+        var key = await FindForChangeAsync(caller, id, cancellationToken);
+        if (key is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        if (key.Status != KeyStatus.Active || key.ExpiresAt <= now)
+        {
+            throw new ConflictException("status", "Only an active key can be rotated.");
+        }
+
+        var retiresAt = now + grace;
+        foreach (var secret in key.Secrets)
+        {
+            if (secret.RetiresAt is null || secret.RetiresAt > retiresAt)
+            {
+                secret.RetiresAt = retiresAt;
+            }
+        }
+
+        var token = ApiKeyToken.Generate(PrefixFor(key.Environment));
+        var fresh = NewSecret(token, now);
+        fresh.ApiKeyId = key.Id;
+        db.ApiKeySecrets.Add(fresh);
+        var oldHint = key.Hint;
+        key.Hint = fresh.Hint;
+        key.UpdatedAt = now;
+        key.ConcurrencyStamp = Guid.NewGuid();
+        audit.Record(caller, AuditActions.KeyRotated, key.OrganizationId, "key", key.Id.ToString(), key.Name,
+            new { oldHint, newHint = key.Hint, gracePeriod = grace, oldTokenRetiresAt = retiresAt });
+        await SaveAsync(cancellationToken);
+        changes.Publish(key.Id);
+        return new IssuedKey(key, token);
+    }
+
+    /// <summary>Revokes the key; every token of it is refused from the next request on. Idempotent.</summary>
+    public async Task<ApiKey?> RevokeAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
+    {
+        var key = await FindForChangeAsync(caller, id, cancellationToken);
+        if (key is null || key.Status == KeyStatus.Revoked)
+        {
+            return key;
+        }
+
+        var now = time.GetUtcNow();
+        key.Status = KeyStatus.Revoked;
+        key.RevokedAt = now;
+        key.UpdatedAt = now;
+        key.ConcurrencyStamp = Guid.NewGuid();
+        audit.Record(caller, AuditActions.KeyRevoked, key.OrganizationId, "key", key.Id.ToString(), key.Name);
+        await SaveAsync(cancellationToken);
+        changes.Publish(key.Id);
+        return key;
+    }
+
+    private async Task<ApiKey?> FindForChangeAsync(Caller caller, Guid id, CancellationToken cancellationToken)
+    {
+        var key = await db.ApiKeys.Include(k => k.Secrets).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (key is null)
+        {
+            return null;
+        }
+
+        var role = await access.RoleAsync(caller, key.OrganizationId, cancellationToken);
+        if (role is null || (role == OrganizationRole.Developer && key.OwnerId != caller.UserId))
+        {
+            return null;
+        }
+
+        if (role == OrganizationRole.Viewer)
+        {
+            throw new AccessDeniedException("Viewers cannot change keys.");
+        }
+
+        return key;
+    }
+
+    private async Task<bool> CanSeeAsync(Caller caller, ApiKey key, CancellationToken cancellationToken)
+    {
+        var role = await access.RoleAsync(caller, key.OrganizationId, cancellationToken);
+        return role switch
+        {
+            null => false,
+            OrganizationRole.Developer => key.OwnerId == caller.UserId,
+            _ => true,
+        };
+    }
+
+    private async Task EnsureNameFreeAsync(Guid ownerId, string name, Guid? exceptKeyId, CancellationToken cancellationToken)
+    {
+        if (await db.ApiKeys.AnyAsync(k => k.OwnerId == ownerId && k.Name == name && k.Id != exceptKeyId, cancellationToken))
+        {
+            throw new ConflictException("name", $"You already have a key named '{name}'.");
+        }
+    }
+
+    private async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConflictException("key", "The key was changed by someone else; reload it and try again.");
+        }
+        catch (DbUpdateException) when (db.ChangeTracker.Entries<ApiKey>().Any())
+        {
+            // The unique (owner, name) index caught a race the pre-check could not.
+            throw new ConflictException("name", "A key with this name already exists.");
+        }
+    }
+
+    private ApiKeySecret NewSecret(string token, DateTimeOffset now) => new()
+    {
+        Hash = hasher.Hash(token),
+        PepperVersion = hasher.Peppers.CurrentVersion,
+        Hint = ApiKeyToken.Hint(token),
+        CreatedAt = now,
+    };
+
+    private string PrefixFor(KeyEnvironment environment) =>
+        environment == KeyEnvironment.Live ? options.Value.LivePrefix : options.Value.TestPrefix;
+
+    private static string CheckName(string? name, Dictionary<string, string[]> errors)
+    {
+        var trimmed = name?.Trim() ?? "";
+        if (trimmed.Length == 0)
+        {
+            errors["name"] = ["Name is required."];
+        }
+        else if (trimmed.Length > ApiKey.NameMaxLength)
+        {
+            errors["name"] = [$"Name must be at most {ApiKey.NameMaxLength} characters."];
+        }
+        else if (trimmed.Any(char.IsControl))
+        {
+            errors["name"] = ["Name must not contain control characters."];
+        }
+
+        return trimmed;
+    }
+
+    private static void CheckDescription(string? description, Dictionary<string, string[]> errors)
+    {
+        if (description is { Length: > ApiKey.DescriptionMaxLength })
+        {
+            errors["description"] = [$"Description must be at most {ApiKey.DescriptionMaxLength} characters."];
+        }
+    }
+
+    private static void CheckScopes(IReadOnlyList<string>? scopes, Dictionary<string, string[]> errors)
+    {
+        if (Scope.Validate(scopes) is { } error)
+        {
+            errors["scopes"] = [error];
+        }
+    }
+
+    private static void CheckExpiry(DateTimeOffset? expiresAt, DateTimeOffset now, Dictionary<string, string[]> errors)
+    {
+        if (expiresAt is { } at && at <= now)
+        {
+            errors["expiresAt"] = ["The expiry must be in the future."];
+        }
+    }
+
+    private static void ThrowIfAny(Dictionary<string, string[]> errors)
+    {
+        if (errors.Count > 0)
+        {
+            throw new InvalidRequestException(errors);
+        }
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static string EncodeCursor(DateTimeOffset createdAt, Guid id)
+    {
+        Span<byte> bytes = stackalloc byte[24];
+        BinaryPrimitives.WriteInt64BigEndian(bytes, createdAt.UtcTicks);
+        id.TryWriteBytes(bytes[8..]);
+        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    private static (DateTimeOffset CreatedAt, Guid Id) DecodeCursor(string cursor)
+    {
+        try
+        {
+            var base64 = cursor.Replace('-', '+').Replace('_', '/');
+            base64 += new string('=', (4 - base64.Length % 4) % 4);
+            var bytes = Convert.FromBase64String(base64);
+            if (bytes.Length == 24)
+            {
+                return (new DateTimeOffset(BinaryPrimitives.ReadInt64BigEndian(bytes), TimeSpan.Zero), new Guid(bytes.AsSpan(8)));
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        throw new InvalidRequestException("cursor", "The cursor is not one this API returned.");
+    }
+}

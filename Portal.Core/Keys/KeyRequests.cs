@@ -1,0 +1,32 @@
+namespace Portal.Core.Keys;
+
+/// <summary>What a caller asks for when creating a key.</summary>
+public sealed record CreateKeyCommand(
+    string? Name,
+    string? Description = null,
+    KeyEnvironment Environment = KeyEnvironment.Test,
+    IReadOnlyList<string>? Scopes = null,
+    DateTimeOffset? ExpiresAt = null,
+    Guid? OrganizationId = null);
+
+/// <summary>A partial update; null fields are left as they are.</summary>
+public sealed record UpdateKeyCommand(
+    string? Name = null,
+    string? Description = null,
+    IReadOnlyList<string>? Scopes = null,
+    DateTimeOffset? ExpiresAt = null,
+    bool RemoveExpiry = false);
+
+/// <summary>A key with the token it was just given. The only object that ever carries a token.</summary>
+public sealed record IssuedKey(ApiKey Key, string Token);
+
+/// <summary>How a listing is filtered and where a page starts.</summary>
+public sealed record KeyQuery(
+    Guid? OrganizationId = null,
+    string? Search = null,
+    KeyStatus? Status = null,
+    int Limit = 20,
+    string? Cursor = null);
+
+/// <summary>One page of keys, newest first, and the cursor of the next page (null at the end).</summary>
+public sealed record KeyPage(IReadOnlyList<ApiKey> Items, string? NextCursor);

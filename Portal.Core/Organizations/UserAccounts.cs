@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audit;
+using Portal.Core.Data;
+
+namespace Portal.Core.Organizations;
+
+/// <summary>Creates people: each new user gets a personal organization in the same transaction.</summary>
+public sealed class UserAccounts(PortalDbContext db, UserManager<PortalUser> users, RoleManager<IdentityRole<Guid>> roles, AuditTrail audit, TimeProvider time)
+{
+    /// <summary>Creates a user with a password; Identity's password rules apply.</summary>
+    public async Task<PortalUser> CreateAsync(string email, string password, Caller? actor, bool platformAdministrator = false, CancellationToken cancellationToken = default)
+    {
+        email = email.Trim();
+        if (!new System.ComponentModel.DataAnnotations.EmailAddressAttribute().IsValid(email) || email.Length > 256)
+        {
+            throw new InvalidRequestException("email", $"'{email}' is not an email address.");
+        }
+
+        if (await users.FindByEmailAsync(email) is not null)
+        {
+            throw new ConflictException("email", $"A user with email '{email}' already exists.");
+        }
+
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var now = time.GetUtcNow();
+            var organization = new Organization { Name = PersonalName(email), IsPersonal = true, CreatedAt = now };
+            var user = new PortalUser { UserName = email, Email = email, CreatedAt = now, PersonalOrganizationId = organization.Id };
+            db.Organizations.Add(organization);
+            await db.SaveChangesAsync(cancellationToken);
+
+            ThrowOnFailure(await users.CreateAsync(user, password));
+            db.Memberships.Add(new Membership { OrganizationId = organization.Id, UserId = user.Id, Role = OrganizationRole.Owner, CreatedAt = now });
+
+            if (platformAdministrator)
+            {
+                if (!await roles.RoleExistsAsync(PlatformRoles.Administrator))
+                {
+                    ThrowOnFailure(await roles.CreateAsync(new IdentityRole<Guid>(PlatformRoles.Administrator) { Id = Guid.CreateVersion7() }));
+                }
+
+                ThrowOnFailure(await users.AddToRoleAsync(user, PlatformRoles.Administrator));
+            }
+
+            var who = actor ?? new Caller(user.Id, email, Channels.Portal);
+            audit.Record(who, platformAdministrator ? AuditActions.AdminCreated : AuditActions.UserRegistered, organization.Id, "user", user.Id.ToString(), email);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return user;
+        });
+    }
+
+    private static string PersonalName(string email)
+    {
+        var name = email.Split('@')[0];
+        return (name.Length > 80 ? name[..80] : name) + "'s workspace";
+    }
+
+    private static void ThrowOnFailure(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            var field = result.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? "password" : "email";
+            throw new InvalidRequestException(field, string.Join(" ", result.Errors.Select(e => e.Description)));
+        }
+    }
+}

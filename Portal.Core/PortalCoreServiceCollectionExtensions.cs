@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Portal.Core.Audit;
+using Portal.Core.Data;
+using Portal.Core.Keys;
+using Portal.Core.Organizations;
+using Portal.Core.Validation;
+
+namespace Portal.Core;
+
+public static class PortalCoreServiceCollectionExtensions
+{
+    /// <summary>Registers the domain services, the database and the validated options of Portal.Core.</summary>
+    public static IServiceCollection AddPortalCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.AddOptions<KeyOptions>().BindConfiguration(KeyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        var dataDirectory = DataDirectory(configuration, contentRoot);
+        services.AddPortalData(configuration, dataDirectory);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => PepperRing.Load(sp.GetRequiredService<IOptions<KeyOptions>>().Value, dataDirectory));
+        services.AddSingleton<KeyHasher>();
+        services.AddSingleton<KeyChangeFeed>();
+        services.AddSingleton<IKeySnapshotSource, DatabaseKeySnapshotSource>();
+        services.AddSingleton<KeyValidator>();
+
+        services.AddScoped<OrganizationAccess>();
+        services.AddScoped<AuditTrail>();
+        services.AddScoped<KeyCatalog>();
+        services.AddScoped<UserAccounts>();
+        return services;
+    }
+
+    /// <summary>The absolute data folder: <c>Storage:DataDirectory</c>, relative to the content root.</summary>
+    public static string DataDirectory(IConfiguration configuration, string contentRoot)
+    {
+        var configured = configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.DataDirectory)}"];
+        return Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? "data" : configured, contentRoot);
+    }
+}

@@ -1,0 +1,15 @@
+namespace Portal.Core.Validation;
+
+/// <summary>The stable reason codes of a validation decision; they are part of the public API.</summary>
+public static class ReasonCodes
+{
+    public const string Valid = "VALID";
+    public const string Malformed = "MALFORMED";
+    public const string NotFound = "NOT_FOUND";
+    public const string Expired = "EXPIRED";
+    public const string Revoked = "REVOKED";
+    public const string Disabled = "DISABLED";
+    public const string InsufficientScope = "INSUFFICIENT_SCOPE";
+    public const string ResourceNotAllowed = "RESOURCE_NOT_ALLOWED";
+    public const string OutsideTimeWindow = "OUTSIDE_TIME_WINDOW";
+}

@@ -1,0 +1,56 @@
+using Portal.Core.Keys;
+
+namespace Portal.Api.Keys;
+
+/// <summary>Body of <c>POST /api/v1/keys</c>.</summary>
+public sealed record CreateKeyRequest(
+    string? Name,
+    string? Description = null,
+    KeyEnvironment Environment = KeyEnvironment.Test,
+    List<string>? Scopes = null,
+    DateTimeOffset? ExpiresAt = null);
+
+/// <summary>Body of <c>PATCH /api/v1/keys/{id}</c>: absent or null fields stay as they are.</summary>
+public sealed record UpdateKeyRequest(
+    string? Name = null,
+    string? Description = null,
+    List<string>? Scopes = null,
+    DateTimeOffset? ExpiresAt = null,
+    bool RemoveExpiry = false);
+
+/// <summary>Body of <c>POST /api/v1/keys/{id}/rotate</c>.</summary>
+public sealed record RotateKeyRequest(int GracePeriodSeconds = 0);
+
+/// <summary>A key as the API shows it: never the token, only its hint.</summary>
+public sealed record KeyResponse(
+    Guid Id,
+    string Name,
+    string? Description,
+    KeyEnvironment Environment,
+    KeyStatus Status,
+    Guid OrganizationId,
+    Guid OwnerId,
+    string Hint,
+    IReadOnlyList<string> Scopes,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? RevokedAt,
+    DateTimeOffset? LastUsedAt,
+    string? LastUsedIp,
+    IReadOnlyList<TokenResponse>? Tokens)
+{
+    public static KeyResponse From(ApiKey key, bool withTokens = false) => new(
+        key.Id, key.Name, key.Description, key.Environment, key.Status, key.OrganizationId, key.OwnerId, key.Hint,
+        key.Scopes, key.CreatedAt, key.UpdatedAt, key.ExpiresAt, key.RevokedAt, key.LastUsedAt, key.LastUsedIp,
+        withTokens ? [.. key.Secrets.OrderByDescending(s => s.CreatedAt).Select(s => new TokenResponse(s.Hint, s.CreatedAt, s.RetiresAt))] : null);
+}
+
+/// <summary>One token a key has had; <c>retiresAt</c> is set once a rotation replaced it.</summary>
+public sealed record TokenResponse(string Hint, DateTimeOffset CreatedAt, DateTimeOffset? RetiresAt);
+
+/// <summary>A key together with its new token. The token is shown here once and never again.</summary>
+public sealed record IssuedKeyResponse(string Token, KeyResponse Key);
+
+/// <summary>A page of keys, newest first; pass <c>nextCursor</c> as <c>cursor</c> for the next page.</summary>
+public sealed record KeyPageResponse(IReadOnlyList<KeyResponse> Items, string? NextCursor);

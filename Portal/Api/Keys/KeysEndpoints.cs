@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Core.Access;
+using Portal.Core.Keys;
+
+namespace Portal.Api.Keys;
+
+/// <summary>
+/// <c>/api/v1/keys</c>: the key lifecycle for the key's owner, within the organization of the
+/// calling key. Another tenant's key answers 404, exactly like a key that does not exist.
+/// </summary>
+public static class KeysEndpoints
+{
+    public static RouteGroupBuilder MapKeysEndpoints(this RouteGroupBuilder group)
+    {
+        group.WithTags("Keys").RequireAuthorization(Scope.KeysManage).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+
+        group.MapPost("", Create).WithName("Keys_Create").WithSummary("Create a key; the token is in the response, once.")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("", List).WithName("Keys_List").WithSummary("List keys, newest first, with cursor paging.").ProducesValidationProblem();
+        group.MapGet("{id:guid}", Get).WithName("Keys_Get").WithSummary("Get a key and its token history (hints only).");
+        group.MapPatch("{id:guid}", Update).WithName("Keys_Update").WithSummary("Change name, description, scopes or expiry.")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("{id:guid}/rotate", Rotate).WithName("Keys_Rotate").WithSummary("Issue a new token; the old one works for the grace period.")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("{id:guid}/revoke", Revoke).WithName("Keys_Revoke").WithSummary("Revoke a key: every token of it is refused at once.");
+        return group;
+    }
+
+    private static async Task<Created<IssuedKeyResponse>> Create(CreateKeyRequest request, KeyCatalog keys, HttpContext context, CancellationToken ct)
+    {
+        var issued = await keys.CreateAsync(
+            CallerFactory.FromApiKey(context),
+            new CreateKeyCommand(request.Name, request.Description, request.Environment, request.Scopes, request.ExpiresAt),
+            ct);
+        return TypedResults.Created($"/api/v1/keys/{issued.Key.Id}", new IssuedKeyResponse(issued.Token, KeyResponse.From(issued.Key, withTokens: true)));
+    }
+
+    private static async Task<Ok<KeyPageResponse>> List(KeyCatalog keys, HttpContext context, CancellationToken ct, int limit = 20, string? cursor = null, string? search = null, KeyStatus? status = null)
+    {
+        var page = await keys.ListAsync(CallerFactory.FromApiKey(context), new KeyQuery(Search: search, Status: status, Limit: limit, Cursor: cursor), ct);
+        return TypedResults.Ok(new KeyPageResponse([.. page.Items.Select(k => KeyResponse.From(k))], page.NextCursor));
+    }
+
+    private static async Task<Results<Ok<KeyResponse>, NotFound>> Get(Guid id, KeyCatalog keys, HttpContext context, CancellationToken ct) =>
+        await keys.FindAsync(CallerFactory.FromApiKey(context), id, ct) is { } key
+            ? TypedResults.Ok(KeyResponse.From(key, withTokens: true))
+            : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<KeyResponse>, NotFound>> Update(Guid id, UpdateKeyRequest request, KeyCatalog keys, HttpContext context, CancellationToken ct) =>
+        await keys.UpdateAsync(
+                CallerFactory.FromApiKey(context),
+                id,
+                new UpdateKeyCommand(request.Name, request.Description, request.Scopes, request.ExpiresAt, request.RemoveExpiry),
+                ct) is { } key
+            ? TypedResults.Ok(KeyResponse.From(key, withTokens: true))
+            : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<IssuedKeyResponse>, NotFound>> Rotate(Guid id, RotateKeyRequest? request, KeyCatalog keys, HttpContext context, CancellationToken ct) =>
+        await keys.RotateAsync(CallerFactory.FromApiKey(context), id, TimeSpan.FromSeconds(request?.GracePeriodSeconds ?? 0), ct) is { } issued
+            ? TypedResults.Ok(new IssuedKeyResponse(issued.Token, KeyResponse.From(issued.Key, withTokens: true)))
+            : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<KeyResponse>, NotFound>> Revoke(Guid id, KeyCatalog keys, HttpContext context, CancellationToken ct) =>
+        await keys.RevokeAsync(CallerFactory.FromApiKey(context), id, ct) is { } key
+            ? TypedResults.Ok(KeyResponse.From(key))
+            : TypedResults.NotFound();
+}

@@ -1,0 +1,31 @@
+using Portal.Api.Keys;
+using Portal.Hosting;
+using Scalar.AspNetCore;
+
+namespace Portal.Api;
+
+public static class PortalApi
+{
+    public static IServiceCollection AddPortalApi(this IServiceCollection services)
+    {
+        services.AddPortalJson();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        // Malformed bodies throw so the exception handler can answer with a ProblemDetails naming the field.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "API Key Portal";
+            document.Info.Description = "Manage API keys and validate them for apps and gateways.";
+            return Task.CompletedTask;
+        }));
+        return services;
+    }
+
+    public static void MapPortalApi(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/api/docs", options => options.WithTitle("API Key Portal API"));
+        app.MapGroup("/api/v1/keys").MapKeysEndpoints();
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Portal.Core;
+
+namespace Portal.Api;
+
+/// <summary>
+/// Turns domain and request-parsing exceptions into RFC 7807 ProblemDetails whose errors name the
+/// field at fault. Anything else is left to the default handler (500, no details leaked).
+/// </summary>
+internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, errors) = exception switch
+        {
+            InvalidRequestException e => (StatusCodes.Status400BadRequest, "The request is invalid.", e.Errors),
+            ConflictException e => (StatusCodes.Status409Conflict, "The request conflicts with the current state.", Errors(e.Field, e.Message)),
+            AccessDeniedException e => (StatusCodes.Status403Forbidden, e.Message, null),
+            BadHttpRequestException { InnerException: JsonException json } => (StatusCodes.Status400BadRequest, "The request body is not valid JSON for this endpoint.", Errors(JsonField(json.Path), Describe(json))),
+            BadHttpRequestException e => (e.StatusCode, BadRequestTitle(e), Errors("body", e.Message)),
+            _ => (0, "", null),
+        };
+        if (status == 0)
+        {
+            return false;
+        }
+
+        context.Response.StatusCode = status;
+        var details = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title };
+        if (errors is not null)
+        {
+            details.Extensions["errors"] = errors;
+            details.Detail = string.Join(" ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}")));
+        }
+
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details, Exception = exception });
+    }
+
+    private static IReadOnlyDictionary<string, string[]> Errors(string field, string message) =>
+        new Dictionary<string, string[]> { [field] = [message] };
+
+    private static string BadRequestTitle(BadHttpRequestException e) => e.StatusCode switch
+    {
+        StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
+        StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+        _ => "The request is invalid.",
+    };
+
+    /// <summary>"$.scopes[0]" becomes "scopes[0]"; the root becomes "body".</summary>
+    private static string JsonField(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
+
+    private static string Describe(JsonException json)
+    {
+        // System.Text.Json's messages name .NET types; keep the first sentence, which is the useful one.
+        var message = json.Message;
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+        {
+            return "This field is not part of the request.";
+        }
+
+        var end = message.IndexOf(". Path:", StringComparison.Ordinal);
+        return end > 0 ? message[..(end + 1)] : message;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Portal.Core.Validation;
+
+namespace Portal.Auth;
+
+/// <summary>
+/// Authenticates a request by the API key in <c>Authorization: Bearer</c> or <c>X-Api-Key</c>,
+/// through the same <see cref="KeyValidator"/> as every other door. Failure messages carry the
+/// reason code only, never key material.
+/// </summary>
+internal sealed partial class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    KeyValidator validator)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    private static readonly AuthenticateResult TwoKeys = AuthenticateResult.Fail("More than one API key was sent.");
+    private static readonly AuthenticateResult WrongScheme = AuthenticateResult.Fail("The Authorization header must use the Bearer scheme.");
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var read = ApiKeyCredentials.Read(Request.Headers);
+        switch (read.Outcome)
+        {
+            case CredentialOutcome.Absent:
+                return AuthenticateResult.NoResult();
+            case CredentialOutcome.Ambiguous:
+                return TwoKeys;
+            case CredentialOutcome.WrongScheme:
+                return WrongScheme;
+        }
+
+        var result = await validator.ValidateAsync(read.Token, new RequestContext(ClientIp: Context.Connection.RemoteIpAddress?.ToString()), Context.RequestAborted);
+        if (!result.IsValid)
+        {
+            Context.Items[typeof(ValidationResult)] = result.Code;
+            LogRejected(Logger, result.Code, result.Key?.Hint);
+            return AuthenticateResult.Fail(result.Code);
+        }
+
+        var key = result.Key!;
+        var claims = new List<Claim>(4 + key.Scopes.Length)
+        {
+            new(ApiKeyClaims.UserId, key.OwnerId.ToString()),
+            new(ApiKeyClaims.KeyId, key.KeyId.ToString()),
+            new(ApiKeyClaims.KeyHint, key.Hint),
+            new(ApiKeyClaims.OrganizationId, key.OrganizationId.ToString()),
+        };
+        claims.AddRange(key.Scopes.Select(scope => new Claim(ApiKeyClaims.Scope, scope)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name, ApiKeyClaims.KeyHint, null));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer error=\"invalid_token\"";
+        var code = Context.Items[typeof(ValidationResult)] as string;
+        await Results.Problem(
+                statusCode: StatusCodes.Status401Unauthorized,
+                title: "Unauthorized",
+                detail: code is null ? "Send an API key in 'Authorization: Bearer <key>' or 'X-Api-Key'." : $"The API key was refused: {code}.",
+                extensions: code is null ? null : new Dictionary<string, object?> { ["code"] = code })
+            .ExecuteAsync(Context);
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await Results.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Forbidden",
+                detail: "The API key lacks the scope this endpoint requires.",
+                extensions: new Dictionary<string, object?> { ["code"] = ReasonCodes.InsufficientScope })
+            .ExecuteAsync(Context);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "API key refused: {Code} (key {Hint})")]
+    private static partial void LogRejected(ILogger logger, string code, string? hint);
+}

@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Portal.Core.Access;
+
+namespace Portal.Auth;
+
+public static class AuthenticationServiceCollectionExtensions
+{
+    public static AuthenticationBuilder AddApiKey(this AuthenticationBuilder builder) =>
+        builder.AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.AuthenticationScheme, null);
+
+    /// <summary>The ApiKey scheme beside Identity's cookie, and a policy per product scope.</summary>
+    public static IServiceCollection AddPortalAuthentication(this IServiceCollection services)
+    {
+        services.AddAuthentication().AddApiKey();
+        services.AddSingleton<IAuthorizationHandler, ScopeRequirementHandler>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Scope.KeysManage, policy => policy.RequireScope(Scope.KeysManage))
+            .AddPolicy(Scope.KeysVerify, policy => policy.RequireScope(Scope.KeysVerify));
+        return services;
+    }
+}

@@ -1,0 +1,141 @@
+using Microsoft.AspNetCore.Identity;
+using Portal.Core;
+using Portal.Core.Data;
+using Portal.Core.Keys;
+using Portal.Core.Organizations;
+
+namespace Portal.CommandLine;
+
+/// <summary>
+/// The admin command line: the same program, configuration and database as the server. Prints
+/// results on standard output, messages on standard error, and exits non-zero on bad input.
+/// </summary>
+public static class PortalCommandLine
+{
+    public const string PasswordVariable = "PORTAL_ADMIN_PASSWORD";
+
+    public const string Usage = """
+        Usage:
+          Portal admin create --email EMAIL
+              Creates a platform administrator. The password is read from the
+              PORTAL_ADMIN_PASSWORD environment variable, else from standard input.
+          Portal keys create --owner EMAIL --name NAME [--scope SCOPE ...] [--expires 30d|12h|DATE]
+                             [--environment test|live] [--description TEXT]
+              Creates a key for the user and prints the token alone on standard output.
+        """;
+
+    private static readonly string[] Commands = ["admin", "keys"];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
+
+    /// <summary>Command words are not configuration: the host sees no arguments in command mode.</summary>
+    public static string[] HostArguments(string[] args) => IsCommand(args) ? [] : args;
+
+    public static async Task<int> RunAsync(WebApplicationBuilder builder, string[] args)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        await using var app = builder.Build();
+
+        CommandArguments parsed;
+        try
+        {
+            parsed = CommandArguments.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}\n\n{Usage}");
+            return 2;
+        }
+
+        try
+        {
+            await app.Services.MigratePortalDatabaseAsync();
+            await using var scope = app.Services.CreateAsyncScope();
+            return (parsed.Command, parsed.Verb) switch
+            {
+                ("admin", "create") => await CreateAdminAsync(scope.ServiceProvider, parsed),
+                ("keys", "create") => await CreateKeyAsync(scope.ServiceProvider, parsed),
+                _ => throw new ArgumentException($"unknown command '{parsed.Command} {parsed.Verb}'."),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}\n\n{Usage}");
+            return 2;
+        }
+        catch (Exception e) when (e is InvalidRequestException or ConflictException or AccessDeniedException)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> CreateAdminAsync(IServiceProvider services, CommandArguments args)
+    {
+        var email = args.Single("email");
+        var password = Environment.GetEnvironmentVariable(PasswordVariable) is { Length: > 0 } fromEnvironment
+            ? fromEnvironment
+            : await ReadPasswordAsync();
+        if (string.IsNullOrEmpty(password))
+        {
+            throw new InvalidRequestException("password", $"No password: set {PasswordVariable} or write it to standard input.");
+        }
+
+        var accounts = services.GetRequiredService<UserAccounts>();
+        var user = await accounts.CreateAsync(email, password, OperatorCaller(), platformAdministrator: true);
+        await Console.Error.WriteLineAsync($"Platform administrator {user.Email} created.");
+        return 0;
+    }
+
+    private static async Task<int> CreateKeyAsync(IServiceProvider services, CommandArguments args)
+    {
+        var email = args.Single("owner");
+        var owner = await services.GetRequiredService<UserManager<PortalUser>>().FindByEmailAsync(email)
+            ?? throw new InvalidRequestException("owner", $"No user has the email '{email}'.");
+        var environment = args.Optional("environment") switch
+        {
+            null or "test" => KeyEnvironment.Test,
+            "live" => KeyEnvironment.Live,
+            var other => throw new ArgumentException($"--environment must be 'test' or 'live', not '{other}'."),
+        };
+        var time = services.GetRequiredService<TimeProvider>();
+        var expiresAt = args.Optional("expires") is { } expires ? ExpiryParser.Parse(expires, time.GetUtcNow()) : (DateTimeOffset?)null;
+
+        var caller = OperatorCaller() with { UserId = owner.Id };
+        var issued = await services.GetRequiredService<KeyCatalog>().CreateAsync(
+            caller,
+            new CreateKeyCommand(args.Single("name"), args.Optional("description"), environment, args.Many("scope"), expiresAt));
+        Console.Out.WriteLine(issued.Token);
+        return 0;
+    }
+
+    private static Caller OperatorCaller() =>
+        new(Guid.Empty, $"cli:{Environment.UserName}", Channels.CommandLine);
+
+    private static async Task<string?> ReadPasswordAsync()
+    {
+        if (Console.IsInputRedirected)
+        {
+            return (await Console.In.ReadLineAsync())?.TrimEnd('\r', '\n');
+        }
+
+        await Console.Error.WriteAsync("Password: ");
+        var password = new System.Text.StringBuilder();
+        while (Console.ReadKey(intercept: true) is var key && key.Key != ConsoleKey.Enter)
+        {
+            if (key.Key == ConsoleKey.Backspace && password.Length > 0)
+            {
+                password.Length--;
+            }
+            else if (!char.IsControl(key.KeyChar))
+            {
+                password.Append(key.KeyChar);
+            }
+        }
+
+        await Console.Error.WriteLineAsync();
+        return password.ToString();
+    }
+}

@@ -1,0 +1,6 @@
+namespace Portal.Components;
+
+public static class ProductInfo
+{
+    public const string Name = "API Key Portal";
+}

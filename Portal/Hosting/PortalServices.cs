@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Identity;
+using MudBlazor.Services;
+using Portal.Api;
+using Portal.Auth;
+using Portal.Core;
+using Portal.Core.Data;
+using Portal.Core.Organizations;
+
+namespace Portal.Hosting;
+
+public static class PortalServices
+{
+    /// <summary>Everything the web host, the command line and the tests share.</summary>
+    public static void AddPortalServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddPortalCore(builder.Configuration, builder.Environment.ContentRootPath);
+
+        services.AddIdentity<PortalUser, IdentityRole<Guid>>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 12;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+            })
+            .AddEntityFrameworkStores<PortalDbContext>()
+            .AddDefaultTokenProviders();
+
+        services.AddPortalAuthentication();
+        services.AddPortalApi();
+        services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database", tags: ["ready"]);
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+    }
+
+    public static void ConfigurePortalJson(JsonSerializerOptions json)
+    {
+        json.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+    }
+
+    internal static IServiceCollection AddPortalJson(this IServiceCollection services) =>
+        services.Configure<JsonOptions>(options => ConfigurePortalJson(options.SerializerOptions));
+}
