@@ -124,6 +124,67 @@ public sealed class KeyCatalog(
         return new KeyPage(page, next);
     }
 
+    /// <summary>
+    /// A page of the keys the caller may see, in any order (the portal's grid). Offset paging over
+    /// the organization's indexes; one extra row is read instead of counting them all.
+    /// </summary>
+    public async Task<KeyListPage> ListPageAsync(Caller caller, KeyListQuery query, CancellationToken cancellationToken = default)
+    {
+        if (query.Limit is < 1 or > MaxPageSize || query.Offset < 0)
+        {
+            throw new InvalidRequestException("limit", $"Limit must be between 1 and {MaxPageSize}, offset not negative.");
+        }
+
+        var role = await access.RoleAsync(caller, query.OrganizationId, cancellationToken);
+        if (role is null)
+        {
+            return new KeyListPage([], false);
+        }
+
+        var keys = db.ApiKeys.AsNoTracking().Where(k => k.OrganizationId == query.OrganizationId);
+        if (role == OrganizationRole.Developer)
+        {
+            keys = keys.Where(k => k.OwnerId == caller.UserId);
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var search = query.Search.Trim();
+            keys = keys.Where(k => k.Name.Contains(search) || k.Hint.StartsWith(search));
+        }
+
+        if (query.Status is { } status)
+        {
+            keys = keys.Where(k => k.Status == status);
+        }
+
+        // Id breaks ties so that pages never overlap or skip rows.
+        keys = (query.Sort, query.Descending) switch
+        {
+            (KeySort.Name, false) => keys.OrderBy(k => k.Name).ThenBy(k => k.Id),
+            (KeySort.Name, true) => keys.OrderByDescending(k => k.Name).ThenByDescending(k => k.Id),
+            (KeySort.ExpiresAt, false) => keys.OrderBy(k => k.ExpiresAt).ThenBy(k => k.Id),
+            (KeySort.ExpiresAt, true) => keys.OrderByDescending(k => k.ExpiresAt).ThenByDescending(k => k.Id),
+            (KeySort.LastUsedAt, false) => keys.OrderBy(k => k.LastUsedAt).ThenBy(k => k.Id),
+            (KeySort.LastUsedAt, true) => keys.OrderByDescending(k => k.LastUsedAt).ThenByDescending(k => k.Id),
+            (_, false) => keys.OrderBy(k => k.CreatedAt).ThenBy(k => k.Id),
+            _ => keys.OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id),
+        };
+
+        var rows = await keys
+            .Skip(query.Offset)
+            .Take(query.Limit + 1)
+            .Select(k => new KeyListItem(k.Id, k.Name, k.Hint, k.Environment, k.Status, k.CreatedAt, k.ExpiresAt, k.LastUsedAt, k.OwnerId, k.Owner!.Email))
+            .ToListAsync(cancellationToken);
+        var hasMore = rows.Count > query.Limit;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+
+        return new KeyListPage(rows, hasMore);
+    }
+
     /// <summary>The key with its token history, or null when it does not exist or the caller may not see it.</summary>
     public async Task<ApiKey?> FindAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
     {

@@ -30,3 +30,40 @@ public sealed record KeyQuery(
 
 /// <summary>One page of keys, newest first, and the cursor of the next page (null at the end).</summary>
 public sealed record KeyPage(IReadOnlyList<ApiKey> Items, string? NextCursor);
+
+/// <summary>The columns the portal's key list can be ordered by.</summary>
+public enum KeySort
+{
+    CreatedAt = 0,
+    Name = 1,
+    ExpiresAt = 2,
+    LastUsedAt = 3,
+}
+
+/// <summary>
+/// A page of the portal's key list: offset paging with any sort, for a grid with page numbers.
+/// No total is counted; <see cref="KeyListPage.HasMore"/> says whether a next page exists.
+/// </summary>
+public sealed record KeyListQuery(
+    Guid OrganizationId,
+    string? Search = null,
+    KeyStatus? Status = null,
+    KeySort Sort = KeySort.CreatedAt,
+    bool Descending = true,
+    int Offset = 0,
+    int Limit = 20);
+
+/// <summary>One row of the key list: what the grid shows, nothing more (no token history).</summary>
+public sealed record KeyListItem(
+    Guid Id,
+    string Name,
+    string Hint,
+    KeyEnvironment Environment,
+    KeyStatus Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? LastUsedAt,
+    Guid OwnerId,
+    string? OwnerEmail);
+
+public sealed record KeyListPage(IReadOnlyList<KeyListItem> Items, bool HasMore);

@@ -1,0 +1,376 @@
+using System.ComponentModel.DataAnnotations;
+using System.Data;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audit;
+using Portal.Core.Data;
+
+namespace Portal.Core.Organizations;
+
+/// <summary>An organization as one member sees it.</summary>
+public sealed record OrganizationSummary(Guid Id, string Name, bool IsPersonal, OrganizationRole Role);
+
+/// <summary>A member of an organization, for the members page.</summary>
+public sealed record MemberSummary(Guid UserId, string Email, OrganizationRole Role, DateTimeOffset Since);
+
+/// <summary>An invitation as its organization's admins see it (never with its token).</summary>
+public sealed record InvitationSummary(Guid Id, string Email, OrganizationRole Role, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+
+/// <summary>A new invitation and the token of its link, returned once.</summary>
+public sealed record IssuedInvitation(Invitation Invitation, string Token);
+
+/// <summary>What the acceptance page shows about an invitation before the person accepts.</summary>
+public sealed record InvitationPreview(Guid OrganizationId, string OrganizationName, string Email, OrganizationRole Role, bool IsPending);
+
+/// <summary>
+/// Organizations, their members and invitations. Every call checks the caller's membership and
+/// role; an organization the caller is not a member of is reported as absent (null or empty).
+/// The last owner of an organization can never be removed or demoted.
+/// </summary>
+public sealed class OrganizationDirectory(PortalDbContext db, OrganizationAccess access, AuditTrail audit, TimeProvider time)
+{
+    public const int NameMaxLength = 100;
+    public static readonly TimeSpan InvitationLifetime = TimeSpan.FromDays(7);
+
+    public const string InvitationCreatedAction = "member.invited";
+    public const string InvitationRevokedAction = "member.invitation_revoked";
+
+    /// <summary>The organizations the caller belongs to, personal first, then by name.</summary>
+    public async Task<IReadOnlyList<OrganizationSummary>> ListAsync(Caller caller, CancellationToken cancellationToken = default)
+    {
+        var rows = await db.Memberships.AsNoTracking()
+            .Where(m => m.UserId == caller.UserId)
+            .Select(m => new OrganizationSummary(m.OrganizationId, m.Organization!.Name, m.Organization.IsPersonal, m.Role))
+            .ToListAsync(cancellationToken);
+        return [.. rows.Where(o => caller.OrganizationId is null || o.Id == caller.OrganizationId)
+            .OrderByDescending(o => o.IsPersonal).ThenBy(o => o.Name, StringComparer.CurrentCultureIgnoreCase)];
+    }
+
+    /// <summary>The organization with the caller's role, or null when the caller is not a member.</summary>
+    public async Task<OrganizationSummary?> FindAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
+    {
+        var role = await access.RoleAsync(caller, organizationId, cancellationToken);
+        if (role is null)
+        {
+            return null;
+        }
+
+        var organization = await db.Organizations.AsNoTracking().FirstAsync(o => o.Id == organizationId, cancellationToken);
+        return new OrganizationSummary(organization.Id, organization.Name, organization.IsPersonal, role.Value);
+    }
+
+    /// <summary>Creates an enterprise organization with the caller as its owner.</summary>
+    public async Task<OrganizationSummary> CreateAsync(Caller caller, string? name, CancellationToken cancellationToken = default)
+    {
+        var trimmed = name?.Trim() ?? "";
+        if (trimmed.Length == 0)
+        {
+            throw new InvalidRequestException("name", "Name is required.");
+        }
+
+        if (trimmed.Length > NameMaxLength || trimmed.Any(char.IsControl))
+        {
+            throw new InvalidRequestException("name", $"Name must be at most {NameMaxLength} characters, without control characters.");
+        }
+
+        var now = time.GetUtcNow();
+        var organization = new Organization { Name = trimmed, IsPersonal = false, CreatedAt = now };
+        db.Organizations.Add(organization);
+        db.Memberships.Add(new Membership { OrganizationId = organization.Id, UserId = caller.UserId, Role = OrganizationRole.Owner, CreatedAt = now });
+        audit.Record(caller, AuditActions.OrganizationCreated, organization.Id, "organization", organization.Id.ToString(), trimmed);
+        await db.SaveChangesAsync(cancellationToken);
+        return new OrganizationSummary(organization.Id, organization.Name, false, OrganizationRole.Owner);
+    }
+
+    /// <summary>The members, for any member to read; empty when the caller is not a member.</summary>
+    public async Task<IReadOnlyList<MemberSummary>> MembersAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
+    {
+        if (await access.RoleAsync(caller, organizationId, cancellationToken) is null)
+        {
+            return [];
+        }
+
+        var members = await db.Memberships.AsNoTracking()
+            .Where(m => m.OrganizationId == organizationId)
+            .Select(m => new MemberSummary(m.UserId, m.User!.Email!, m.Role, m.CreatedAt))
+            .ToListAsync(cancellationToken);
+        return [.. members.OrderByDescending(m => m.Role).ThenBy(m => m.Email, StringComparer.OrdinalIgnoreCase)];
+    }
+
+    /// <summary>Pending invitations, for admins; empty for everyone else.</summary>
+    public async Task<IReadOnlyList<InvitationSummary>> PendingInvitationsAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
+    {
+        if (await access.RoleAsync(caller, organizationId, cancellationToken) is not >= OrganizationRole.Admin)
+        {
+            return [];
+        }
+
+        var now = time.GetUtcNow();
+        var rows = await db.Set<Invitation>().AsNoTracking()
+            .Where(i => i.OrganizationId == organizationId && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now)
+            .OrderByDescending(i => i.CreatedAt)
+            .Select(i => new InvitationSummary(i.Id, i.Email, i.Role, i.CreatedAt, i.ExpiresAt))
+            .ToListAsync(cancellationToken);
+        return rows;
+    }
+
+    /// <summary>
+    /// Invites an email address with a role. Admins invite up to Admin, owners also Owner. Returns
+    /// null when the caller is not a member; the token is in the result only.
+    /// </summary>
+    public async Task<IssuedInvitation?> InviteAsync(Caller caller, Guid organizationId, string? email, OrganizationRole role, CancellationToken cancellationToken = default)
+    {
+        var (organization, callerRole) = await ForAdminAsync(caller, organizationId, cancellationToken);
+        if (organization is null)
+        {
+            return null;
+        }
+
+        var trimmed = email?.Trim() ?? "";
+        if (trimmed.Length is 0 or > Invitation.EmailMaxLength || !new EmailAddressAttribute().IsValid(trimmed))
+        {
+            throw new InvalidRequestException("email", "Enter an email address.");
+        }
+
+        CheckRoleGrantable(role, callerRole);
+        var normalized = trimmed.ToUpperInvariant();
+        if (await db.Memberships.AnyAsync(m => m.OrganizationId == organizationId && m.User!.NormalizedEmail == normalized, cancellationToken))
+        {
+            throw new ConflictException("email", $"{trimmed} is already a member.");
+        }
+
+        var now = time.GetUtcNow();
+        var token = OneTimeTokens.Generate();
+        var invitation = new Invitation
+        {
+            OrganizationId = organizationId,
+            Email = trimmed,
+            NormalizedEmail = normalized,
+            Role = role,
+            TokenHash = OneTimeTokens.Hash(token),
+            InvitedById = caller.UserId,
+            CreatedAt = now,
+            ExpiresAt = now + InvitationLifetime,
+        };
+        db.Set<Invitation>().Add(invitation);
+        audit.Record(caller, InvitationCreatedAction, organizationId, "invitation", invitation.Id.ToString(), trimmed, new { role, invitation.ExpiresAt });
+        await db.SaveChangesAsync(cancellationToken);
+        return new IssuedInvitation(invitation, token);
+    }
+
+    /// <summary>Withdraws a pending invitation; false when there is none the caller may withdraw.</summary>
+    public async Task<bool> RevokeInvitationAsync(Caller caller, Guid organizationId, Guid invitationId, CancellationToken cancellationToken = default)
+    {
+        var (organization, _) = await ForAdminAsync(caller, organizationId, cancellationToken);
+        if (organization is null)
+        {
+            return false;
+        }
+
+        var invitation = await db.Set<Invitation>().FirstOrDefaultAsync(i => i.Id == invitationId && i.OrganizationId == organizationId, cancellationToken);
+        if (invitation is null || !invitation.IsPending(time.GetUtcNow()))
+        {
+            return false;
+        }
+
+        invitation.RevokedAt = time.GetUtcNow();
+        audit.Record(caller, InvitationRevokedAction, organizationId, "invitation", invitation.Id.ToString(), invitation.Email);
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>What an invitation link offers, or null when the token is unknown.</summary>
+    public async Task<InvitationPreview?> PreviewInvitationAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        var invitation = await FindInvitationAsync(token, tracked: false, cancellationToken);
+        return invitation is null
+            ? null
+            : new InvitationPreview(invitation.OrganizationId, invitation.Organization!.Name, invitation.Email, invitation.Role, invitation.IsPending(time.GetUtcNow()));
+    }
+
+    /// <summary>
+    /// Accepts an invitation as the signed-in caller, whose email must be the invited one. Adds the
+    /// membership; returns the organization. Throws when the invitation is not usable by this caller.
+    /// </summary>
+    public async Task<OrganizationSummary> AcceptAsync(Caller caller, string? token, CancellationToken cancellationToken = default)
+    {
+        var invitation = await FindInvitationAsync(token, tracked: true, cancellationToken);
+        var now = time.GetUtcNow();
+        if (invitation is null || !invitation.IsPending(now))
+        {
+            throw new ConflictException("invitation", "This invitation is no longer valid. Ask an admin of the organization for a new one.");
+        }
+
+        var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == caller.UserId, cancellationToken);
+        if (!string.Equals(user.NormalizedEmail, invitation.NormalizedEmail, StringComparison.Ordinal))
+        {
+            throw new AccessDeniedException($"This invitation is for {invitation.Email}. Sign in with that address to accept it.");
+        }
+
+        var existing = await db.Memberships.FirstOrDefaultAsync(m => m.OrganizationId == invitation.OrganizationId && m.UserId == caller.UserId, cancellationToken);
+        if (existing is null)
+        {
+            db.Memberships.Add(new Membership { OrganizationId = invitation.OrganizationId, UserId = caller.UserId, Role = invitation.Role, CreatedAt = now });
+            audit.Record(caller, AuditActions.MemberAdded, invitation.OrganizationId, "user", caller.UserId.ToString(), user.Email,
+                new { role = invitation.Role, invitationId = invitation.Id });
+        }
+
+        invitation.AcceptedAt = now;
+        invitation.AcceptedById = caller.UserId;
+        await db.SaveChangesAsync(cancellationToken);
+        return new OrganizationSummary(invitation.OrganizationId, invitation.Organization!.Name, false, existing?.Role ?? invitation.Role);
+    }
+
+    /// <summary>Changes a member's role. Only owners grant or take away Owner; the last owner stays.</summary>
+    public async Task<bool> ChangeRoleAsync(Caller caller, Guid organizationId, Guid userId, OrganizationRole role, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(role))
+        {
+            throw new InvalidRequestException("role", "Unknown role.");
+        }
+
+        return await InSerializableTransactionAsync(async () =>
+        {
+            var (organization, callerRole) = await ForAdminAsync(caller, organizationId, cancellationToken);
+            var member = organization is null ? null : await db.Memberships.Include(m => m.User)
+                .FirstOrDefaultAsync(m => m.OrganizationId == organizationId && m.UserId == userId, cancellationToken);
+            if (member is null)
+            {
+                return false;
+            }
+
+            if (member.Role == role)
+            {
+                return true;
+            }
+
+            CheckRoleGrantable(role, callerRole);
+            CheckRoleGrantable(member.Role, callerRole);
+            if (member.Role == OrganizationRole.Owner)
+            {
+                await EnsureAnotherOwnerAsync(organizationId, userId, cancellationToken);
+            }
+
+            var before = member.Role;
+            member.Role = role;
+            audit.Record(caller, AuditActions.MemberRoleChanged, organizationId, "user", userId.ToString(), member.User!.Email, new { before, after = role });
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes a member. Admins remove developers, viewers and admins; owners remove anyone; anyone
+    /// may leave. The last owner is never removed, and nobody leaves a personal organization.
+    /// </summary>
+    public async Task<bool> RemoveMemberAsync(Caller caller, Guid organizationId, Guid userId, CancellationToken cancellationToken = default)
+    {
+        return await InSerializableTransactionAsync(async () =>
+        {
+            var callerRole = await access.RoleAsync(caller, organizationId, cancellationToken);
+            if (callerRole is null)
+            {
+                return false;
+            }
+
+            var organization = await db.Organizations.AsNoTracking().FirstAsync(o => o.Id == organizationId, cancellationToken);
+            var member = await db.Memberships.Include(m => m.User)
+                .FirstOrDefaultAsync(m => m.OrganizationId == organizationId && m.UserId == userId, cancellationToken);
+            if (member is null)
+            {
+                return false;
+            }
+
+            if (organization.IsPersonal)
+            {
+                throw new ConflictException("member", "Nobody can be removed from a personal organization.");
+            }
+
+            var leaving = userId == caller.UserId;
+            if (!leaving)
+            {
+                if (callerRole < OrganizationRole.Admin)
+                {
+                    throw new AccessDeniedException("Only admins can remove members.");
+                }
+
+                CheckRoleGrantable(member.Role, callerRole.Value);
+            }
+
+            if (member.Role == OrganizationRole.Owner)
+            {
+                await EnsureAnotherOwnerAsync(organizationId, userId, cancellationToken);
+            }
+
+            db.Memberships.Remove(member);
+            audit.Record(caller, AuditActions.MemberRemoved, organizationId, "user", userId.ToString(), member.User!.Email, new { role = member.Role });
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
+    }
+
+    private async Task<(Organization? Organization, OrganizationRole Role)> ForAdminAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken)
+    {
+        var role = await access.RoleAsync(caller, organizationId, cancellationToken);
+        if (role is null)
+        {
+            return (null, default);
+        }
+
+        if (role < OrganizationRole.Admin)
+        {
+            throw new AccessDeniedException("Only admins of the organization can manage its members.");
+        }
+
+        var organization = await db.Organizations.AsNoTracking().FirstAsync(o => o.Id == organizationId, cancellationToken);
+        if (organization.IsPersonal)
+        {
+            throw new ConflictException("organization", "A personal organization has no other members. Create an organization to invite people.");
+        }
+
+        return (organization, role.Value);
+    }
+
+    private static void CheckRoleGrantable(OrganizationRole role, OrganizationRole callerRole)
+    {
+        if (role == OrganizationRole.Owner && callerRole != OrganizationRole.Owner)
+        {
+            throw new AccessDeniedException("Only an owner can name or change owners.");
+        }
+    }
+
+    private async Task EnsureAnotherOwnerAsync(Guid organizationId, Guid userId, CancellationToken cancellationToken)
+    {
+        if (!await db.Memberships.AnyAsync(m => m.OrganizationId == organizationId && m.Role == OrganizationRole.Owner && m.UserId != userId, cancellationToken))
+        {
+            throw new ConflictException("role", "An organization needs at least one owner. Make someone else an owner first.");
+        }
+    }
+
+    private async Task<Invitation?> FindInvitationAsync(string? token, bool tracked, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > 100)
+        {
+            return null;
+        }
+
+        var hash = OneTimeTokens.Hash(token);
+        var query = db.Set<Invitation>().Include(i => i.Organization).Where(i => i.TokenHash == hash);
+        return await (tracked ? query : query.AsNoTracking()).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The owner count and the change must be one decision: two owners demoting each other at once
+    /// would otherwise leave none. Serializable makes the database refuse one of them.
+    /// </summary>
+    private async Task<T> InSerializableTransactionAsync<T>(Func<Task<T>> action, CancellationToken cancellationToken)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+            var result = await action();
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        });
+    }
+}
