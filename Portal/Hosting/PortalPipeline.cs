@@ -38,6 +38,7 @@ public static class PortalPipeline
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapPortalApi();
         app.MapStaticAssets();
+        app.MapPortalUi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 }

@@ -40,6 +40,7 @@ public static class PortalServices
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddPortalUi(builder.Configuration, builder.Environment.ContentRootPath);
     }
 
     public static void ConfigurePortalJson(JsonSerializerOptions json)

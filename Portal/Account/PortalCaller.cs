@@ -1,0 +1,32 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
+using Portal.Core.Organizations;
+
+namespace Portal.Account;
+
+/// <summary>The signed-in person as a <see cref="Caller"/> for Portal.Core, in a page or a circuit.</summary>
+public sealed class PortalCaller(AuthenticationStateProvider authentication)
+{
+    private Caller? _caller;
+
+    public async Task<Caller?> GetAsync()
+    {
+        if (_caller is not null)
+        {
+            return _caller;
+        }
+
+        var state = await authentication.GetAuthenticationStateAsync();
+        return _caller = From(state.User);
+    }
+
+    public static Caller? From(ClaimsPrincipal user, string? clientIp = null)
+    {
+        if (user.Identity?.IsAuthenticated != true || !Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id))
+        {
+            return null;
+        }
+
+        return new Caller(id, user.FindFirstValue(ClaimTypes.Name) ?? id.ToString(), Channels.Portal, clientIp);
+    }
+}

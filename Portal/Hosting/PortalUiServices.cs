@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Portal.Account;
+using Portal.Core;
+using Portal.Core.Audit;
+using Portal.Core.Data;
+using Portal.Core.Organizations;
+
+namespace Portal.Hosting;
+
+/// <summary>The portal's browser side: cookies, key ring, account pages, organization services.</summary>
+public static class PortalUiServices
+{
+    public static IServiceCollection AddPortalUi(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.AddScoped<OrganizationDirectory>();
+        services.AddScoped<AuditQuery>();
+        services.AddScoped<PlatformSetup>();
+
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+        services.AddScoped<PortalCaller>();
+        services.AddHostedService<SetupLinkAnnouncer>();
+
+        services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.LoginPath = "/account/login";
+            cookie.LogoutPath = "/account/logout";
+            cookie.AccessDeniedPath = "/account/access-denied";
+            cookie.Cookie.Name = "portal.session";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Lax;
+            // Secure whenever the request is HTTPS; plain HTTP is only for loopback development.
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            cookie.SlidingExpiration = true;
+        });
+        services.Configure<IdentityOptions>(identity => identity.Lockout.AllowedForNewUsers = true);
+
+        services.AddOptions<Account.DataProtectionOptions>().BindConfiguration(Account.DataProtectionOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Account.DataProtectionOptions>, DataProtectionOptionsValidator>();
+        var dataDirectory = PortalCoreServiceCollectionExtensions.DataDirectory(configuration, contentRoot);
+        services.AddSingleton(sp => MasterKey.Load(sp.GetRequiredService<IOptions<Account.DataProtectionOptions>>().Value, dataDirectory));
+        services.AddDataProtection().SetApplicationName("api-key-portal").PersistKeysToDbContext<PortalDbContext>();
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
+            new ConfigureOptions<KeyManagementOptions>(options => options.XmlEncryptor = new MasterKeyXmlEncryptor(sp.GetRequiredService<MasterKey>())));
+        return services;
+    }
+
+    public static void MapPortalUi(this WebApplication app) => app.MapAccountEndpoints();
+}
