@@ -22,9 +22,12 @@ public static class PortalCommandLine
           Portal keys create --owner EMAIL --name NAME [--scope SCOPE ...] [--expires 30d|12h|DATE]
                              [--environment test|live] [--description TEXT]
               Creates a key for the user and prints the token alone on standard output.
+          Portal seed keys --owner EMAIL --count N [--organization ID]
+              Inserts N keys (in batches) into the user's personal organization, or the
+              given one, then prints how long the portal's key list pages take.
         """;
 
-    private static readonly string[] Commands = ["admin", "keys"];
+    private static readonly string[] Commands = ["admin", "keys", "seed"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -57,6 +60,7 @@ public static class PortalCommandLine
             {
                 ("admin", "create") => await CreateAdminAsync(scope.ServiceProvider, parsed),
                 ("keys", "create") => await CreateKeyAsync(scope.ServiceProvider, parsed),
+                ("seed", "keys") => await KeySeeder.SeedAsync(scope.ServiceProvider, parsed),
                 _ => throw new ArgumentException($"unknown command '{parsed.Command} {parsed.Verb}'."),
             };
         }
