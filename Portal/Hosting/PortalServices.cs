@@ -40,7 +40,7 @@ public static class PortalServices
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
-        services.AddPortalUi(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.AddPortalUi();
     }
 
     public static void ConfigurePortalJson(JsonSerializerOptions json)

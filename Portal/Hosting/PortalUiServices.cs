@@ -15,8 +15,14 @@ namespace Portal.Hosting;
 /// <summary>The portal's browser side: cookies, key ring, account pages, organization services.</summary>
 public static class PortalUiServices
 {
-    public static IServiceCollection AddPortalUi(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    public static IServiceCollection AddPortalUi(this WebApplicationBuilder builder)
     {
+        // `dotnet run` starts in Production without a launch profile; this lets the build output
+        // serve package assets (MudBlazor, blazor.web.js) too. A published app does not need it.
+        builder.WebHost.UseStaticWebAssets();
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        var contentRoot = builder.Environment.ContentRootPath;
         services.AddScoped<OrganizationDirectory>();
         services.AddScoped<AuditQuery>();
         services.AddScoped<PlatformSetup>();

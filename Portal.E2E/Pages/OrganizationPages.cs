@@ -1,0 +1,33 @@
+using Microsoft.Playwright;
+
+namespace Portal.E2E.Pages;
+
+public sealed class OrganizationsPage(IPage page)
+{
+    public async Task CreateAsync(string name)
+    {
+        await page.GotoAsync("/orgs");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create organization" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByLabel("Name").FillAsync(name);
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await page.WaitForURLAsync("**/members");
+    }
+}
+
+public sealed class MembersPage(IPage page)
+{
+    /// <summary>Invites with the default role (Developer) and returns the link shown to the admin.</summary>
+    public async Task<string> InviteAsync(string email)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Invite member" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByLabel("Email").FillAsync(email);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Invite" }).ClickAsync();
+        var secret = page.GetByTestId("revealed-secret");
+        await secret.WaitForAsync();
+        var link = (await secret.InnerTextAsync()).Trim();
+        await Infrastructure.BrowserFixture.ScreenshotAsync(page, "08-invitation-link");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        return link;
+    }
+}
