@@ -1,0 +1,91 @@
+using Bunit;
+using MudBlazor;
+using Portal.Components.Keys;
+using Portal.Core;
+using Portal.Core.Keys;
+
+namespace Portal.Tests.Components.Keys;
+
+public sealed class KeyDialogsTests : PortalComponentTest
+{
+    [Fact]
+    public async Task CreateKeyDialog_EmptyName_ShowsRequiredAndDoesNotCreate()
+    {
+        var host = this.RenderDialogHost();
+        var calls = 0;
+        await host.ShowDialogAsync(this, new DialogParameters<CreateKeyDialog> { { d => d.Create, _ => { calls++; return Task.FromResult<IssuedKey>(null!); } } });
+
+        await host.FindAll("button").Single(b => b.TextContent.Trim() == "Create").ClickAsync(new());
+
+        host.WaitForAssertion(() => Assert.Contains("Name is required.", host.Markup));
+        Assert.Equal(0, calls);
+    }
+
+    [Fact]
+    public async Task CreateKeyDialog_ServerRejectsName_ShowsServerMessageOnTheField()
+    {
+        var host = this.RenderDialogHost();
+        await host.ShowDialogAsync(this, new DialogParameters<CreateKeyDialog>
+        {
+            { d => d.Create, _ => throw new ConflictException("name", "You already have a key named billing.") },
+        });
+
+        host.Find("input").Input("billing");
+        await host.FindAll("button").Single(b => b.TextContent.Trim() == "Create").ClickAsync(new());
+
+        host.WaitForAssertion(() => Assert.Contains("You already have a key named billing.", host.Markup));
+        Assert.NotEmpty(host.FindAll("[role=dialog], .mud-dialog"));
+    }
+
+    [Fact]
+    public async Task CreateKeyDialog_InvalidScope_IsRefusedBeforeSubmitting()
+    {
+        var host = this.RenderDialogHost();
+        await host.ShowDialogAsync(this, new DialogParameters<CreateKeyDialog> { { d => d.Create, _ => Task.FromResult<IssuedKey>(null!) } });
+
+        var scopeInput = host.FindAll("input").First(i => i.GetAttribute("placeholder") == "orders:read");
+        scopeInput.Input("Not A Scope");
+        await host.FindAll("button").Single(b => b.TextContent.Trim() == "Add scope").ClickAsync(new());
+
+        host.WaitForAssertion(() => Assert.Contains("is not a scope", host.Markup));
+    }
+
+    [Fact]
+    public async Task RevealTokenDialog_ShowsTokenOnceWithWarningAndCopyButton()
+    {
+        var host = this.RenderDialogHost();
+        await host.ShowDialogAsync(this, new DialogParameters<RevealTokenDialog>
+        {
+            { d => d.Title, "Your new key" },
+            { d => d.Secret, "pk_test_abc" },
+        });
+
+        Assert.Equal("pk_test_abc", host.Find("[data-testid=revealed-secret]").TextContent);
+        Assert.Contains("will not be shown again", host.Markup);
+        Assert.NotNull(host.Find("button[aria-label=Copy]"));
+    }
+
+    [Fact]
+    public async Task RevokeKeyDialog_NamesTheKey_AndConfirms()
+    {
+        var host = this.RenderDialogHost();
+        var reference = await host.ShowDialogAsync(this, new DialogParameters<RevokeKeyDialog> { { d => d.KeyName, "billing" } });
+
+        Assert.Contains("Revoke <b>billing</b>?", host.Markup);
+        await host.FindAll("button").Single(b => b.TextContent.Trim() == "Revoke billing").ClickAsync(new());
+
+        var result = await reference.Result;
+        Assert.False(result!.Canceled);
+    }
+
+    [Fact]
+    public async Task RevokeKeyDialog_Cancel_DoesNotConfirm()
+    {
+        var host = this.RenderDialogHost();
+        var reference = await host.ShowDialogAsync(this, new DialogParameters<RevokeKeyDialog> { { d => d.KeyName, "billing" } });
+
+        await host.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").ClickAsync(new());
+
+        Assert.True((await reference.Result)!.Canceled);
+    }
+}
