@@ -32,7 +32,7 @@ public sealed class KeyLifecycleFlowTests(BrowserFixture browser) : IClassFixtur
         await new RegisterPage(developer).RegisterAsync("dev@example.com", Password);
         await BrowserFixture.ScreenshotAsync(developer, "02-developer-registered");
         var keys = new KeysPage(developer);
-        await developer.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        await developer.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickUntilAsync(developer.GetByRole(AriaRole.Dialog));
         var dialog = developer.GetByRole(AriaRole.Dialog);
         await dialog.GetByLabel("Name").FillAsync("deploy bot");
         await dialog.GetByLabel("Scope", new() { Exact = true }).FillAsync("keys:manage");

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Portal.E2E.Infrastructure;
 
 namespace Portal.E2E.Pages;
 
@@ -9,7 +10,7 @@ public sealed class KeysPage(IPage page)
 
     public async Task<string> CreateKeyAsync(string name, params string[] scopes)
     {
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickUntilAsync(page.GetByRole(AriaRole.Dialog));
         var dialog = page.GetByRole(AriaRole.Dialog);
         await dialog.GetByLabel("Name").FillAsync(name);
         foreach (var scope in scopes)
@@ -52,7 +53,7 @@ public sealed class KeyDetailPage(IPage page)
 {
     public async Task<string> RotateAsync()
     {
-        await page.GetByRole(AriaRole.Button, new() { Name = "Rotate" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Rotate" }).ClickUntilAsync(page.GetByRole(AriaRole.Dialog));
         // The dialog's default grace period is 24 hours.
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Rotate" }).ClickAsync();
         var secret = page.GetByTestId("revealed-secret");
@@ -62,7 +63,7 @@ public sealed class KeyDetailPage(IPage page)
 
     public async Task RevokeAsync(string keyName)
     {
-        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true }).ClickUntilAsync(page.GetByRole(AriaRole.Dialog));
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = $"Revoke {keyName}" }).ClickAsync();
         await page.GetByText("revoked", new() { Exact = true }).First.WaitForAsync();
     }

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Portal.E2E.Infrastructure;
 
 namespace Portal.E2E.Pages;
 
@@ -7,7 +8,7 @@ public sealed class OrganizationsPage(IPage page)
     public async Task CreateAsync(string name)
     {
         await page.GotoAsync("/orgs");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create organization" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create organization" }).ClickUntilAsync(page.GetByRole(AriaRole.Dialog));
         await page.GetByRole(AriaRole.Dialog).GetByLabel("Name").FillAsync(name);
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
         await page.WaitForURLAsync("**/members");
@@ -19,7 +20,7 @@ public sealed class MembersPage(IPage page)
     /// <summary>Invites with the default role (Developer) and returns the link shown to the admin.</summary>
     public async Task<string> InviteAsync(string email)
     {
-        await page.GetByRole(AriaRole.Button, new() { Name = "Invite member" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Invite member" }).ClickUntilAsync(page.GetByRole(AriaRole.Dialog));
         var dialog = page.GetByRole(AriaRole.Dialog);
         await dialog.GetByLabel("Email").FillAsync(email);
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Invite" }).ClickAsync();

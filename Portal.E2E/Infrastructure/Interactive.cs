@@ -1,0 +1,30 @@
+using Microsoft.Playwright;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace Portal.E2E.Infrastructure;
+
+public static class Interactive
+{
+    /// <summary>
+    /// Clicks until <paramref name="appears"/> shows. A prerendered page shows its buttons before the
+    /// Blazor circuit is connected, and a click in that moment does nothing.
+    /// </summary>
+    public static async Task ClickUntilAsync(this ILocator button, ILocator appears, int attempts = 20)
+    {
+        for (var i = 0; i < attempts; i++)
+        {
+            await button.ClickAsync();
+            try
+            {
+                await appears.WaitForAsync(new() { Timeout = 1_500 });
+                return;
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+
+        await appears.WaitForAsync();
+    }
+}
