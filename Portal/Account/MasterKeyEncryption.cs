@@ -10,7 +10,7 @@ namespace Portal.Account;
 /// The key that encrypts the Data Protection key ring at rest. The ring itself lives in the
 /// database; this key must not, or a database dump alone would yield every cookie key.
 /// </summary>
-public sealed class DataProtectionOptions
+public sealed class MasterKeyOptions
 {
     public const string Section = "DataProtection";
 
@@ -18,12 +18,12 @@ public sealed class DataProtectionOptions
     public string? MasterKey { get; set; }
 }
 
-internal sealed class DataProtectionOptionsValidator : IValidateOptions<DataProtectionOptions>
+internal sealed class MasterKeyOptionsValidator : IValidateOptions<MasterKeyOptions>
 {
-    public ValidateOptionsResult Validate(string? name, DataProtectionOptions options) =>
+    public ValidateOptionsResult Validate(string? name, MasterKeyOptions options) =>
         string.IsNullOrWhiteSpace(options.MasterKey) || MasterKey.TryDecode(options.MasterKey, out _)
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"{DataProtectionOptions.Section}:{nameof(DataProtectionOptions.MasterKey)} must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`).");
+            : ValidateOptionsResult.Fail($"{MasterKeyOptions.Section}:{nameof(MasterKeyOptions.MasterKey)} must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`).");
 }
 
 /// <summary>The 256-bit master key, from configuration or from the owner-only key file.</summary>
@@ -35,14 +35,14 @@ public sealed class MasterKey
 
     internal byte[] Bytes { get; }
 
-    public static MasterKey Load(DataProtectionOptions options, string dataDirectory)
+    public static MasterKey Load(MasterKeyOptions options, string dataDirectory)
     {
         if (!string.IsNullOrWhiteSpace(options.MasterKey))
         {
             return TryDecode(options.MasterKey, out var configured)
                 ? new MasterKey(configured)
-                : throw new OptionsValidationException(DataProtectionOptions.Section, typeof(DataProtectionOptions),
-                    [$"{DataProtectionOptions.Section}:{nameof(DataProtectionOptions.MasterKey)} must be 32 random bytes in base64."]);
+                : throw new OptionsValidationException(MasterKeyOptions.Section, typeof(MasterKeyOptions),
+                    [$"{MasterKeyOptions.Section}:{nameof(MasterKeyOptions.MasterKey)} must be 32 random bytes in base64."]);
         }
 
         var file = Path.Combine(dataDirectory, FileName);

@@ -47,10 +47,10 @@ public static class PortalUiServices
         });
         services.Configure<IdentityOptions>(identity => identity.Lockout.AllowedForNewUsers = true);
 
-        services.AddOptions<Account.DataProtectionOptions>().BindConfiguration(Account.DataProtectionOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<Account.DataProtectionOptions>, DataProtectionOptionsValidator>();
+        services.AddOptions<MasterKeyOptions>().BindConfiguration(MasterKeyOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MasterKeyOptions>, MasterKeyOptionsValidator>();
         var dataDirectory = PortalCoreServiceCollectionExtensions.DataDirectory(configuration, contentRoot);
-        services.AddSingleton(sp => MasterKey.Load(sp.GetRequiredService<IOptions<Account.DataProtectionOptions>>().Value, dataDirectory));
+        services.AddSingleton(sp => MasterKey.Load(sp.GetRequiredService<IOptions<MasterKeyOptions>>().Value, dataDirectory));
         services.AddDataProtection().SetApplicationName("api-key-portal").PersistKeysToDbContext<PortalDbContext>();
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
             new ConfigureOptions<KeyManagementOptions>(options => options.XmlEncryptor = new MasterKeyXmlEncryptor(sp.GetRequiredService<MasterKey>())));
