@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Portal.Core.Access;
 using Portal.Core.Keys;
 
@@ -6,42 +5,91 @@ namespace Portal.Core.Validation;
 
 /// <summary>
 /// The one place where a token becomes a decision, for every door (verify, gateway check, the
-/// ApiKey scheme). Order: shape and checksum (no lookup), hash lookup per pepper version,
-/// constant-time compare, status, expiry, rotation grace, scope. Never logs a token.
+/// ApiKey scheme). Order: shape and checksum (no lookup) → HMAC → negative cache → snapshot cache
+/// → database (each pepper version) → constant-time hash compare → status → expiry and rotation
+/// grace → scope. A cached decision allocates nothing. Never logs or keeps a token.
 /// </summary>
-public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots, TimeProvider time)
+public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots, KeySnapshotCache cache, TimeProvider time)
 {
-    public async ValueTask<ValidationResult> ValidateAsync(string? token, RequestContext request, CancellationToken cancellationToken = default)
+    public ValueTask<ValidationResult> ValidateAsync(string? token, RequestContext request, CancellationToken cancellationToken = default)
     {
         if (token is null || !ApiKeyToken.TryParse(token, out _))
         {
-            return ValidationResult.Malformed;
+            return new(ValidationResult.Malformed);
         }
 
-        KeySnapshot? key = null;
-        var hash = new byte[KeyHasher.HashSize];
+        Span<byte> buffer = stackalloc byte[KeyHasher.HashSize];
+        hasher.Hash(token, hasher.Peppers.CurrentVersion, buffer);
+        var hash = new HashKey(buffer);
+        var now = time.GetUtcNow();
+        switch (cache.TryGet(hash, now.UtcTicks, out var cached))
+        {
+            case CacheLookup.Fresh:
+                return new(Decide(cached!, hash, request, now));
+            case CacheLookup.Stale:
+                _ = RefreshAsync(token, hash);
+                return new(Decide(cached!, hash, request, now));
+            case CacheLookup.Unknown:
+                return new(ValidationResult.NotFound);
+            default:
+                return LoadAndDecideAsync(token, hash, request, cancellationToken);
+        }
+    }
+
+    private async ValueTask<ValidationResult> LoadAndDecideAsync(string token, HashKey hash, RequestContext request, CancellationToken cancellationToken)
+    {
+        var snapshot = await LoadAsync(token, hash, cancellationToken);
+        return snapshot is null ? ValidationResult.NotFound : Decide(snapshot, hash, request, time.GetUtcNow());
+    }
+
+    private async Task RefreshAsync(string token, HashKey hash)
+    {
+        try
+        {
+            await LoadAsync(token, hash, CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // The stale entry keeps serving until it ages out; the next miss reads the database again.
+        }
+    }
+
+    /// <summary>
+    /// Reads the token's key, trying each pepper version newest first, and caches the outcome under
+    /// the current version's hash (found or unknown).
+    /// </summary>
+    private async Task<KeySnapshot?> LoadAsync(string token, HashKey currentHash, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[KeyHasher.HashSize];
         foreach (var version in hasher.Peppers.Versions)
         {
-            hasher.Hash(token, version, hash);
-            key = await snapshots.FindAsync(hash, cancellationToken);
-            if (key is not null)
+            var hash = currentHash;
+            if (version != hasher.Peppers.CurrentVersion)
             {
-                break;
+                hasher.Hash(token, version, buffer);
+                hash = new HashKey(buffer);
+            }
+
+            var found = await snapshots.FindAsync(hash, cancellationToken);
+            if (found is not null && found.Hash.FixedTimeEquals(hash))
+            {
+                var snapshot = version == hasher.Peppers.CurrentVersion ? found : found.WithHash(currentHash);
+                cache.SetKnown(currentHash, snapshot, time.GetUtcNow().UtcTicks);
+                return snapshot;
             }
         }
 
-        if (key is null || !CryptographicOperations.FixedTimeEquals(key.Hash, hash))
+        cache.SetUnknown(currentHash, time.GetUtcNow().UtcTicks);
+        return null;
+    }
+
+    private static ValidationResult Decide(KeySnapshot key, in HashKey hash, RequestContext request, DateTimeOffset now)
+    {
+        if (!key.Hash.FixedTimeEquals(hash))
         {
             return ValidationResult.NotFound;
         }
 
-        return Decide(key, request);
-    }
-
-    /// <summary>The decision for a found key; separate so that cached snapshots take the same path.</summary>
-    public ValidationResult Decide(KeySnapshot key, RequestContext request)
-    {
-        var now = time.GetUtcNow();
         var code = key.Status switch
         {
             KeyStatus.Revoked => ReasonCodes.Revoked,

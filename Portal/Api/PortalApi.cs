@@ -1,4 +1,6 @@
+using Portal.Api.Gateway;
 using Portal.Api.Keys;
+using Portal.Api.Verify;
 using Portal.Hosting;
 using Scalar.AspNetCore;
 
@@ -9,6 +11,7 @@ public static class PortalApi
     public static IServiceCollection AddPortalApi(this IServiceCollection services)
     {
         services.AddPortalJson();
+        services.AddSingleton<GatewayCheck>();
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         // Malformed bodies throw so the exception handler can answer with a ProblemDetails naming the field.
@@ -26,6 +29,8 @@ public static class PortalApi
     {
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/api/docs", options => options.WithTitle("API Key Portal API"));
+        app.MapVerifyEndpoints();
         app.MapGroup("/api/v1/keys").MapKeysEndpoints();
+        app.MapGatewayEndpoints();
     }
 }

@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Portal.Core.Audit;
+using Portal.Core.Keys;
 using Portal.Core.Validation;
 
 namespace Portal.Auth;
@@ -16,7 +19,9 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    KeyValidator validator)
+    KeyValidator validator,
+    DecisionRecorder recorder,
+    ClientAddressResolver addresses)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private static readonly AuthenticateResult TwoKeys = AuthenticateResult.Fail("More than one API key was sent.");
@@ -35,11 +40,14 @@ internal sealed partial class ApiKeyAuthenticationHandler(
                 return WrongScheme;
         }
 
-        var result = await validator.ValidateAsync(read.Token, new RequestContext(ClientIp: Context.Connection.RemoteIpAddress?.ToString()), Context.RequestAborted);
+        var start = Stopwatch.GetTimestamp();
+        var clientIp = addresses.Resolve(Context);
+        var result = await validator.ValidateAsync(read.Token, new RequestContext(ClientIp: clientIp), Context.RequestAborted);
+        recorder.Record(result, read.Token, new DecisionSource(Doors.Api, Request.Method, Request.Path.Value, clientIp, Request.Headers.UserAgent.ToString(), start));
         if (!result.IsValid)
         {
             Context.Items[typeof(ValidationResult)] = result.Code;
-            LogRejected(Logger, result.Code, result.Key?.Hint);
+            LogRejected(Logger, result.Code, result.Key?.KeyId);
             return AuthenticateResult.Fail(result.Code);
         }
 
@@ -48,7 +56,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         {
             new(ApiKeyClaims.UserId, key.OwnerId.ToString()),
             new(ApiKeyClaims.KeyId, key.KeyId.ToString()),
-            new(ApiKeyClaims.KeyHint, key.Hint),
+            new(ApiKeyClaims.KeyHint, ApiKeyToken.Hint(read.Token!)),
             new(ApiKeyClaims.OrganizationId, key.OrganizationId.ToString()),
         };
         claims.AddRange(key.Scopes.Select(scope => new Claim(ApiKeyClaims.Scope, scope)));
@@ -80,6 +88,6 @@ internal sealed partial class ApiKeyAuthenticationHandler(
             .ExecuteAsync(Context);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "API key refused: {Code} (key {Hint})")]
-    private static partial void LogRejected(ILogger logger, string code, string? hint);
+    [LoggerMessage(Level = LogLevel.Information, Message = "API key refused: {Code} (key id {KeyId})")]
+    private static partial void LogRejected(ILogger logger, string code, Guid? keyId);
 }

@@ -75,6 +75,29 @@ namespace Portal.Core.Data.Migrations.SqlServer
                 });
 
             migrationBuilder.CreateTable(
+                name: "AuthenticationLog",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    OccurredAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    KeyId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    OrganizationId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    OwnerId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    KeyHint = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    Code = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Door = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    Method = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: true),
+                    Path = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: true),
+                    ClientIp = table.Column<string>(type: "nvarchar(45)", maxLength: 45, nullable: true),
+                    UserAgent = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
+                    LatencyMicroseconds = table.Column<int>(type: "int", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuthenticationLog", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "DataProtectionKeys",
                 columns: table => new
                 {
@@ -100,6 +123,22 @@ namespace Portal.Core.Data.Migrations.SqlServer
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Organizations", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "UsageRollups",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    KeyId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Minute = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Code = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Count = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UsageRollups", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -372,9 +411,34 @@ namespace Portal.Core.Data.Migrations.SqlServer
                 columns: new[] { "OrganizationId", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_AuthenticationLog_KeyId_OccurredAt",
+                table: "AuthenticationLog",
+                columns: new[] { "KeyId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuthenticationLog_OccurredAt",
+                table: "AuthenticationLog",
+                column: "OccurredAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuthenticationLog_OrganizationId_OccurredAt",
+                table: "AuthenticationLog",
+                columns: new[] { "OrganizationId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Memberships_UserId",
                 table: "Memberships",
                 column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UsageRollups_KeyId_Minute",
+                table: "UsageRollups",
+                columns: new[] { "KeyId", "Minute" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UsageRollups_OrganizationId_Minute",
+                table: "UsageRollups",
+                columns: new[] { "OrganizationId", "Minute" });
         }
 
         /// <inheritdoc />
@@ -402,10 +466,16 @@ namespace Portal.Core.Data.Migrations.SqlServer
                 name: "AuditRecords");
 
             migrationBuilder.DropTable(
+                name: "AuthenticationLog");
+
+            migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
                 name: "Memberships");
+
+            migrationBuilder.DropTable(
+                name: "UsageRollups");
 
             migrationBuilder.DropTable(
                 name: "ApiKeys");

@@ -75,6 +75,29 @@ namespace Portal.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "AuthenticationLog",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OccurredAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    KeyId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    OwnerId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    KeyHint = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Door = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Method = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    Path = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
+                    ClientIp = table.Column<string>(type: "TEXT", maxLength: 45, nullable: true),
+                    UserAgent = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    LatencyMicroseconds = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuthenticationLog", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "DataProtectionKeys",
                 columns: table => new
                 {
@@ -100,6 +123,22 @@ namespace Portal.Core.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Organizations", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "UsageRollups",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    KeyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Minute = table.Column<long>(type: "INTEGER", nullable: false),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Count = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UsageRollups", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -370,9 +409,34 @@ namespace Portal.Core.Data.Migrations.Sqlite
                 columns: new[] { "OrganizationId", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_AuthenticationLog_KeyId_OccurredAt",
+                table: "AuthenticationLog",
+                columns: new[] { "KeyId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuthenticationLog_OccurredAt",
+                table: "AuthenticationLog",
+                column: "OccurredAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuthenticationLog_OrganizationId_OccurredAt",
+                table: "AuthenticationLog",
+                columns: new[] { "OrganizationId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Memberships_UserId",
                 table: "Memberships",
                 column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UsageRollups_KeyId_Minute",
+                table: "UsageRollups",
+                columns: new[] { "KeyId", "Minute" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UsageRollups_OrganizationId_Minute",
+                table: "UsageRollups",
+                columns: new[] { "OrganizationId", "Minute" });
         }
 
         /// <inheritdoc />
@@ -400,10 +464,16 @@ namespace Portal.Core.Data.Migrations.Sqlite
                 name: "AuditRecords");
 
             migrationBuilder.DropTable(
+                name: "AuthenticationLog");
+
+            migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
                 name: "Memberships");
+
+            migrationBuilder.DropTable(
+                name: "UsageRollups");
 
             migrationBuilder.DropTable(
                 name: "ApiKeys");
