@@ -16,12 +16,16 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Playwright cannot download browsers here; the end-to-end tests drive Debian's chromium package.
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "Installing Debian's chromium for the end-to-end tests..." >&2
+# Playwright cannot download browsers here: the end-to-end tests drive Debian's chromium package,
+# and the gateway tests put Debian's nginx in front of the check endpoint.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-liberation)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Installing ${missing[*]} for the end-to-end tests..." >&2
   as_root apt-get update -qq >&2
   as_root env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends chromium fonts-liberation >&2
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
 # Assigned apart from the export so that a failing start stops the script (set -e).
