@@ -18,11 +18,10 @@ public sealed class DatabaseKeySnapshotSource(IDbContextFactory<PortalDbContext>
             .Where(s => s.Hash == bytes)
             .Select(s => new { s.Hash, s.RetiresAt, Key = s.ApiKey! })
             .FirstOrDefaultAsync(cancellationToken);
-        return row is null
+        return row is null || !HashKey.FixedTimeEquals(row.Hash, hash)
             ? null
             : new KeySnapshot
             {
-                Hash = new HashKey(row.Hash),
                 KeyId = row.Key.Id,
                 OrganizationId = row.Key.OrganizationId,
                 OwnerId = row.Key.OwnerId,

@@ -23,11 +23,14 @@ public readonly struct HashKey : IEquatable<HashKey>
         this = MemoryMarshal.Read<HashKey>(hash);
     }
 
-    /// <summary>Constant-time equality, for the final check that a found key is the one asked for.</summary>
-    public bool FixedTimeEquals(in HashKey other) =>
-        CryptographicOperations.FixedTimeEquals(AsBytes(in this), AsBytes(in other));
+    /// <summary>
+    /// Constant-time: every byte is compared whatever the first difference, so the cache's own key
+    /// comparison is the constant-time hash comparison.
+    /// </summary>
+    public bool Equals(HashKey other) => ((_a ^ other._a) | (_b ^ other._b) | (_c ^ other._c) | (_d ^ other._d)) == 0;
 
-    public bool Equals(HashKey other) => _a == other._a && _b == other._b && _c == other._c && _d == other._d;
+    public static bool FixedTimeEquals(ReadOnlySpan<byte> stored, in HashKey computed) =>
+        CryptographicOperations.FixedTimeEquals(stored, AsBytes(in computed));
 
     public override bool Equals(object? obj) => obj is HashKey other && Equals(other);
 

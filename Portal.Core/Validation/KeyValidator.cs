@@ -6,7 +6,7 @@ namespace Portal.Core.Validation;
 /// <summary>
 /// The one place where a token becomes a decision, for every door (verify, gateway check, the
 /// ApiKey scheme). Order: shape and checksum (no lookup) → HMAC → negative cache → snapshot cache
-/// → database (each pepper version) → constant-time hash compare → status → expiry and rotation
+/// → database (each pepper version); hashes are compared in constant time throughout → status → expiry and rotation
 /// grace → scope. A cached decision allocates nothing. Never logs or keeps a token.
 /// </summary>
 public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots, KeySnapshotCache cache, TimeProvider time)
@@ -25,10 +25,10 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
         switch (cache.TryGet(hash, now.UtcTicks, out var cached))
         {
             case CacheLookup.Fresh:
-                return new(Decide(cached!, hash, request, now));
+                return new(Decide(cached!, request, now));
             case CacheLookup.Stale:
                 _ = RefreshAsync(token, hash);
-                return new(Decide(cached!, hash, request, now));
+                return new(Decide(cached!, request, now));
             case CacheLookup.Unknown:
                 return new(ValidationResult.NotFound);
             default:
@@ -39,7 +39,7 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
     private async ValueTask<ValidationResult> LoadAndDecideAsync(string token, HashKey hash, RequestContext request, CancellationToken cancellationToken)
     {
         var snapshot = await LoadAsync(token, hash, cancellationToken);
-        return snapshot is null ? ValidationResult.NotFound : Decide(snapshot, hash, request, time.GetUtcNow());
+        return snapshot is null ? ValidationResult.NotFound : Decide(snapshot, request, time.GetUtcNow());
     }
 
     private async Task RefreshAsync(string token, HashKey hash)
@@ -71,11 +71,11 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
             }
 
             var found = await snapshots.FindAsync(hash, cancellationToken);
-            if (found is not null && found.Hash.FixedTimeEquals(hash))
+            if (found is not null)
             {
-                var snapshot = version == hasher.Peppers.CurrentVersion ? found : found.WithHash(currentHash);
-                cache.SetKnown(currentHash, snapshot, time.GetUtcNow().UtcTicks);
-                return snapshot;
+                // Filed under the current version's hash, whatever pepper the stored hash used.
+                cache.SetKnown(currentHash, found, time.GetUtcNow().UtcTicks);
+                return found;
             }
         }
 
@@ -83,19 +83,14 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
         return null;
     }
 
-    private static ValidationResult Decide(KeySnapshot key, in HashKey hash, RequestContext request, DateTimeOffset now)
+    private static ValidationResult Decide(KeySnapshot key, RequestContext request, DateTimeOffset now)
     {
-        if (!key.Hash.FixedTimeEquals(hash))
-        {
-            return ValidationResult.NotFound;
-        }
-
         var code = key.Status switch
         {
             KeyStatus.Revoked => ReasonCodes.Revoked,
             KeyStatus.Disabled => ReasonCodes.Disabled,
             KeyStatus.Expired => ReasonCodes.Expired,
-            _ when key.ExpiresAt <= now || key.TokenRetiresAt <= now => ReasonCodes.Expired,
+            _ when key.IsPastEnd(now.UtcTicks) => ReasonCodes.Expired,
             _ when request.RequiredScope is { } scope && !HasScope(key.Scopes, scope) => ReasonCodes.InsufficientScope,
             _ => ReasonCodes.Valid,
         };
