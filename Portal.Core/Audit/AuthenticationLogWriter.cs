@@ -1,4 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -60,9 +63,7 @@ public sealed partial class AuthenticationLogWriter(
         try
         {
             await using var db = await contexts.CreateDbContextAsync();
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
-            db.AuthenticationLog.AddRange(batch);
-            await db.SaveChangesAsync();
+            await InsertAsync(db, batch);
         }
         catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
         {
@@ -70,6 +71,43 @@ public sealed partial class AuthenticationLogWriter(
         }
 
         return batch.Count;
+    }
+
+    /// <summary>
+    /// One prepared-style INSERT per row in one transaction. At gateway rates the log is the
+    /// product's largest writer, and EF's change tracking would cost more than the requests it logs.
+    /// Column names and value conversions come from the EF model, so every provider stores the
+    /// records exactly as EF would.
+    /// </summary>
+    private static async Task InsertAsync(PortalDbContext db, List<AuthenticationLogRecord> batch)
+    {
+        var entity = db.Model.FindEntityType(typeof(AuthenticationLogRecord))!;
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var properties = entity.GetProperties().ToArray();
+        var text = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} " +
+            $"({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
+            $"VALUES ({string.Join(", ", properties.Select((_, i) => "@p" + i))})";
+        var mappings = properties.Select(p => p.GetRelationalTypeMapping()).ToArray();
+        var getters = properties.Select(p => p.GetGetter()).ToArray();
+
+        await db.Database.OpenConnectionAsync();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var connection = db.Database.GetDbConnection();
+        foreach (var record in batch)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction.GetDbTransaction();
+            command.CommandText = text;
+            for (var i = 0; i < properties.Length; i++)
+            {
+                command.Parameters.Add(mappings[i].CreateParameter(command, "@p" + i, getters[i].GetClrValue(record), properties[i].IsNullable));
+            }
+
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
     }
 
     private void ReportDrops()

@@ -18,7 +18,8 @@ public sealed class UsageCounters
         var counter = _counts.GetOrAdd(new CounterKey(keyId, organizationId, minute, code), static _ => new Counter());
         Interlocked.Increment(ref counter.Value);
 
-        if (!_lastUse.TryGetValue(keyId, out var last) || last.AtTicks < at.UtcTicks)
+        // Last use is kept to the second: rewriting it on every request would allocate per request.
+        if (!_lastUse.TryGetValue(keyId, out var last) || last.AtTicks < at.UtcTicks - TimeSpan.TicksPerSecond)
         {
             _lastUse[keyId] = new LastUse(at.UtcTicks, clientIp);
         }

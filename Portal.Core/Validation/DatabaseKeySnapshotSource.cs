@@ -1,19 +1,31 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
 
 namespace Portal.Core.Validation;
 
 /// <summary>Reads snapshots from the database: one indexed lookup by hash.</summary>
-public sealed class DatabaseKeySnapshotSource(IDbContextFactory<PortalDbContext> contexts) : IKeySnapshotSource
+public sealed class DatabaseKeySnapshotSource : IKeySnapshotSource
 {
+    private readonly IDbContextFactory<PortalDbContext> _contexts;
+    private readonly Counter<long> _lookups;
+
     // Keys mostly share a few scope sets; sharing the arrays keeps a large cache small.
     private readonly ConcurrentDictionary<string, string[]> _scopeSets = new(StringComparer.Ordinal);
 
+    public DatabaseKeySnapshotSource(IDbContextFactory<PortalDbContext> contexts, IMeterFactory meters)
+    {
+        _contexts = contexts;
+        _lookups = meters.Create(Audit.AuthenticationLog.MeterName)
+            .CreateCounter<long>("portal.validation.key_lookups", description: "Database reads of a key by token hash (cache misses).");
+    }
+
     public async ValueTask<KeySnapshot?> FindAsync(HashKey hash, CancellationToken cancellationToken)
     {
+        _lookups.Add(1);
         var bytes = hash.ToArray();
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken);
         var row = await db.ApiKeySecrets.AsNoTracking()
             .Where(s => s.Hash == bytes)
             .Select(s => new { s.Hash, s.RetiresAt, Key = s.ApiKey! })
