@@ -38,11 +38,15 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
         services.AddSingleton<AuthenticationLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuthenticationLogWriter>());
+        services.AddSingleton<AuthenticationLogRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuthenticationLogRetention>());
 
         services.AddScoped<OrganizationAccess>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<KeyCatalog>();
         services.AddScoped<UserAccounts>();
+        services.AddScoped<AuthenticationLogQuery>();
+        services.AddScoped<UsageQuery>();
         return services;
     }
 
