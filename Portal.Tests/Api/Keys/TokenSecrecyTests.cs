@@ -17,7 +17,7 @@ namespace Portal.Tests.Api.Keys;
 public abstract class TokenSecrecyTests(PortalApp app)
 {
     [Fact]
-    public async Task Storage_AndLogs_AfterCreateRotateUseAndRevoke_HoldNoIssuedToken()
+    public async Task StorageAndLogs_AfterCreateRotateUseAndRevoke_HoldNoIssuedToken()
     {
         var marker = $"secrecy-{Guid.NewGuid():N}";
         var user = await app.NewUserAsync();
