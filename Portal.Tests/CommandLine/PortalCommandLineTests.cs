@@ -10,14 +10,16 @@ using Portal.Tests.Infrastructure;
 namespace Portal.Tests.CommandLine;
 
 /// <summary>The admin command line end to end: the built program run as a process on a fresh data folder.</summary>
-public sealed class PortalCommandLineTests : IAsyncDisposable
+public sealed class PortalCommandLineTests : IAsyncLifetime
 {
     private const string Password = "correct-horse-battery-staple";
     private const string Admin = "admin@example.com";
 
     private readonly CommandLineData _data = new();
 
-    public ValueTask DisposeAsync() => _data.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _data.DisposeAsync();
 
     [Fact]
     public async Task AdminCreate_PasswordFromEnvironment_CreatesPlatformAdministrator()
