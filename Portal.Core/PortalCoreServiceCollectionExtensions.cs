@@ -25,6 +25,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddPortalData(configuration, dataDirectory);
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
         services.AddSingleton(sp => PepperRing.Load(sp.GetRequiredService<IOptions<KeyOptions>>().Value, dataDirectory));
         services.AddSingleton<KeyHasher>();
         services.AddSingleton<KeyChangeFeed>();

@@ -12,7 +12,15 @@ public static class PortalApi
     {
         services.AddPortalJson();
         services.AddSingleton<GatewayCheck>();
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // The router answers 415 itself, before any endpoint runs: name the body as the field at fault.
+            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType && !context.ProblemDetails.Extensions.ContainsKey("errors"))
+            {
+                context.ProblemDetails.Title = "Send the body as application/json.";
+                context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { ["body"] = ["The body must be sent as application/json."] };
+            }
+        });
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         // Malformed bodies throw so the exception handler can answer with a ProblemDetails naming the field.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Core;
 using Portal.Core.Access;
 using Portal.Core.Keys;
 using Portal.Core.Usage;
@@ -38,10 +39,29 @@ public static class KeysEndpoints
         return TypedResults.Created($"/api/v1/keys/{issued.Key.Id}", new IssuedKeyResponse(issued.Token, KeyResponse.From(issued.Key, withTokens: true)));
     }
 
-    private static async Task<Ok<KeyPageResponse>> List(KeyCatalog keys, HttpContext context, CancellationToken ct, int limit = 20, string? cursor = null, string? search = null, KeyStatus? status = null)
+    private static async Task<Ok<KeyPageResponse>> List(KeyCatalog keys, HttpContext context, CancellationToken ct, int limit = 20, string? cursor = null, string? search = null, string? status = null)
     {
-        var page = await keys.ListAsync(CallerFactory.FromApiKey(context), new KeyQuery(Search: search, Status: status, Limit: limit, Cursor: cursor), ct);
+        var page = await keys.ListAsync(CallerFactory.FromApiKey(context), new KeyQuery(Search: search, Status: ParseStatus(status), Limit: limit, Cursor: cursor), ct);
         return TypedResults.Ok(new KeyPageResponse([.. page.Items.Select(k => KeyResponse.From(k))], page.NextCursor));
+    }
+
+    /// <summary>Reads the status filter as the API writes statuses ("revoked"), in any case.</summary>
+    private static KeyStatus? ParseStatus(string? status)
+    {
+        if (string.IsNullOrEmpty(status))
+        {
+            return null;
+        }
+
+        foreach (var value in Enum.GetValues<KeyStatus>())
+        {
+            if (value.ToString().Equals(status, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        throw new InvalidRequestException("status", $"Status must be one of: {string.Join(", ", Enum.GetNames<KeyStatus>().Select(n => n.ToLowerInvariant()))}.");
     }
 
     private static async Task<Results<Ok<KeyResponse>, NotFound>> Get(Guid id, KeyCatalog keys, HttpContext context, CancellationToken ct) =>
