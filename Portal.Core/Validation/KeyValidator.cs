@@ -60,6 +60,7 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
     /// </summary>
     private async Task<KeySnapshot?> LoadAsync(string token, HashKey currentHash, CancellationToken cancellationToken)
     {
+        var generation = cache.Generation;
         var buffer = new byte[KeyHasher.HashSize];
         foreach (var version in hasher.Peppers.Versions)
         {
@@ -74,7 +75,7 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
             if (found is not null && found.Hash.FixedTimeEquals(hash))
             {
                 var snapshot = version == hasher.Peppers.CurrentVersion ? found : found.WithHash(currentHash);
-                cache.SetKnown(currentHash, snapshot, time.GetUtcNow().UtcTicks);
+                cache.SetKnown(currentHash, snapshot, time.GetUtcNow().UtcTicks, generation, found.Hash);
                 return snapshot;
             }
         }
