@@ -30,19 +30,21 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var read = ApiKeyCredentials.Read(Request.Headers);
+        if (read.Outcome == CredentialOutcome.Absent)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
         var start = Stopwatch.GetTimestamp();
         var clientIp = addresses.Resolve(Context);
-        switch (read.Outcome)
+        if (read.Outcome is CredentialOutcome.Ambiguous or CredentialOutcome.WrongScheme)
         {
-            case CredentialOutcome.Absent:
-                return AuthenticateResult.NoResult();
-            case CredentialOutcome.Ambiguous or CredentialOutcome.WrongScheme:
-                // The same decision the gateway check makes for these headers: MALFORMED.
-                recorder.Record(ValidationResult.Malformed, null, new DecisionSource(Doors.Api, Request.Method, Request.Path.Value, clientIp, Request.Headers.UserAgent.ToString(), start));
-                var refused = read.Outcome == CredentialOutcome.Ambiguous ? TwoKeys : WrongScheme;
-                Context.Items[typeof(ValidationResult)] = ReasonCodes.Malformed;
-                Context.Items[typeof(AuthenticateResult)] = refused;
-                return refused;
+            // The same decision the gateway check makes for these headers: MALFORMED.
+            recorder.Record(ValidationResult.Malformed, null, new DecisionSource(Doors.Api, Request.Method, Request.Path.Value, clientIp, Request.Headers.UserAgent.ToString(), start));
+            var refused = read.Outcome == CredentialOutcome.Ambiguous ? TwoKeys : WrongScheme;
+            Context.Items[typeof(ValidationResult)] = ReasonCodes.Malformed;
+            Context.Items[typeof(AuthenticateResult)] = refused;
+            return refused;
         }
 
         var result = await validator.ValidateAsync(read.Token, new RequestContext(ClientIp: clientIp), Context.RequestAborted);
