@@ -15,8 +15,7 @@ public sealed class UsageCounters
     public void Count(Guid keyId, Guid organizationId, string code, DateTimeOffset at, string? clientIp)
     {
         var minute = at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerMinute;
-        var counter = _counts.GetOrAdd(new CounterKey(keyId, organizationId, minute, code), static _ => new Counter());
-        Interlocked.Increment(ref counter.Value);
+        Add(new CounterKey(keyId, organizationId, minute, code), 1);
 
         // Last use is kept to the second: rewriting it on every request would allocate per request.
         if (!_lastUse.TryGetValue(keyId, out var last) || last.AtTicks < at.UtcTicks - TimeSpan.TicksPerSecond)
@@ -39,6 +38,8 @@ public sealed class UsageCounters
             var value = Interlocked.Exchange(ref counter.Value, 0);
             if (key.MinuteTicks < oldMinute && _counts.TryRemove(key, out _))
             {
+                // Retired before the last read: a count that reaches it afterwards sees the flag and moves itself on.
+                Volatile.Write(ref counter.Retired, true);
                 value += Interlocked.Exchange(ref counter.Value, 0);
             }
 
@@ -57,7 +58,24 @@ public sealed class UsageCounters
     {
         foreach (var (key, count) in batch.Counts)
         {
-            Interlocked.Add(ref _counts.GetOrAdd(key, static _ => new Counter()).Value, count);
+            Add(key, count);
+        }
+    }
+
+    private void Add(CounterKey key, long count)
+    {
+        while (count > 0)
+        {
+            var counter = _counts.GetOrAdd(key, static _ => new Counter());
+            Interlocked.Add(ref counter.Value, count);
+            if (!Volatile.Read(ref counter.Retired))
+            {
+                return;
+            }
+
+            // Drain removed this counter while we held it. Whatever it still holds (ours, or others'
+            // that came late too) was not taken by the drain: take it back into a live counter.
+            count = Interlocked.Exchange(ref counter.Value, 0);
         }
     }
 
@@ -66,6 +84,9 @@ public sealed class UsageCounters
     public sealed class Counter
     {
         public long Value;
+
+        /// <summary>Set once the counter has left the map; counts that still reach it must move on.</summary>
+        public bool Retired;
     }
 
     public readonly record struct LastUse(long AtTicks, string? ClientIp);

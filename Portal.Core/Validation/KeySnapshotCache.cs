@@ -12,6 +12,10 @@ public sealed class KeySnapshotCache : IDisposable
 {
     private readonly ConcurrentDictionary<HashKey, Entry> _known = new();
     private readonly ConcurrentDictionary<HashKey, long> _unknown = new();
+
+    // Tokens hashed with an older pepper are filed under their current-pepper hash, but a change
+    // names the stored hash: this maps one to the other so the change still finds the entry.
+    private readonly ConcurrentDictionary<HashKey, HashKey> _aliases = new();
     private readonly KeyChangeFeed _changes;
     private readonly long _freshTicks;
     private readonly long _staleTicks;
@@ -20,6 +24,8 @@ public sealed class KeySnapshotCache : IDisposable
     private readonly int _maxUnknown;
     private int _knownCount;
     private int _unknownCount;
+    private int _aliasCount;
+    private long _generation;
 
     public KeySnapshotCache(IOptions<ValidationOptions> options, KeyChangeFeed changes)
     {
@@ -36,6 +42,13 @@ public sealed class KeySnapshotCache : IDisposable
     public int KnownCount => Volatile.Read(ref _knownCount);
 
     public int UnknownCount => Volatile.Read(ref _unknownCount);
+
+    /// <summary>
+    /// Moves on with every invalidation. A reader takes it before reading a key from storage and
+    /// hands it to <see cref="SetKnown(in HashKey, KeySnapshot, long, long, in HashKey)"/>, so a snapshot
+    /// read before a change is never cached after it.
+    /// </summary>
+    public long Generation => Interlocked.Read(ref _generation);
 
     public CacheLookup TryGet(in HashKey hash, long nowTicks, out KeySnapshot? snapshot)
     {
@@ -64,7 +77,12 @@ public sealed class KeySnapshotCache : IDisposable
         return CacheLookup.Miss;
     }
 
-    public void SetKnown(in HashKey hash, KeySnapshot snapshot, long nowTicks)
+    public void SetKnown(in HashKey hash, KeySnapshot snapshot, long nowTicks) =>
+        SetKnown(hash, snapshot, nowTicks, Generation, hash);
+
+    /// <param name="readAtGeneration">The <see cref="Generation"/> taken before the snapshot was read.</param>
+    /// <param name="storedHash">The hash storage files the token under; differs from <paramref name="hash"/> for an older pepper.</param>
+    public void SetKnown(in HashKey hash, KeySnapshot snapshot, long nowTicks, long readAtGeneration, in HashKey storedHash)
     {
         if (_unknown.TryRemove(hash, out _))
         {
@@ -85,6 +103,18 @@ public sealed class KeySnapshotCache : IDisposable
         else
         {
             _known[hash] = entry;
+        }
+
+        if (!storedHash.Equals(hash))
+        {
+            AddAlias(storedHash, hash);
+        }
+
+        // Checked after adding: an invalidation from here on removes the entry itself, and one
+        // since the read began has moved the generation on. Either way the old state is not kept.
+        if (Generation != readAtGeneration && _known.TryRemove(new KeyValuePair<HashKey, Entry>(hash, entry)))
+        {
+            Interlocked.Decrement(ref _knownCount);
         }
     }
 
@@ -113,24 +143,66 @@ public sealed class KeySnapshotCache : IDisposable
     /// <summary>Drops every cached token of a changed key, so the next request reads it again.</summary>
     public void Invalidate(KeyChange change)
     {
-        foreach (var hash in change.Hashes)
+        // First: a read in flight must see the change before its entry could outlive the removal below.
+        Interlocked.Increment(ref _generation);
+        foreach (var bytes in change.Hashes)
         {
-            if (_known.TryRemove(new HashKey(hash), out _))
+            var hash = new HashKey(bytes);
+            RemoveKnown(hash);
+            if (_aliases.TryRemove(hash, out var alias))
             {
-                Interlocked.Decrement(ref _knownCount);
+                Interlocked.Decrement(ref _aliasCount);
+                RemoveKnown(alias);
             }
         }
     }
 
     public void Clear()
     {
+        Interlocked.Increment(ref _generation);
         _known.Clear();
         _unknown.Clear();
+        _aliases.Clear();
         Volatile.Write(ref _knownCount, 0);
         Volatile.Write(ref _unknownCount, 0);
+        Volatile.Write(ref _aliasCount, 0);
     }
 
     public void Dispose() => _changes.Changed -= Invalidate;
+
+    private void RemoveKnown(in HashKey hash)
+    {
+        if (_known.TryRemove(hash, out _))
+        {
+            Interlocked.Decrement(ref _knownCount);
+        }
+    }
+
+    private void AddAlias(in HashKey storedHash, in HashKey hash)
+    {
+        if (Volatile.Read(ref _aliasCount) >= _maxKnown)
+        {
+            // Rare: only old-pepper tokens have aliases. Dropping an alias drops its entry too, so no
+            // cached entry is ever out of reach of an invalidation.
+            foreach (var (stored, cached) in _aliases)
+            {
+                if (_aliases.TryRemove(stored, out _))
+                {
+                    Interlocked.Decrement(ref _aliasCount);
+                    RemoveKnown(cached);
+                }
+            }
+        }
+
+        if (_aliases.TryAdd(storedHash, hash))
+        {
+            Interlocked.Increment(ref _aliasCount);
+        }
+        else
+        {
+            _aliases[storedHash] = hash;
+        }
+    }
 
     // Rare (only when full): dropping an arbitrary half keeps the bound without per-hit LRU bookkeeping
     // on the hot path; dropped entries are simply read again.

@@ -60,6 +60,7 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
     /// </summary>
     private async Task<KeySnapshot?> LoadAsync(string token, HashKey currentHash, CancellationToken cancellationToken)
     {
+        var generation = cache.Generation;
         var buffer = new byte[KeyHasher.HashSize];
         foreach (var version in hasher.Peppers.Versions)
         {
@@ -74,7 +75,7 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
             if (found is not null)
             {
                 // Filed under the current version's hash, whatever pepper the stored hash used.
-                cache.SetKnown(currentHash, found, time.GetUtcNow().UtcTicks);
+                cache.SetKnown(currentHash, found, time.GetUtcNow().UtcTicks, generation, hash);
                 return found;
             }
         }

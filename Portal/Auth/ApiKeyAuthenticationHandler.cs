@@ -30,18 +30,23 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var read = ApiKeyCredentials.Read(Request.Headers);
-        switch (read.Outcome)
+        if (read.Outcome == CredentialOutcome.Absent)
         {
-            case CredentialOutcome.Absent:
-                return AuthenticateResult.NoResult();
-            case CredentialOutcome.Ambiguous:
-                return TwoKeys;
-            case CredentialOutcome.WrongScheme:
-                return WrongScheme;
+            return AuthenticateResult.NoResult();
         }
 
         var start = Stopwatch.GetTimestamp();
         var clientIp = addresses.Resolve(Context);
+        if (read.Outcome is CredentialOutcome.Ambiguous or CredentialOutcome.WrongScheme)
+        {
+            // The same decision the gateway check makes for these headers: MALFORMED.
+            recorder.Record(ValidationResult.Malformed, null, new DecisionSource(Doors.Api, Request.Method, Request.Path.Value, clientIp, Request.Headers.UserAgent.ToString(), start));
+            var refused = read.Outcome == CredentialOutcome.Ambiguous ? TwoKeys : WrongScheme;
+            Context.Items[typeof(ValidationResult)] = ReasonCodes.Malformed;
+            Context.Items[typeof(AuthenticateResult)] = refused;
+            return refused;
+        }
+
         var result = await validator.ValidateAsync(read.Token, new RequestContext(ClientIp: clientIp), Context.RequestAborted);
         recorder.Record(result, read.Token, new DecisionSource(Doors.Api, Request.Method, Request.Path.Value, clientIp, Request.Headers.UserAgent.ToString(), start));
         if (!result.IsValid)
@@ -68,12 +73,15 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer error=\"invalid_token\"";
+        // No key at all is answered with the code the gateway check gives it, so every door agrees.
         var code = Context.Items[typeof(ValidationResult)] as string;
+        var detail = (Context.Items[typeof(AuthenticateResult)] as AuthenticateResult)?.Failure?.Message
+            ?? (code is null ? "Send one API key, in 'Authorization: Bearer <key>' or 'X-Api-Key'." : $"The API key was refused: {code}.");
         await Results.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
                 title: "Unauthorized",
-                detail: code is null ? "Send an API key in 'Authorization: Bearer <key>' or 'X-Api-Key'." : $"The API key was refused: {code}.",
-                extensions: code is null ? null : new Dictionary<string, object?> { ["code"] = code })
+                detail: detail,
+                extensions: new Dictionary<string, object?> { ["code"] = code ?? ReasonCodes.Malformed })
             .ExecuteAsync(Context);
     }
 
