@@ -6,6 +6,7 @@ using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Keys;
 using Portal.Core.Organizations;
+using Portal.Core.Usage;
 using Portal.Core.Validation;
 
 namespace Portal.Core;
@@ -16,22 +17,37 @@ public static class PortalCoreServiceCollectionExtensions
     public static IServiceCollection AddPortalCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.AddOptions<KeyOptions>().BindConfiguration(KeyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ValidationOptions>().BindConfiguration(ValidationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AuthenticationLogOptions>().BindConfiguration(AuthenticationLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         var dataDirectory = DataDirectory(configuration, contentRoot);
         services.AddPortalData(configuration, dataDirectory);
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
         services.AddSingleton(sp => PepperRing.Load(sp.GetRequiredService<IOptions<KeyOptions>>().Value, dataDirectory));
         services.AddSingleton<KeyHasher>();
         services.AddSingleton<KeyChangeFeed>();
         services.AddSingleton<IKeySnapshotSource, DatabaseKeySnapshotSource>();
+        services.AddSingleton<KeySnapshotCache>();
         services.AddSingleton<KeyValidator>();
+        services.AddSingleton<UsageCounters>();
+        services.AddSingleton<AuthenticationLog>();
+        services.AddSingleton<DecisionRecorder>();
+        services.AddSingleton<UsageFlusher>();
+        services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
+        services.AddSingleton<AuthenticationLogWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuthenticationLogWriter>());
+        services.AddSingleton<AuthenticationLogRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuthenticationLogRetention>());
 
         services.AddScoped<OrganizationAccess>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<KeyCatalog>();
         services.AddScoped<UserAccounts>();
+        services.AddScoped<AuthenticationLogQuery>();
+        services.AddScoped<UsageQuery>();
         return services;
     }
 

@@ -10,7 +10,6 @@ for provider in Sqlite PostgreSql SqlServer; do
   dotnet ef migrations add "$name" \
     --project Portal.Core --startup-project Portal.Core --no-build \
     --context "${provider}PortalDbContext" \
-    --output-dir "Data/Migrations/${provider}" \
-    --namespace "Portal.Core.Data.Migrations.${provider}"
+    --output-dir "Data/Migrations/${provider}"
   dotnet build Portal.Core -v q -nologo >/dev/null
 done

@@ -74,6 +74,6 @@ public static partial class Scope
 
     private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
 
-    [GeneratedRegex(@"^([a-z][a-z0-9_.\-]*|\*)(:([a-z][a-z0-9_.\-]*|\*))+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^([a-z][a-z0-9_.\-]*|\*)(:([a-z][a-z0-9_.\-]*|\*))+\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

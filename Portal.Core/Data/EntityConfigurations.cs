@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Portal.Core.Audit;
 using Portal.Core.Keys;
 using Portal.Core.Organizations;
+using Portal.Core.Usage;
 
 namespace Portal.Core.Data;
 
@@ -67,5 +68,34 @@ internal sealed class AuditRecordConfiguration : IEntityTypeConfiguration<AuditR
         entity.Property(a => a.Channel).HasMaxLength(16);
         entity.Property(a => a.ClientIp).HasMaxLength(45);
         entity.HasIndex(a => new { a.OrganizationId, a.OccurredAt });
+    }
+}
+
+internal sealed class AuthenticationLogRecordConfiguration : IEntityTypeConfiguration<AuthenticationLogRecord>
+{
+    public void Configure(EntityTypeBuilder<AuthenticationLogRecord> entity)
+    {
+        entity.ToTable("AuthenticationLog");
+        entity.Property(r => r.KeyHint).HasMaxLength(64);
+        entity.Property(r => r.Code).HasMaxLength(32);
+        entity.Property(r => r.Door).HasMaxLength(16);
+        entity.Property(r => r.Method).HasMaxLength(16);
+        entity.Property(r => r.Path).HasMaxLength(AuthenticationLogRecord.PathMaxLength);
+        entity.Property(r => r.ClientIp).HasMaxLength(45);
+        entity.Property(r => r.UserAgent).HasMaxLength(AuthenticationLogRecord.UserAgentMaxLength);
+        // The portal's views: an organization's or a key's records, newest first; retention by time.
+        entity.HasIndex(r => new { r.OrganizationId, r.OccurredAt });
+        entity.HasIndex(r => new { r.KeyId, r.OccurredAt });
+        entity.HasIndex(r => r.OccurredAt);
+    }
+}
+
+internal sealed class UsageRollupConfiguration : IEntityTypeConfiguration<UsageRollup>
+{
+    public void Configure(EntityTypeBuilder<UsageRollup> entity)
+    {
+        entity.Property(u => u.Code).HasMaxLength(32);
+        entity.HasIndex(u => new { u.KeyId, u.Minute });
+        entity.HasIndex(u => new { u.OrganizationId, u.Minute });
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Keys;
 using Portal.Core.Organizations;
+using Portal.Core.Usage;
 
 namespace Portal.Core.Data;
 
@@ -24,6 +25,10 @@ public abstract class PortalDbContext(DbContextOptions options)
     public DbSet<ApiKeySecret> ApiKeySecrets => Set<ApiKeySecret>();
 
     public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
+
+    public DbSet<AuthenticationLogRecord> AuthenticationLog => Set<AuthenticationLogRecord>();
+
+    public DbSet<UsageRollup> UsageRollups => Set<UsageRollup>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

@@ -28,7 +28,7 @@ public sealed class ApiKey
     /// <summary>Scope strings such as <c>orders:read</c>.</summary>
     public List<string> Scopes { get; set; } = [];
 
-    /// <summary>Display hint of the current token: prefix, first and last four random characters.</summary>
+    /// <summary>Display hint of the current token: prefix, first four random and last four characters.</summary>
     public required string Hint { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }

@@ -103,7 +103,7 @@ public static class ApiKeyToken
         return true;
     }
 
-    /// <summary>What a person may see of a token: prefix, the first and last four random characters.</summary>
+    /// <summary>What a person may see of a token: its prefix, the first four random characters and its last four characters.</summary>
     public static string Hint(string token)
     {
         var separator = token.Length - RandomLength - ChecksumLength - 1;

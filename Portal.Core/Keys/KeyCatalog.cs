@@ -252,7 +252,7 @@ public sealed class KeyCatalog(
         audit.Record(caller, AuditActions.KeyUpdated, key.OrganizationId, "key", key.Id.ToString(), key.Name,
             new { before, after = new { key.Name, key.Description, key.Scopes, key.ExpiresAt } });
         await SaveAsync(cancellationToken);
-        changes.Publish(key.Id);
+        changes.Publish(KeyChange.Of(key));
         return key;
     }
 
@@ -299,7 +299,7 @@ public sealed class KeyCatalog(
         audit.Record(caller, AuditActions.KeyRotated, key.OrganizationId, "key", key.Id.ToString(), key.Name,
             new { oldHint, newHint = key.Hint, gracePeriod = grace, oldTokenRetiresAt = retiresAt });
         await SaveAsync(cancellationToken);
-        changes.Publish(key.Id);
+        changes.Publish(KeyChange.Of(key));
         return new IssuedKey(key, token);
     }
 
@@ -319,7 +319,7 @@ public sealed class KeyCatalog(
         key.ConcurrencyStamp = Guid.NewGuid();
         audit.Record(caller, AuditActions.KeyRevoked, key.OrganizationId, "key", key.Id.ToString(), key.Name);
         await SaveAsync(cancellationToken);
-        changes.Publish(key.Id);
+        changes.Publish(KeyChange.Of(key));
         return key;
     }
 

@@ -7,10 +7,10 @@ public sealed class KeyOptions : IValidatableObject
 {
     public const string Section = "Keys";
 
-    [Required, RegularExpression(ApiKeyToken.PrefixPattern)]
+    [Required(ErrorMessage = "Keys:LivePrefix is required."), RegularExpression(ApiKeyToken.PrefixPattern, ErrorMessage = "Keys:LivePrefix must match " + ApiKeyToken.PrefixPattern + ".")]
     public string LivePrefix { get; set; } = "pk_live";
 
-    [Required, RegularExpression(ApiKeyToken.PrefixPattern)]
+    [Required(ErrorMessage = "Keys:TestPrefix is required."), RegularExpression(ApiKeyToken.PrefixPattern, ErrorMessage = "Keys:TestPrefix must match " + ApiKeyToken.PrefixPattern + ".")]
     public string TestPrefix { get; set; } = "pk_test";
 
     /// <summary>
@@ -23,7 +23,7 @@ public sealed class KeyOptions : IValidatableObject
     public int? CurrentPepperVersion { get; set; }
 
     /// <summary>Longest grace period a rotation may leave the old token alive.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00", ErrorMessage = "Keys:MaxRotationGrace must be between 00:00:00 and 30.00:00:00.")]
     public TimeSpan MaxRotationGrace { get; set; } = TimeSpan.FromDays(30);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -3,11 +3,17 @@ using Portal.Core.Keys;
 namespace Portal.Core.Validation;
 
 /// <summary>
-/// What the validator needs to know about one token of a key, read once and kept immutable so it
-/// can be cached and shared across threads.
+/// What the validator needs to know about one token of a key, read once and immutable so it can be
+/// cached and shared across threads. Kept small (times as ticks, enums as bytes, no copy of the
+/// hash, which is the cache's key): a node may hold a million of them.
 /// </summary>
 public sealed class KeySnapshot
 {
+    private readonly long _expiresAtTicks;
+    private readonly long _tokenRetiresAtTicks;
+    private readonly byte _environment;
+    private readonly byte _status;
+
     public required Guid KeyId { get; init; }
 
     public required Guid OrganizationId { get; init; }
@@ -16,20 +22,30 @@ public sealed class KeySnapshot
 
     public required string Name { get; init; }
 
-    /// <summary>The hint of the token this snapshot was found by (it may be a rotated-out one).</summary>
-    public required string Hint { get; init; }
+    public required KeyEnvironment Environment { get => (KeyEnvironment)_environment; init => _environment = (byte)value; }
 
-    public required KeyEnvironment Environment { get; init; }
+    public required KeyStatus Status { get => (KeyStatus)_status; init => _status = (byte)value; }
 
-    public required KeyStatus Status { get; init; }
-
-    public required DateTimeOffset? ExpiresAt { get; init; }
+    /// <summary>The key's expiry; null when it never expires.</summary>
+    public required DateTimeOffset? ExpiresAt
+    {
+        get => FromTicks(_expiresAtTicks);
+        init => _expiresAtTicks = value?.UtcTicks ?? 0;
+    }
 
     /// <summary>When this token stops working because the key was rotated; null for the current token.</summary>
-    public required DateTimeOffset? TokenRetiresAt { get; init; }
+    public required DateTimeOffset? TokenRetiresAt
+    {
+        get => FromTicks(_tokenRetiresAtTicks);
+        init => _tokenRetiresAtTicks = value?.UtcTicks ?? 0;
+    }
 
+    /// <summary>Sorted, de-duplicated scope strings (shared between snapshots with the same set).</summary>
     public required string[] Scopes { get; init; }
 
-    /// <summary>The stored HMAC of the token, compared in constant time.</summary>
-    public required byte[] Hash { get; init; }
+    /// <summary>Whether the key's expiry or this token's rotation grace has passed.</summary>
+    public bool IsPastEnd(long nowTicks) =>
+        (_expiresAtTicks != 0 && _expiresAtTicks <= nowTicks) || (_tokenRetiresAtTicks != 0 && _tokenRetiresAtTicks <= nowTicks);
+
+    private static DateTimeOffset? FromTicks(long ticks) => ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
 }

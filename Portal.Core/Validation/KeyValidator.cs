@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Portal.Core.Access;
 using Portal.Core.Keys;
 
@@ -6,48 +5,93 @@ namespace Portal.Core.Validation;
 
 /// <summary>
 /// The one place where a token becomes a decision, for every door (verify, gateway check, the
-/// ApiKey scheme). Order: shape and checksum (no lookup), hash lookup per pepper version,
-/// constant-time compare, status, expiry, rotation grace, scope. Never logs a token.
+/// ApiKey scheme). Order: shape and checksum (no lookup) → HMAC → negative cache → snapshot cache
+/// → database (each pepper version); hashes are compared in constant time throughout → status → expiry and rotation
+/// grace → scope. A cached decision allocates nothing. Never logs or keeps a token.
 /// </summary>
-public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots, TimeProvider time)
+public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots, KeySnapshotCache cache, TimeProvider time)
 {
-    public async ValueTask<ValidationResult> ValidateAsync(string? token, RequestContext request, CancellationToken cancellationToken = default)
+    public ValueTask<ValidationResult> ValidateAsync(string? token, RequestContext request, CancellationToken cancellationToken = default)
     {
         if (token is null || !ApiKeyToken.TryParse(token, out _))
         {
-            return ValidationResult.Malformed;
+            return new(ValidationResult.Malformed);
         }
 
-        KeySnapshot? key = null;
-        var hash = new byte[KeyHasher.HashSize];
+        Span<byte> buffer = stackalloc byte[KeyHasher.HashSize];
+        hasher.Hash(token, hasher.Peppers.CurrentVersion, buffer);
+        var hash = new HashKey(buffer);
+        var now = time.GetUtcNow();
+        switch (cache.TryGet(hash, now.UtcTicks, out var cached))
+        {
+            case CacheLookup.Fresh:
+                return new(Decide(cached!, request, now));
+            case CacheLookup.Stale:
+                _ = RefreshAsync(token, hash);
+                return new(Decide(cached!, request, now));
+            case CacheLookup.Unknown:
+                return new(ValidationResult.NotFound);
+            default:
+                return LoadAndDecideAsync(token, hash, request, cancellationToken);
+        }
+    }
+
+    private async ValueTask<ValidationResult> LoadAndDecideAsync(string token, HashKey hash, RequestContext request, CancellationToken cancellationToken)
+    {
+        var snapshot = await LoadAsync(token, hash, cancellationToken);
+        return snapshot is null ? ValidationResult.NotFound : Decide(snapshot, request, time.GetUtcNow());
+    }
+
+    private async Task RefreshAsync(string token, HashKey hash)
+    {
+        try
+        {
+            await LoadAsync(token, hash, CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // The stale entry keeps serving until it ages out; the next miss reads the database again.
+        }
+    }
+
+    /// <summary>
+    /// Reads the token's key, trying each pepper version newest first, and caches the outcome under
+    /// the current version's hash (found or unknown).
+    /// </summary>
+    private async Task<KeySnapshot?> LoadAsync(string token, HashKey currentHash, CancellationToken cancellationToken)
+    {
+        var generation = cache.Generation;
+        var buffer = new byte[KeyHasher.HashSize];
         foreach (var version in hasher.Peppers.Versions)
         {
-            hasher.Hash(token, version, hash);
-            key = await snapshots.FindAsync(hash, cancellationToken);
-            if (key is not null)
+            var hash = currentHash;
+            if (version != hasher.Peppers.CurrentVersion)
             {
-                break;
+                hasher.Hash(token, version, buffer);
+                hash = new HashKey(buffer);
+            }
+
+            var found = await snapshots.FindAsync(hash, cancellationToken);
+            if (found is not null)
+            {
+                // Filed under the current version's hash, whatever pepper the stored hash used.
+                cache.SetKnown(currentHash, found, time.GetUtcNow().UtcTicks, generation, hash);
+                return found;
             }
         }
 
-        if (key is null || !CryptographicOperations.FixedTimeEquals(key.Hash, hash))
-        {
-            return ValidationResult.NotFound;
-        }
-
-        return Decide(key, request);
+        cache.SetUnknown(currentHash, time.GetUtcNow().UtcTicks);
+        return null;
     }
 
-    /// <summary>The decision for a found key; separate so that cached snapshots take the same path.</summary>
-    public ValidationResult Decide(KeySnapshot key, RequestContext request)
+    private static ValidationResult Decide(KeySnapshot key, RequestContext request, DateTimeOffset now)
     {
-        var now = time.GetUtcNow();
         var code = key.Status switch
         {
             KeyStatus.Revoked => ReasonCodes.Revoked,
             KeyStatus.Disabled => ReasonCodes.Disabled,
             KeyStatus.Expired => ReasonCodes.Expired,
-            _ when key.ExpiresAt <= now || key.TokenRetiresAt <= now => ReasonCodes.Expired,
+            _ when key.IsPastEnd(now.UtcTicks) => ReasonCodes.Expired,
             _ when request.RequiredScope is { } scope && !HasScope(key.Scopes, scope) => ReasonCodes.InsufficientScope,
             _ => ReasonCodes.Valid,
         };

@@ -12,4 +12,11 @@ public static class ReasonCodes
     public const string InsufficientScope = "INSUFFICIENT_SCOPE";
     public const string ResourceNotAllowed = "RESOURCE_NOT_ALLOWED";
     public const string OutsideTimeWindow = "OUTSIDE_TIME_WINDOW";
+
+    /// <summary>
+    /// True for codes where the key is genuine but not allowed this request (HTTP 403); the others
+    /// mean the caller is not authenticated (HTTP 401).
+    /// </summary>
+    public static bool IsAuthorizationFailure(string code) =>
+        code is InsufficientScope or ResourceNotAllowed or OutsideTimeWindow;
 }

@@ -6,32 +6,34 @@ using Portal.E2E.Pages;
 namespace Portal.E2E.Flows;
 
 /// <summary>Two-factor sign-in with an authenticator app, and the audit log of an organization admin.</summary>
-public sealed class AccountSecurityFlowTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+[Collection(PortalCollection.Name)]
+public sealed class AccountSecurityFlowTests(PortalServer server, BrowserFixture browser) : PortalBrowserTest(server, browser)
 {
     private const string Password = "correct-horse-battery-staple";
 
     [Fact]
     public async Task TwoFactor_EnableSignOutSignIn_AndAuditLog()
     {
-        var page = await browser.NewPageAsync();
-        await new RegisterPage(page).RegisterAsync("owner@example.com", Password);
+        var page = Page;
+        var email = $"owner-{Guid.NewGuid():N}@example.com";
+        await new RegisterPage(page).RegisterAsync(email, Password);
 
         // Turn on TOTP with the key the page shows, as an authenticator app would.
         await page.GotoAsync("/account/manage/two-factor");
         var key = (await page.GetByLabel("Authenticator key").InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal);
         Assert.StartsWith("otpauth://totp/", (await page.GetByLabel("Authenticator link").InnerTextAsync()).Trim());
-        await BrowserFixture.ScreenshotAsync(page, "20-two-factor-setup");
+        await ScreenshotAsync("two-factor setup");
         await page.GetByLabel("Verification code").FillAsync(Totp.Code(key));
         await page.GetByRole(AriaRole.Button, new() { Name = "Turn on" }).ClickAsync();
         await page.GetByLabel("Recovery codes").WaitForAsync();
-        await BrowserFixture.ScreenshotAsync(page, "21-recovery-codes");
+        await ScreenshotAsync("recovery codes");
 
         // Sign out through the user menu, then sign in again with password and code.
         await page.GotoAsync("/");
-        await page.GetByRole(AriaRole.Button, new() { Name = "owner@example.com" }).ClickUntilAsync(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }));
+        await page.GetByRole(AriaRole.Button, new() { Name = email }).ClickUntilAsync(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }));
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).First.WaitForAsync();
-        await new LoginPage(page).SignInAsync("owner@example.com", Password);
+        await new LoginPage(page).SignInAsync(email, Password);
         await page.WaitForURLAsync("**/account/login-2fa**");
         await page.GetByLabel("Authenticator code").FillAsync(Totp.Code(key));
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
@@ -44,7 +46,7 @@ public sealed class AccountSecurityFlowTests(BrowserFixture browser) : IClassFix
         await page.GetByRole(AriaRole.Link, new() { Name = "Audit log" }).ClickAsync();
         await page.GetByRole(AriaRole.Cell, new() { Name = "key.created" }).WaitForAsync();
         await page.GetByRole(AriaRole.Cell, new() { Name = "organization.created" }).WaitForAsync();
-        await BrowserFixture.ScreenshotAsync(page, "22-audit-log");
+        await ScreenshotAsync("audit log");
     }
 
     /// <summary>RFC 6238 with Identity's defaults: SHA-1, 30-second steps, 6 digits, base32 key.</summary>

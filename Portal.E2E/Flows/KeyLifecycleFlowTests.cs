@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Portal.E2E.Infrastructure;
 using Portal.E2E.Pages;
@@ -7,42 +8,49 @@ using Portal.E2E.Pages;
 namespace Portal.E2E.Flows;
 
 /// <summary>
-/// What a person does on a fresh install, in order: first-start setup, a developer who registers
-/// and manages a key, and an admin who invites the developer and sees their key. One screenshot per step.
+/// What people do on a fresh install, in order: first-start setup, a developer who registers and
+/// manages a key, and an admin who invites the developer and sees their key. The server is this
+/// class's own: the shared one may already be set up.
 /// </summary>
-public sealed class KeyLifecycleFlowTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+public sealed partial class KeyLifecycleFlowTests(PortalServer server, BrowserFixture browser)
+    : PortalBrowserTest(server, browser), IClassFixture<PortalServer>, IClassFixture<BrowserFixture>
 {
     private const string Password = "correct-horse-battery-staple";
+
+    private readonly BrowserFixture _browser = browser;
 
     [Fact]
     public async Task FreshInstall_SetupRegisterManageKeysAndInvite_Works()
     {
-        var server = browser.Server;
-        using var api = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        using var api = Server.CreateClient();
+        var admin = Page;
 
         // First start: the link from the log creates the platform administrator, then is gone.
-        var admin = await browser.NewPageAsync();
-        var setupLink = await server.SetupLinkAsync();
+        var setupLink = (await Server.WaitForLogLineAsync(SetupLink())).Value;
         await new SetupPage(admin).CreateAdministratorAsync(setupLink, "admin@example.com", Password);
-        await BrowserFixture.ScreenshotAsync(admin, "01-admin-created");
+        await ScreenshotAsync("admin created");
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync(setupLink)).StatusCode);
 
-        // A developer registers and creates a key that may manage keys.
-        var developer = await browser.NewPageAsync();
+        // A developer registers (in a browser of their own) and creates a key that may manage keys.
+        await using var developerContext = await _browser.NewContextAsync(Server.BaseAddress);
+        var developer = await developerContext.NewPageAsync();
+        var developerShots = new StepScreenshots(nameof(KeyLifecycleFlowTests), "developer");
         await new RegisterPage(developer).RegisterAsync("dev@example.com", Password);
-        await BrowserFixture.ScreenshotAsync(developer, "02-developer-registered");
+        await developerShots.SaveAsync(developer, "registered");
         var keys = new KeysPage(developer);
         await developer.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickUntilAsync(developer.GetByRole(AriaRole.Dialog));
         var dialog = developer.GetByRole(AriaRole.Dialog);
         await dialog.GetByLabel("Name").FillAsync("deploy bot");
         await dialog.GetByLabel("Scope", new() { Exact = true }).FillAsync("keys:manage");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Add scope" }).ClickAsync();
-        await BrowserFixture.ScreenshotAsync(developer, "03-create-key-dialog");
+        await developerShots.SaveAsync(developer, "create key dialog");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
-        var token = await TokenDialog.ReadAndCloseAsync(developer, "04-token-shown-once");
+        var token = await TokenDialog.ReadAsync(developer);
+        await developerShots.SaveAsync(developer, "token shown once");
+        await TokenDialog.CloseAsync(developer);
         Assert.StartsWith("pk_test_", token);
         await keys.Grid.GetByRole(AriaRole.Link, new() { Name = "deploy bot" }).WaitForAsync();
-        await BrowserFixture.ScreenshotAsync(developer, "05-keys-grid");
+        await developerShots.SaveAsync(developer, "keys grid");
 
         // The management API accepts the token.
         Assert.Equal(HttpStatusCode.OK, (await ListKeysAsync(api, token)).StatusCode);
@@ -51,42 +59,46 @@ public sealed class KeyLifecycleFlowTests(BrowserFixture browser) : IClassFixtur
         await keys.OpenAsync("deploy bot");
         var detail = new KeyDetailPage(developer);
         var rotated = await detail.RotateAsync();
-        await BrowserFixture.ScreenshotAsync(developer, "06-rotated-token");
-        await developer.GetByRole(AriaRole.Button, new() { Name = "I have stored it" }).ClickAsync();
+        await developerShots.SaveAsync(developer, "rotated token");
+        await TokenDialog.CloseAsync(developer);
         await developer.GetByText("grace period", new() { Exact = false }).First.WaitForAsync();
-        await BrowserFixture.ScreenshotAsync(developer, "07-grace-period");
+        await developerShots.SaveAsync(developer, "grace period");
         Assert.NotEqual(token, rotated);
         Assert.Equal(HttpStatusCode.OK, (await ListKeysAsync(api, token)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await ListKeysAsync(api, rotated)).StatusCode);
 
-        // An admin creates an organization and invites the developer.
+        // An admin creates an organization and invites the developer, who accepts and creates a key there.
         await new OrganizationsPage(admin).CreateAsync("Acme");
         var link = await new MembersPage(admin).InviteAsync("dev@example.com");
+        await ScreenshotAsync("invitation link");
+        await TokenDialog.CloseAsync(admin, "Done");
 
         await developer.GotoAsync(link);
-        await developer.GetByRole(AriaRole.Button, new() { Name = "Accept invitation" }).ClickAsync();
-        await developer.WaitForURLAsync("**/orgs/*/keys");
-        await new KeysPage(developer).CreateKeyAsync("acme worker", "orders:read");
-        await BrowserFixture.ScreenshotAsync(developer, "09-developer-key-in-acme");
+        await developer.GetByRole(AriaRole.Button, new() { Name = "Accept invitation" }).ClickUntilAsync(developer.GetByRole(AriaRole.Button, new() { Name = "Create key" }));
+        await keys.CreateKeyAsync("acme worker", "orders:read");
+        await developerShots.SaveAsync(developer, "key in acme");
 
         await admin.GetByRole(AriaRole.Link, new() { Name = "Keys" }).ClickAsync();
         await admin.GetByRole(AriaRole.Table).GetByRole(AriaRole.Link, new() { Name = "acme worker" }).WaitForAsync();
-        await BrowserFixture.ScreenshotAsync(admin, "10-admin-sees-developer-key");
+        await ScreenshotAsync("admin sees the developer's key");
 
         // Revocation: both tokens of the first key are refused at once.
         await developer.GotoAsync("/");
         await developer.WaitForURLAsync("**/orgs/*/keys");
         await keys.OpenAsync("deploy bot");
         await detail.RevokeAsync("deploy bot");
-        await BrowserFixture.ScreenshotAsync(developer, "11-revoked");
+        await developerShots.SaveAsync(developer, "revoked");
         Assert.Equal(HttpStatusCode.Unauthorized, (await ListKeysAsync(api, token)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await ListKeysAsync(api, rotated)).StatusCode);
     }
 
     private static Task<HttpResponseMessage> ListKeysAsync(HttpClient api, string token)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/keys");
+        var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/keys");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return api.SendAsync(request);
     }
+
+    [GeneratedRegex(@"http://\S+/setup/[A-Za-z0-9_\-]+")]
+    private static partial Regex SetupLink();
 }

@@ -3,67 +3,89 @@ using Microsoft.Playwright;
 namespace Portal.E2E.Infrastructure;
 
 /// <summary>
-/// Debian's Chromium driven by Playwright: Playwright cannot download browsers here, so it gets
-/// the system binary through <c>ExecutablePath</c>.
+/// One headless Debian Chromium for the whole run, driven by Playwright. Playwright cannot
+/// download its own browser builds here, so it is pointed at the <c>chromium</c> package's binary.
+/// Tests never share pages: each opens its own context with <see cref="NewContextAsync"/>.
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
+    /// <summary>Overrides where the Chromium binary is; else <c>chromium</c> on PATH, else <c>/usr/bin/chromium</c>.</summary>
+    public const string ChromiumVariable = "PORTAL_E2E_CHROMIUM";
+
+    // No sandbox: CI runs as root, where Chromium refuses to start sandboxed. The rest keeps a
+    // headless run quiet and offline: no GPU, no QUIC, no updates, sync or background fetches.
+    private static readonly string[] ChromiumArguments =
+    [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ];
+
     private IPlaywright? _playwright;
+    private IBrowser? _browser;
 
-    public IBrowser Browser { get; private set; } = default!;
-
-    public PortalServer Server { get; private set; } = default!;
-
-    public static string ArtifactsDirectory { get; } =
-        Environment.GetEnvironmentVariable("PORTAL_E2E_ARTIFACTS") is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(AppContext.BaseDirectory, "artifacts");
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser has not started.");
 
     public async Task InitializeAsync()
     {
-        Server = await PortalServer.StartAsync();
+        var executable = FindChromium();
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            ExecutablePath = Environment.GetEnvironmentVariable("PORTAL_E2E_CHROMIUM") ?? "/usr/bin/chromium",
+            ExecutablePath = executable,
             Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            ],
+            Args = ChromiumArguments,
         });
     }
 
-    public async Task<IPage> NewPageAsync()
-    {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+    /// <summary>A fresh browser context (own cookies and storage) whose relative URLs resolve against the server.</summary>
+    public Task<IBrowserContext> NewContextAsync(Uri baseAddress) =>
+        Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = Server.BaseUrl,
-            ViewportSize = new ViewportSize { Width = 1280, Height = 860 },
-            Permissions = ["clipboard-read", "clipboard-write"],
+            BaseURL = baseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            Locale = "en-US",
+            TimezoneId = "UTC",
         });
-        context.SetDefaultTimeout(30_000);
-        return await context.NewPageAsync();
-    }
-
-    public static async Task ScreenshotAsync(IPage page, string name)
-    {
-        Directory.CreateDirectory(ArtifactsDirectory);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, $"{name}.png"), FullPage = true });
-    }
 
     public async Task DisposeAsync()
     {
-        if (Browser is not null)
+        if (_browser is not null)
         {
-            await Browser.DisposeAsync();
+            await _browser.CloseAsync();
         }
 
         _playwright?.Dispose();
-        if (Server is not null)
+    }
+
+    /// <summary>The Chromium binary: the override variable, else <c>command -v chromium</c>, else Debian's path.</summary>
+    public static string FindChromium()
+    {
+        if (Environment.GetEnvironmentVariable(ChromiumVariable) is { Length: > 0 } configured)
         {
-            await Server.DisposeAsync();
+            return File.Exists(configured)
+                ? configured
+                : throw new FileNotFoundException($"{ChromiumVariable} names '{configured}', which does not exist.", configured);
         }
+
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(folder => Path.Combine(folder, "chromium"))
+            .FirstOrDefault(File.Exists);
+        if (onPath is not null)
+        {
+            return onPath;
+        }
+
+        const string debian = "/usr/bin/chromium";
+        return File.Exists(debian)
+            ? debian
+            : throw new FileNotFoundException(
+                $"Chromium was not found on PATH nor at {debian}. Install Debian's package (apt-get install chromium), "
+                + $"run the tests with scripts/test.sh (which installs it), or set {ChromiumVariable}.", debian);
     }
 }

@@ -1,7 +1,5 @@
 using Microsoft.Playwright;
 
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
-
 namespace Portal.E2E.Infrastructure;
 
 public static class Interactive

@@ -20,7 +20,9 @@ public sealed class KeysPage(IPage page)
         }
 
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
-        return await TokenDialog.ReadAndCloseAsync(page);
+        var token = await TokenDialog.ReadAsync(page);
+        await TokenDialog.CloseAsync(page);
+        return token;
     }
 
     public async Task OpenAsync(string keyName)
@@ -32,20 +34,19 @@ public sealed class KeysPage(IPage page)
 
 public static class TokenDialog
 {
-    /// <summary>Reads the token from the shown-once dialog, then confirms it was stored.</summary>
-    public static async Task<string> ReadAndCloseAsync(IPage page, string? screenshot = null)
+    /// <summary>The secret in the shown-once dialog (a token or an invitation link).</summary>
+    public static async Task<string> ReadAsync(IPage page)
     {
         var secret = page.GetByTestId("revealed-secret");
         await secret.WaitForAsync();
-        var token = (await secret.InnerTextAsync()).Trim();
-        if (screenshot is not null)
-        {
-            await Infrastructure.BrowserFixture.ScreenshotAsync(page, screenshot);
-        }
+        return (await secret.InnerTextAsync()).Trim();
+    }
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "I have stored it" }).ClickAsync();
-        await secret.WaitForAsync(new() { State = WaitForSelectorState.Detached });
-        return token;
+    /// <summary>Confirms the secret was stored, which closes the dialog.</summary>
+    public static async Task CloseAsync(IPage page, string button = "I have stored it")
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync();
+        await page.GetByTestId("revealed-secret").WaitForAsync(new() { State = WaitForSelectorState.Detached });
     }
 }
 
@@ -56,9 +57,7 @@ public sealed class KeyDetailPage(IPage page)
         await page.GetByRole(AriaRole.Button, new() { Name = "Rotate" }).ClickUntilAsync(page.GetByRole(AriaRole.Dialog));
         // The dialog's default grace period is 24 hours.
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Rotate" }).ClickAsync();
-        var secret = page.GetByTestId("revealed-secret");
-        await secret.WaitForAsync();
-        return (await secret.InnerTextAsync()).Trim();
+        return await TokenDialog.ReadAsync(page);
     }
 
     public async Task RevokeAsync(string keyName)

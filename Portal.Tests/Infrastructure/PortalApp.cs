@@ -53,6 +53,18 @@ public abstract class PortalApp : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (disposing)
+        {
+            try
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held open is left for the OS's temp cleanup.
+            }
+        }
+
         if (disposing && Provider == DatabaseProvider.PostgreSql)
         {
             NpgsqlConnection.ClearAllPools();

@@ -1,4 +1,6 @@
+using Portal.Api.Gateway;
 using Portal.Api.Keys;
+using Portal.Api.Verify;
 using Portal.Hosting;
 using Scalar.AspNetCore;
 
@@ -9,7 +11,16 @@ public static class PortalApi
     public static IServiceCollection AddPortalApi(this IServiceCollection services)
     {
         services.AddPortalJson();
-        services.AddProblemDetails();
+        services.AddSingleton<GatewayCheck>();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // The router answers 415 itself, before any endpoint runs: name the body as the field at fault.
+            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType && !context.ProblemDetails.Extensions.ContainsKey("errors"))
+            {
+                context.ProblemDetails.Title = "Send the body as application/json.";
+                context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { ["body"] = ["The body must be sent as application/json."] };
+            }
+        });
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         // Malformed bodies throw so the exception handler can answer with a ProblemDetails naming the field.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -26,6 +37,8 @@ public static class PortalApi
     {
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/api/docs", options => options.WithTitle("API Key Portal API"));
+        app.MapVerifyEndpoints();
         app.MapGroup("/api/v1/keys").MapKeysEndpoints();
+        app.MapGatewayEndpoints();
     }
 }

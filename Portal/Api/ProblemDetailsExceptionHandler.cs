@@ -18,6 +18,7 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
             ConflictException e => (StatusCodes.Status409Conflict, "The request conflicts with the current state.", Errors(e.Field, e.Message)),
             AccessDeniedException e => (StatusCodes.Status403Forbidden, e.Message, null),
             BadHttpRequestException { InnerException: JsonException json } => (StatusCodes.Status400BadRequest, "The request body is not valid JSON for this endpoint.", Errors(JsonField(json.Path), Describe(json))),
+            BadHttpRequestException e when BoundParameter(e.Message) is { } parameter => (e.StatusCode, "The request is invalid.", Errors(parameter, $"This is not a valid value for '{parameter}'.")),
             BadHttpRequestException e => (e.StatusCode, BadRequestTitle(e), Errors("body", e.Message)),
             _ => (0, "", null),
         };
@@ -46,6 +47,23 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
         StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
         _ => "The request is invalid.",
     };
+
+    /// <summary>
+    /// The parameter of a route or query value that did not bind: <c>Failed to bind parameter "int limit" from "many".</c>
+    /// gives <c>limit</c>; null for any other message.
+    /// </summary>
+    private static string? BoundParameter(string message)
+    {
+        const string start = "Failed to bind parameter \"";
+        var end = message.StartsWith(start, StringComparison.Ordinal) ? message.IndexOf('"', start.Length) : -1;
+        if (end < 0)
+        {
+            return null;
+        }
+
+        var declaration = message[start.Length..end];
+        return declaration[(declaration.LastIndexOf(' ') + 1)..];
+    }
 
     /// <summary>"$.scopes[0]" becomes "scopes[0]"; the root becomes "body".</summary>
     private static string JsonField(string? path) =>

@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Portal.Core.Audit;
+using Portal.Core.Keys;
 using Portal.Core.Validation;
 
 namespace Portal.Auth;
@@ -16,7 +19,9 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    KeyValidator validator)
+    KeyValidator validator,
+    DecisionRecorder recorder,
+    ClientAddressResolver addresses)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private static readonly AuthenticateResult TwoKeys = AuthenticateResult.Fail("More than one API key was sent.");
@@ -25,21 +30,29 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var read = ApiKeyCredentials.Read(Request.Headers);
-        switch (read.Outcome)
+        if (read.Outcome == CredentialOutcome.Absent)
         {
-            case CredentialOutcome.Absent:
-                return AuthenticateResult.NoResult();
-            case CredentialOutcome.Ambiguous:
-                return TwoKeys;
-            case CredentialOutcome.WrongScheme:
-                return WrongScheme;
+            return AuthenticateResult.NoResult();
         }
 
-        var result = await validator.ValidateAsync(read.Token, new RequestContext(ClientIp: Context.Connection.RemoteIpAddress?.ToString()), Context.RequestAborted);
+        var start = Stopwatch.GetTimestamp();
+        var clientIp = addresses.Resolve(Context);
+        if (read.Outcome is CredentialOutcome.Ambiguous or CredentialOutcome.WrongScheme)
+        {
+            // The same decision the gateway check makes for these headers: MALFORMED.
+            recorder.Record(ValidationResult.Malformed, null, new DecisionSource(Doors.Api, Request.Method, Request.Path.Value, clientIp, Request.Headers.UserAgent.ToString(), start));
+            var refused = read.Outcome == CredentialOutcome.Ambiguous ? TwoKeys : WrongScheme;
+            Context.Items[typeof(ValidationResult)] = ReasonCodes.Malformed;
+            Context.Items[typeof(AuthenticateResult)] = refused;
+            return refused;
+        }
+
+        var result = await validator.ValidateAsync(read.Token, new RequestContext(ClientIp: clientIp), Context.RequestAborted);
+        recorder.Record(result, read.Token, new DecisionSource(Doors.Api, Request.Method, Request.Path.Value, clientIp, Request.Headers.UserAgent.ToString(), start));
         if (!result.IsValid)
         {
             Context.Items[typeof(ValidationResult)] = result.Code;
-            LogRejected(Logger, result.Code, result.Key?.Hint);
+            LogRejected(Logger, result.Code, result.Key?.KeyId);
             return AuthenticateResult.Fail(result.Code);
         }
 
@@ -48,7 +61,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         {
             new(ApiKeyClaims.UserId, key.OwnerId.ToString()),
             new(ApiKeyClaims.KeyId, key.KeyId.ToString()),
-            new(ApiKeyClaims.KeyHint, key.Hint),
+            new(ApiKeyClaims.KeyHint, ApiKeyToken.Hint(read.Token!)),
             new(ApiKeyClaims.OrganizationId, key.OrganizationId.ToString()),
         };
         claims.AddRange(key.Scopes.Select(scope => new Claim(ApiKeyClaims.Scope, scope)));
@@ -60,12 +73,15 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer error=\"invalid_token\"";
+        // No key at all is answered with the code the gateway check gives it, so every door agrees.
         var code = Context.Items[typeof(ValidationResult)] as string;
+        var detail = (Context.Items[typeof(AuthenticateResult)] as AuthenticateResult)?.Failure?.Message
+            ?? (code is null ? "Send one API key, in 'Authorization: Bearer <key>' or 'X-Api-Key'." : $"The API key was refused: {code}.");
         await Results.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
                 title: "Unauthorized",
-                detail: code is null ? "Send an API key in 'Authorization: Bearer <key>' or 'X-Api-Key'." : $"The API key was refused: {code}.",
-                extensions: code is null ? null : new Dictionary<string, object?> { ["code"] = code })
+                detail: detail,
+                extensions: new Dictionary<string, object?> { ["code"] = code ?? ReasonCodes.Malformed })
             .ExecuteAsync(Context);
     }
 
@@ -80,6 +96,6 @@ internal sealed partial class ApiKeyAuthenticationHandler(
             .ExecuteAsync(Context);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "API key refused: {Code} (key {Hint})")]
-    private static partial void LogRejected(ILogger logger, string code, string? hint);
+    [LoggerMessage(Level = LogLevel.Information, Message = "API key refused: {Code} (key id {KeyId})")]
+    private static partial void LogRejected(ILogger logger, string code, Guid? keyId);
 }

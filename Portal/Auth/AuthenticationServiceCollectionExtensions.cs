@@ -12,6 +12,8 @@ public static class AuthenticationServiceCollectionExtensions
     /// <summary>The ApiKey scheme beside Identity's cookie, and a policy per product scope.</summary>
     public static IServiceCollection AddPortalAuthentication(this IServiceCollection services)
     {
+        services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ClientAddressResolver>();
         services.AddAuthentication().AddApiKey();
         services.AddSingleton<IAuthorizationHandler, ScopeRequirementHandler>();
         services.AddAuthorizationBuilder()

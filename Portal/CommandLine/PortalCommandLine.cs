@@ -27,9 +27,12 @@ public static class PortalCommandLine
               given one, then prints how long the portal's key list pages take.
         """;
 
-    private static readonly string[] Commands = ["admin", "keys", "seed"];
-
-    public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
+    /// <summary>
+    /// A bare first word is a command. Host settings are always <c>--key value</c>, <c>/key value</c>
+    /// or <c>key=value</c>, so a mistyped command fails with the usage instead of starting the server.
+    /// </summary>
+    public static bool IsCommand(string[] args) =>
+        args.Length > 0 && args[0] is [not ('-' or '/'), ..] first && !first.Contains('=');
 
     /// <summary>Command words are not configuration: the host sees no arguments in command mode.</summary>
     public static string[] HostArguments(string[] args) => IsCommand(args) ? [] : args;

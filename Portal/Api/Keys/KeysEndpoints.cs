@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Core;
 using Portal.Core.Access;
 using Portal.Core.Keys;
+using Portal.Core.Usage;
 
 namespace Portal.Api.Keys;
 
@@ -22,6 +24,8 @@ public static class KeysEndpoints
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("{id:guid}/rotate", Rotate).WithName("Keys_Rotate").WithSummary("Issue a new token; the old one works for the grace period.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("{id:guid}/usage", Usage).WithName("Keys_Usage").WithSummary("Requests per minute and reason code over the last `minutes` (default 60).")
+            .ProducesValidationProblem();
         group.MapPost("{id:guid}/revoke", Revoke).WithName("Keys_Revoke").WithSummary("Revoke a key: every token of it is refused at once.");
         return group;
     }
@@ -35,10 +39,29 @@ public static class KeysEndpoints
         return TypedResults.Created($"/api/v1/keys/{issued.Key.Id}", new IssuedKeyResponse(issued.Token, KeyResponse.From(issued.Key, withTokens: true)));
     }
 
-    private static async Task<Ok<KeyPageResponse>> List(KeyCatalog keys, HttpContext context, CancellationToken ct, int limit = 20, string? cursor = null, string? search = null, KeyStatus? status = null)
+    private static async Task<Ok<KeyPageResponse>> List(KeyCatalog keys, HttpContext context, CancellationToken ct, int limit = 20, string? cursor = null, string? search = null, string? status = null)
     {
-        var page = await keys.ListAsync(CallerFactory.FromApiKey(context), new KeyQuery(Search: search, Status: status, Limit: limit, Cursor: cursor), ct);
+        var page = await keys.ListAsync(CallerFactory.FromApiKey(context), new KeyQuery(Search: search, Status: ParseStatus(status), Limit: limit, Cursor: cursor), ct);
         return TypedResults.Ok(new KeyPageResponse([.. page.Items.Select(k => KeyResponse.From(k))], page.NextCursor));
+    }
+
+    /// <summary>Reads the status filter as the API writes statuses ("revoked"), in any case.</summary>
+    private static KeyStatus? ParseStatus(string? status)
+    {
+        if (string.IsNullOrEmpty(status))
+        {
+            return null;
+        }
+
+        foreach (var value in Enum.GetValues<KeyStatus>())
+        {
+            if (value.ToString().Equals(status, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        throw new InvalidRequestException("status", $"Status must be one of: {string.Join(", ", Enum.GetNames<KeyStatus>().Select(n => n.ToLowerInvariant()))}.");
     }
 
     private static async Task<Results<Ok<KeyResponse>, NotFound>> Get(Guid id, KeyCatalog keys, HttpContext context, CancellationToken ct) =>
@@ -58,6 +81,11 @@ public static class KeysEndpoints
     private static async Task<Results<Ok<IssuedKeyResponse>, NotFound>> Rotate(Guid id, RotateKeyRequest? request, KeyCatalog keys, HttpContext context, CancellationToken ct) =>
         await keys.RotateAsync(CallerFactory.FromApiKey(context), id, TimeSpan.FromSeconds(request?.GracePeriodSeconds ?? 0), ct) is { } issued
             ? TypedResults.Ok(new IssuedKeyResponse(issued.Token, KeyResponse.From(issued.Key, withTokens: true)))
+            : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<IReadOnlyList<UsagePoint>>, NotFound>> Usage(Guid id, UsageQuery usage, HttpContext context, CancellationToken ct, int minutes = 60) =>
+        await usage.KeyMinutesAsync(CallerFactory.FromApiKey(context), id, TimeSpan.FromMinutes(minutes), ct) is { } points
+            ? TypedResults.Ok(points)
             : TypedResults.NotFound();
 
     private static async Task<Results<Ok<KeyResponse>, NotFound>> Revoke(Guid id, KeyCatalog keys, HttpContext context, CancellationToken ct) =>

@@ -1,0 +1,47 @@
+namespace Portal.Core.Audit;
+
+/// <summary>
+/// One validation decision as the authentication log keeps it. Carries the token's display hint
+/// when the token was well-formed, never the token.
+/// </summary>
+public sealed class AuthenticationLogRecord
+{
+    public const int PathMaxLength = 512;
+    public const int UserAgentMaxLength = 256;
+
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    public DateTimeOffset OccurredAt { get; set; }
+
+    public Guid? KeyId { get; set; }
+
+    public Guid? OrganizationId { get; set; }
+
+    public Guid? OwnerId { get; set; }
+
+    public string? KeyHint { get; set; }
+
+    public required string Code { get; set; }
+
+    /// <summary><c>verify</c>, <c>check</c> or <c>api</c>.</summary>
+    public required string Door { get; set; }
+
+    public string? Method { get; set; }
+
+    public string? Path { get; set; }
+
+    public string? ClientIp { get; set; }
+
+    public string? UserAgent { get; set; }
+
+    /// <summary>Time spent deciding, in microseconds.</summary>
+    public int LatencyMicroseconds { get; set; }
+}
+
+/// <summary>The doors a decision can come through.</summary>
+public static class Doors
+{
+    public const string Verify = "verify";
+    public const string Check = "check";
+    public const string Api = "api";
+}

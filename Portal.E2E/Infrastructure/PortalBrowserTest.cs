@@ -1,0 +1,62 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Playwright;
+
+namespace Portal.E2E.Infrastructure;
+
+/// <summary>
+/// Base of a browser test: a fresh browser context and page per test (xunit makes a new instance
+/// for each test), relative URLs against the server, and numbered screenshots of the steps.
+/// </summary>
+/// <remarks>
+/// Put <c>[Collection(PortalCollection.Name)]</c> on each derived class: xunit 2 does not read it
+/// from a base class.
+/// </remarks>
+public abstract class PortalBrowserTest(PortalServer server, BrowserFixture browser) : IAsyncLifetime
+{
+    private IBrowserContext? _context;
+    private IPage? _page;
+    private StepScreenshots? _screenshots;
+
+    protected PortalServer Server => server;
+
+    protected IBrowserContext Context => _context ?? throw new InvalidOperationException("The test has not started.");
+
+    protected IPage Page => _page ?? throw new InvalidOperationException("The test has not started.");
+
+    public virtual async Task InitializeAsync()
+    {
+        _context = await browser.NewContextAsync(server.BaseAddress);
+        _page = await _context.NewPageAsync();
+    }
+
+    /// <summary>Saves a screenshot of the page for this step of the calling test.</summary>
+    protected Task<string> ScreenshotAsync(string step, [CallerMemberName] string test = "")
+    {
+        _screenshots ??= new StepScreenshots(GetType().Name, test);
+        return _screenshots.SaveAsync(Page, step);
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        if (_context is null)
+        {
+            return;
+        }
+
+        // xunit 2 tells a test neither its name nor its outcome, so the page as the test left it,
+        // pass or fail, goes beside that test's last step. That is the picture a failure needs.
+        if (_screenshots is not null && _page is { IsClosed: false })
+        {
+            try
+            {
+                await _screenshots.SaveAsync(_page, "end");
+            }
+            catch (PlaywrightException)
+            {
+                // A page that cannot be drawn must not hide the test's own failure.
+            }
+        }
+
+        await _context.CloseAsync();
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Portal.Tests.Hosting;
+
+/// <summary>A wrong setting stops the app at start, with a message naming the setting.</summary>
+public sealed class ConfigurationRefusalTests
+{
+    private static readonly string GoodPepper = Convert.ToBase64String(new byte[32]);
+
+    public static TheoryData<string, Dictionary<string, string?>, string> BadSettings => new()
+    {
+        { "unknown provider", new() { ["Database:Provider"] = "Oracle" }, "Database:Provider" },
+        { "numeric provider", new() { ["Database:Provider"] = "7" }, "Database:Provider" },
+        { "PostgreSql without connection string", new() { ["Database:Provider"] = "PostgreSql", ["ConnectionStrings:Portal"] = "" }, "ConnectionStrings:Portal" },
+        { "SqlServer without connection string", new() { ["Database:Provider"] = "SqlServer", ["ConnectionStrings:Portal"] = " " }, "ConnectionStrings:Portal" },
+        { "upper-case live prefix", new() { ["Keys:LivePrefix"] = "PK_LIVE" }, "Keys:LivePrefix" },
+        { "live prefix with a hyphen", new() { ["Keys:LivePrefix"] = "pk-live" }, "Keys:LivePrefix" },
+        { "live prefix same as test prefix", new() { ["Keys:LivePrefix"] = "pk_test" }, "Keys:LivePrefix" },
+        { "bad test prefix", new() { ["Keys:TestPrefix"] = "9test" }, "Keys:TestPrefix" },
+        { "pepper not base64", new() { ["Keys:Peppers:0:Version"] = "1", ["Keys:Peppers:0:Secret"] = "not-base64!" }, "Keys:Peppers:0:Secret" },
+        { "pepper too short", new() { ["Keys:Peppers:0:Version"] = "1", ["Keys:Peppers:0:Secret"] = Convert.ToBase64String(new byte[16]) }, "Keys:Peppers:0:Secret" },
+        { "pepper version zero", new() { ["Keys:Peppers:0:Version"] = "0", ["Keys:Peppers:0:Secret"] = GoodPepper }, "Keys:Peppers:0:Version" },
+        { "current pepper not configured", new() { ["Keys:Peppers:0:Version"] = "1", ["Keys:Peppers:0:Secret"] = GoodPepper, ["Keys:CurrentPepperVersion"] = "2" }, "Keys:CurrentPepperVersion" },
+        { "grace over 30 days", new() { ["Keys:MaxRotationGrace"] = "31.00:00:00" }, "Keys:MaxRotationGrace" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public void Start_BadSetting_RefusesNamingTheSetting(string scenario, Dictionary<string, string?> settings, string setting)
+    {
+        using var app = new ConfiguredApp(settings);
+
+        var error = Record.Exception(() => app.Services);
+
+        Assert.True(error is not null, $"{scenario}: the app started");
+        var messages = string.Join(" | ", Chain(error).Select(e => e.Message));
+        Assert.Contains(setting, messages, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_BadPepper_DoesNotEchoTheSecret()
+    {
+        const string secret = "c2hvcnQtYnV0LXNlY3JldA==";
+        using var app = new ConfiguredApp(new() { ["Keys:Peppers:0:Version"] = "1", ["Keys:Peppers:0:Secret"] = secret });
+
+        var error = Record.Exception(() => app.Services);
+
+        Assert.NotNull(error);
+        Assert.DoesNotContain(secret, string.Join(" | ", Chain(error).Select(e => e.ToString())), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_GoodSettings_Starts()
+    {
+        using var app = new ConfiguredApp(new() { ["Keys:Peppers:0:Version"] = "1", ["Keys:Peppers:0:Secret"] = GoodPepper });
+
+        Assert.NotNull(app.Services);
+    }
+
+    private static IEnumerable<Exception> Chain(Exception? error)
+    {
+        for (; error is not null; error = error.InnerException)
+        {
+            yield return error;
+            if (error is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Chain))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    /// <summary>The app on a fresh SQLite folder with some settings overridden.</summary>
+    private sealed class ConfiguredApp(Dictionary<string, string?> settings) : WebApplicationFactory<Program>
+    {
+        private readonly string _dataDirectory = Directory.CreateTempSubdirectory("portal-config-").FullName;
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting("Storage:DataDirectory", _dataDirectory);
+            builder.UseSetting("ConnectionStrings:Portal", $"Data Source={Path.Combine(_dataDirectory, "portal.db")}");
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (Directory.Exists(_dataDirectory))
+            {
+                Directory.Delete(_dataDirectory, recursive: true);
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Portal.Auth;
+using Portal.Core;
+using Portal.Core.Access;
+using Portal.Core.Audit;
+using Portal.Core.Validation;
+
+namespace Portal.Api.Verify;
+
+/// <summary>
+/// <c>POST /api/v1/keys/verify</c>: for apps. The caller proves itself with its own key holding
+/// <c>keys:verify</c>, so the endpoint is no open oracle, and learns about keys of its own organization only.
+/// </summary>
+public static class VerifyEndpoints
+{
+    /// <summary>A verify body is a token and a few short strings; anything larger is refused unread.</summary>
+    public const long MaxBodyBytes = 8 * 1024;
+
+    public static IEndpointRouteBuilder MapVerifyEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/keys/verify", Verify)
+            .WithTags("Validation")
+            .WithName("Keys_Verify")
+            .WithSummary("Decide whether a key is valid (and holds a scope) for a request.")
+            .RequireAuthorization(Scope.KeysVerify)
+            .Accepts<VerifyRequest>("application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        return app;
+    }
+
+    private static async Task<Ok<VerifyResponse>> Verify(
+        HttpContext context,
+        KeyValidator validator,
+        DecisionRecorder recorder,
+        ClientAddressResolver addresses,
+        IOptions<JsonOptions> json)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var request = await ReadAsync(context, json.Value.SerializerOptions);
+        if (string.IsNullOrEmpty(request.Key))
+        {
+            throw new InvalidRequestException("key", "The key to verify is required.");
+        }
+
+        if (request.Scope is not null && !Scope.IsValid(request.Scope))
+        {
+            throw new InvalidRequestException("scope", $"'{request.Scope}' is not a scope (resource:action).");
+        }
+
+        var result = await validator.ValidateAsync(request.Key, new RequestContext(request.Scope, request.ClientIp), context.RequestAborted);
+        var callerOrganization = Guid.Parse(context.User.FindFirstValue(ApiKeyClaims.OrganizationId)!);
+        if (result.Key is { } key && key.OrganizationId != callerOrganization)
+        {
+            // Another tenant's key: indistinguishable from an unknown one.
+            result = ValidationResult.NotFound;
+        }
+
+        recorder.Record(result, request.Key, new DecisionSource(
+            Doors.Verify, request.Method, request.Path, request.ClientIp ?? addresses.Resolve(context), context.Request.Headers.UserAgent.ToString(), start));
+
+        return TypedResults.Ok(result.IsValid
+            ? new VerifyResponse(true, result.Code, result.Key!.KeyId, result.Key.Name, result.Key.OwnerId, result.Key.OrganizationId, result.Key.Scopes, result.Key.ExpiresAt)
+            : new VerifyResponse(false, result.Code));
+    }
+
+    private static async Task<VerifyRequest> ReadAsync(HttpContext context, JsonSerializerOptions options)
+    {
+        if (!context.Request.HasJsonContentType())
+        {
+            throw new BadHttpRequestException("Send the body as application/json.", StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            throw new BadHttpRequestException($"The body must be at most {MaxBodyBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        try
+        {
+            return await context.Request.ReadFromJsonAsync<VerifyRequest>(options, context.RequestAborted)
+                ?? throw new InvalidRequestException("body", "The body must be a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw new BadHttpRequestException("The body is not valid JSON for this endpoint.", StatusCodes.Status400BadRequest, e);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# HTTP benchmark of the gateway check endpoint against a no-op endpoint of the same server, in
+# one run, with wrk (Debian). Then 10,000 distinct random well-formed tokens, counting the
+# database lookups they cause (dotnet-counters) and the server's memory before and after.
+#   scripts/bench-http.sh [seconds per run, default 10] [connections, default 32]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+duration="${1:-10}"
+connections="${2:-32}"
+
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+dotnet tool restore >/dev/null
+dotnet build Portal -c Release -nologo -v q >/dev/null
+dll="$root/Portal/bin/Release/net10.0/Portal.dll"
+
+data="$(mktemp -d)"
+port=$((20000 + RANDOM % 20000))
+export Storage__DataDirectory="$data" Logging__LogLevel__Default=Warning ASPNETCORE_ENVIRONMENT=Production
+PORTAL_ADMIN_PASSWORD="bench-password-$RANDOM$RANDOM" dotnet "$dll" admin create --email bench@example.com 2>/dev/null
+token="$(dotnet "$dll" keys create --owner bench@example.com --name bench --scope orders:read)"
+
+dotnet "$dll" --urls "http://127.0.0.1:$port" >"$data/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done
+
+base="http://127.0.0.1:$port"
+check="$base/api/v1/auth/check?scope=orders:read"
+run() { wrk -t1 -c"$connections" -d"${duration}s" --latency "$@"; }
+rps() { awk '/^Requests\/sec/ {print $2}'; }
+pct() { awk -v p="$1" '$1 == p {print $2}'; }
+
+echo "warming up..." >&2
+wrk -t1 -c"$connections" -d3s "$base/api/v1/ping" >/dev/null
+wrk -t1 -c"$connections" -d3s -H "Authorization: Bearer $token" "$check" >/dev/null
+
+# Interleaved rounds so that both endpoints see the same machine conditions.
+for round in 1 2; do
+  run "$base/api/v1/ping" >"$data/ping-$round.txt"
+  run -H "Authorization: Bearer $token" "$check" >"$data/check-$round.txt"
+done
+
+echo
+echo "machine: $(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /proc/cpuinfo | xargs); wrk -t1 -c$connections -d${duration}s, 2 interleaved rounds"
+printf '%-28s %12s %10s %10s\n' "endpoint (round)" "requests/s" "p50" "p99"
+for round in 1 2; do
+  for name in ping check; do
+    f="$data/$name-$round.txt"
+    printf '%-28s %12s %10s %10s\n' "$name ($round)" "$(rps <"$f")" "$(pct 50% <"$f")" "$(pct 99% <"$f")"
+  done
+done
+ratio="$(cat "$data"/check-*.txt | rps | paste -sd+ | bc -l) / $(cat "$data"/ping-*.txt | rps | paste -sd+ | bc -l)"
+printf 'check / ping throughput: %.1f%%\n' "$(echo "100 * $ratio" | bc -l)"
+
+# Random tokens: each distinct token may cost one database lookup, then the negative cache answers.
+rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
+rss_before="$(rss)"
+dotnet counters collect -p "$server" --counters Portal.Authentication --format csv -o "$data/counters.csv" \
+  --refresh-interval 1 --duration "00:00:00:$((2 * duration + 6))" >/dev/null 2>&1 &
+counters=$!
+sleep 2
+run -s "$root/scripts/bench/random-tokens.lua" "$check" >"$data/random-1.txt"
+run -s "$root/scripts/bench/random-tokens.lua" "$check" >"$data/random-2.txt"
+wait $counters || true
+lookups="$(awk -F, '$3 ~ /^portal.validation.key_lookups/ {s += $5} END {print s + 0}' "$data/counters.csv")"
+requests="$(cat "$data"/random-*.txt | awk '/requests in/ {s += $1} END {print s}')"
+echo
+echo "random well-formed tokens (10,000 distinct per run, 2 runs): $requests requests, $(cat "$data"/random-*.txt | rps | paste -sd' ') requests/s"
+echo "database key lookups: $lookups (at most one per distinct token; the negative cache answers the rest)"
+echo "server RSS: $((rss_before / 1024)) MB before, $(( $(rss) / 1024 )) MB after"
