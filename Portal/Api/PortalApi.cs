@@ -1,5 +1,6 @@
 using Portal.Api.Gateway;
 using Portal.Api.Keys;
+using Portal.Api.Logs;
 using Portal.Api.Verify;
 using Portal.Hosting;
 using Scalar.AspNetCore;
@@ -40,5 +41,6 @@ public static class PortalApi
         app.MapVerifyEndpoints();
         app.MapGroup("/api/v1/keys").MapKeysEndpoints();
         app.MapGatewayEndpoints();
+        app.MapAuthenticationLogExport();
     }
 }

@@ -1,0 +1,55 @@
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Account;
+using Portal.Core.Audit;
+
+namespace Portal.Api.Logs;
+
+/// <summary>
+/// <c>GET /orgs/{organizationId}/logs.csv</c>: the portal's authentication log view as CSV, for the
+/// signed-in user (cookie), with the same filters and visibility rules as the page.
+/// </summary>
+public static class AuthenticationLogExport
+{
+    public static IEndpointRouteBuilder MapAuthenticationLogExport(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/orgs/{organizationId:guid}/logs.csv", ExportAsync).RequireAuthorization().ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task ExportAsync(
+        Guid organizationId,
+        HttpContext context,
+        AuthenticationLogQuery log,
+        [FromQuery] DateTimeOffset? from,
+        [FromQuery] DateTimeOffset? to,
+        [FromQuery] Guid? key,
+        [FromQuery] string? outcome,
+        [FromQuery] string? ip,
+        [FromQuery] string? path)
+    {
+        var caller = PortalCaller.From(context.User, context.Connection.RemoteIpAddress?.ToString())!;
+        var filter = new AuthenticationLogFilter(organizationId, from, to, key, outcome, ip, path);
+        context.Response.ContentType = "text/csv; charset=utf-8";
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"authentication-log-{organizationId:N}.csv\"";
+        await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false));
+        await foreach (var line in log.ExportCsvAsync(caller, filter, context.RequestAborted))
+        {
+            await writer.WriteLineAsync(line);
+        }
+    }
+}
+
+public static class AuthenticationLogFilterQuery
+{
+    /// <summary>The filter as the export endpoint's query string.</summary>
+    public static Dictionary<string, string?> ToQuery(this AuthenticationLogFilter filter) => new()
+    {
+        ["from"] = filter.From?.ToString("O"),
+        ["to"] = filter.To?.ToString("O"),
+        ["key"] = filter.KeyId?.ToString(),
+        ["outcome"] = filter.Outcome,
+        ["ip"] = filter.ClientIp,
+        ["path"] = filter.Path,
+    };
+}
