@@ -11,6 +11,7 @@ namespace Portal.Benchmarks.Validation;
 /// Run: dotnet run -c Release --project Portal.Benchmarks -- --filter '*KeyValidatorBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class KeyValidatorBenchmarks
 {
     private static readonly RequestContext WithScope = new("orders:read");

@@ -14,6 +14,10 @@ public sealed class AuthenticationLogOptions
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 1_000;
 
+    /// <summary>How long the writer lets records gather before writing a batch smaller than <see cref="BatchSize"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan GatherFor { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>How long records are kept before the retention job deletes them.</summary>
     [Range(1, 3650)]
     public int RetentionDays { get; set; } = 30;
