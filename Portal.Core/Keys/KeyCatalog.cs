@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Access;
@@ -106,7 +105,7 @@ public sealed class KeyCatalog(
 
         if (query.Cursor is not null)
         {
-            var (createdAt, id) = DecodeCursor(query.Cursor);
+            var (createdAt, id) = KeysetCursor.Decode(query.Cursor);
             keys = keys.Where(k => k.CreatedAt < createdAt || (k.CreatedAt == createdAt && k.Id.CompareTo(id) < 0));
         }
 
@@ -118,7 +117,7 @@ public sealed class KeyCatalog(
         if (page.Count > query.Limit)
         {
             page.RemoveAt(page.Count - 1);
-            next = EncodeCursor(page[^1].CreatedAt, page[^1].Id);
+            next = new KeysetCursor(page[^1].CreatedAt, page[^1].Id).Encode();
         }
 
         return new KeyPage(page, next);
@@ -444,31 +443,4 @@ public sealed class KeyCatalog(
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    private static string EncodeCursor(DateTimeOffset createdAt, Guid id)
-    {
-        Span<byte> bytes = stackalloc byte[24];
-        BinaryPrimitives.WriteInt64BigEndian(bytes, createdAt.UtcTicks);
-        id.TryWriteBytes(bytes[8..]);
-        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    }
-
-    private static (DateTimeOffset CreatedAt, Guid Id) DecodeCursor(string cursor)
-    {
-        try
-        {
-            var base64 = cursor.Replace('-', '+').Replace('_', '/');
-            base64 += new string('=', (4 - base64.Length % 4) % 4);
-            var bytes = Convert.FromBase64String(base64);
-            if (bytes.Length == 24)
-            {
-                return (new DateTimeOffset(BinaryPrimitives.ReadInt64BigEndian(bytes), TimeSpan.Zero), new Guid(bytes.AsSpan(8)));
-            }
-        }
-        catch (FormatException)
-        {
-        }
-
-        throw new InvalidRequestException("cursor", "The cursor is not one this API returned.");
-    }
 }
