@@ -19,6 +19,7 @@ public sealed class AuthenticationLogFlowTests(PortalServer server, BrowserFixtu
         var email = $"log-{Guid.NewGuid():N}@example.com";
         await new RegisterPage(Page).RegisterAsync(email, "correct-horse-battery-staple");
         var token = await new KeysPage(Page).CreateKeyAsync("gateway client", "orders:read");
+        Assert.Equal("127.0.0.1", await AuditedClientIpAsync("gateway client"));
 
         using var gateway = Server.CreateClient();
         foreach (var (scope, expected) in new[] { ("orders:read", HttpStatusCode.OK), ("orders:read", HttpStatusCode.OK), ("orders:write", HttpStatusCode.Forbidden) })
@@ -60,6 +61,17 @@ public sealed class AuthenticationLogFlowTests(PortalServer server, BrowserFixtu
         });
         await Page.GetByRole(AriaRole.Cell, new() { Name = "INSUFFICIENT_SCOPE", Exact = true }).WaitForAsync();
         await ScreenshotAsync("usage chart");
+    }
+
+    /// <summary>The client IP the audit trail recorded for the creation of a key in the portal.</summary>
+    private async Task<string?> AuditedClientIpAsync(string keyName)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Server.DataDirectory, "portal.db")}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT ClientIp FROM AuditRecords WHERE Action = 'key.created' AND TargetName = $name AND Channel = 'portal'";
+        command.Parameters.AddWithValue("$name", keyName);
+        return await command.ExecuteScalarAsync() as string;
     }
 
     // The grid and the chart load after the page becomes interactive: give each try a moment.

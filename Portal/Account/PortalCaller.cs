@@ -9,6 +9,9 @@ public sealed class PortalCaller(AuthenticationStateProvider authentication)
 {
     private Caller? _caller;
 
+    /// <summary>The client address of the request that opened this page or circuit, when known.</summary>
+    public string? ClientIp { get; set; }
+
     public async Task<Caller?> GetAsync()
     {
         if (_caller is not null)
@@ -17,7 +20,7 @@ public sealed class PortalCaller(AuthenticationStateProvider authentication)
         }
 
         var state = await authentication.GetAuthenticationStateAsync();
-        return _caller = From(state.User);
+        return _caller = From(state.User, ClientIp);
     }
 
     public static Caller? From(ClaimsPrincipal user, string? clientIp = null)
