@@ -39,6 +39,8 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
         services.AddSingleton<AuthenticationLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuthenticationLogWriter>());
+        services.AddSingleton<KeyExpiry>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyExpiry>());
         services.AddSingleton<AuthenticationLogRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<AuthenticationLogRetention>());
 
