@@ -35,7 +35,6 @@ public static class PortalDataServiceCollectionExtensions
                 break;
         }
 
-        services.AddSingleton(new DatabaseConnection(provider, connectionString!));
         return services;
     }
 
@@ -77,6 +76,3 @@ public static class PortalDataServiceCollectionExtensions
         public PortalDbContext CreateDbContext() => inner.CreateDbContext();
     }
 }
-
-/// <summary>The provider and connection string in use, for health checks and job storage.</summary>
-public sealed record DatabaseConnection(DatabaseProvider Provider, string ConnectionString);

@@ -24,13 +24,7 @@ internal sealed class ScopeRequirementHandler : AuthorizationHandler<ScopeRequir
 
 public static class ScopePolicies
 {
-    /// <summary>A policy requiring an ApiKey-authenticated caller with <paramref name="scope"/>.</summary>
-    public static AuthorizationPolicy RequireScope(string scope) =>
-        new AuthorizationPolicyBuilder(ApiKeyDefaults.AuthenticationScheme)
-            .RequireAuthenticatedUser()
-            .AddRequirements(new ScopeRequirement(scope))
-            .Build();
-
+    /// <summary>Requires an ApiKey-authenticated caller holding <paramref name="scope"/>.</summary>
     public static AuthorizationPolicyBuilder RequireScope(this AuthorizationPolicyBuilder builder, string scope) =>
         builder.AddAuthenticationSchemes(ApiKeyDefaults.AuthenticationScheme).RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(scope));
 }
