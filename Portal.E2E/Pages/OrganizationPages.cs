@@ -12,6 +12,8 @@ public sealed class OrganizationsPage(IPage page)
         await page.GetByRole(AriaRole.Dialog).GetByLabel("Name").FillAsync(name);
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
         await page.WaitForURLAsync("**/members");
+        // The switcher (and the navigation links with it) follow once the new organization is loaded.
+        await page.GetByRole(AriaRole.Banner).GetByRole(AriaRole.Button, new() { Name = name }).First.WaitForAsync();
     }
 }
 
