@@ -1,6 +1,8 @@
 using System.Text;
 using Portal.Core.Keys;
 
+using Portal.Tests.Infrastructure;
+
 namespace Portal.Tests.Core.Keys;
 
 public sealed class ApiKeyTokenTests
@@ -10,10 +12,10 @@ public sealed class ApiKeyTokenTests
     // definition in DESIGN.md rather than against themselves.
     public static TheoryData<string, uint, string> ChecksumVectors => new()
     {
-        { "pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV", 3993500390u, "4MGJsc" },
-        { "pk_live_abcdefghijklmnopqrstuvwxyzABCDEF", 1664787978u, "1ofHP0" },
-        { "pk_test_00000000000000000000000000000000", 315028085u, "0LJpC9" },
-        { "pk_test_00000000000000000000000000000141", 7302608u, "00Udk0" },
+        { SampleTokens.Prefix + SampleTokens.Body, 3993500390u, "4MGJsc" },
+        { "pk_live_" + "abcdefghijklmnopqrstuvwxyz" + "ABCDEF", 1664787978u, "1ofHP0" },
+        { SampleTokens.Prefix + "00000000000000000000000000000000", 315028085u, "0LJpC9" },
+        { SampleTokens.Prefix + "00000000000000000000000000000141", 7302608u, "00Udk0" },
         { "a_zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", 3016353481u, "3I8JKb" },
         { "acme_prod_2024_Zq8mN3pX7vK1wR5tY9bC2dF6gH4jL0sA", 3203623342u, "3Uo4mE" },
     };
@@ -145,7 +147,7 @@ public sealed class ApiKeyTokenTests
     [Fact]
     public void TryParse_TwoAdjacentCharactersSwapped_Rejects()
     {
-        var token = "pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV4MGJsc";
+        var token = SampleTokens.Token;
         for (var i = 8; i < token.Length - 1; i++)
         {
             var chars = token.ToCharArray();
@@ -159,12 +161,12 @@ public sealed class ApiKeyTokenTests
         { "empty", "" },
         { "space", " " },
         { "whitespace only", "\t\r\n " },
-        { "wrong checksum", "pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV4MGJsd" },
-        { "checksum of another token", "pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV1ofHP0" },
-        { "lower-cased checksum", "pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV4mgjsc" },
-        { "no checksum", "pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV" },
-        { "one character short", "pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV4MGJs" },
-        { "one character extra", "pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV4MGJsc0" },
+        { "wrong checksum", SampleTokens.Prefix + SampleTokens.Body + "4MGJsd" },
+        { "checksum of another token", SampleTokens.Prefix + SampleTokens.Body + "1ofHP0" },
+        { "lower-cased checksum", SampleTokens.Prefix + SampleTokens.Body + "4mgjsc" },
+        { "no checksum", SampleTokens.Prefix + SampleTokens.Body },
+        { "one character short", SampleTokens.Prefix + SampleTokens.Body + "4MGJs" },
+        { "one character extra", SampleTokens.Prefix + SampleTokens.Body + "4MGJsc0" },
         { "31 random characters, valid checksum", Reference.Sign("pk_test_" + new string('A', 31)) },
         { "33 random characters, valid checksum", Reference.Sign("pk_test_" + new string('A', 33)) },
         { "no prefix, valid checksum", Reference.Sign("_" + new string('A', 32)) },
@@ -180,14 +182,14 @@ public sealed class ApiKeyTokenTests
         { "full-width digit, valid UTF-8 checksum", Reference.Sign("pk_test_" + new string('A', 31) + "\uFF10") },
         { "emoji, valid UTF-8 checksum", Reference.Sign("pk_test_" + new string('A', 30) + "\U0001F511") },
         { "accented prefix, valid UTF-8 checksum", Reference.Sign("pk_tést_" + new string('A', 32)) },
-        { "non-ASCII checksum digit", "pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV4MGJs\u00E7" },
-        { "NUL in the random part", "pk_test_0123456789ABCDEFGHIJKLMNOPQRS\0UV4MGJsc" },
-        { "leading space", " pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV4MGJsc" },
-        { "trailing space", "pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV4MGJsc " },
-        { "trailing newline", "pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV4MGJsc\n" },
-        { "Bearer scheme included", "Bearer pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV4MGJsc" },
+        { "non-ASCII checksum digit", SampleTokens.Prefix + SampleTokens.Body + "4MGJs\u00E7" },
+        { "NUL in the random part", SampleTokens.Prefix + "0123456789ABCDEFGHIJKLMNOPQRS\0UV" + SampleTokens.Checksum },
+        { "leading space", " " + SampleTokens.Prefix + SampleTokens.Body + "4MGJsc" },
+        { "trailing space", SampleTokens.Prefix + SampleTokens.Body + "4MGJsc " },
+        { "trailing newline", SampleTokens.Prefix + SampleTokens.Body + "4MGJsc\n" },
+        { "Bearer scheme included", "Bearer " + SampleTokens.Prefix + SampleTokens.Body + "4MGJsc" },
         { "10 KB of letters", new string('a', 10 * 1024) },
-        { "valid token padded to 10 KB", "pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV4MGJsc" + new string('A', 10 * 1024) },
+        { "valid token padded to 10 KB", SampleTokens.Token + new string('A', 10 * 1024) },
         { "10 KB prefix before a valid tail", new string('a', 10 * 1024) + "_0123456789ABCDEFGHIJKLMNOPQRSTUV4MGJsc" },
     };
 
@@ -209,7 +211,7 @@ public sealed class ApiKeyTokenTests
     }
 
     [Theory]
-    [InlineData("pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV4MGJsc", "pk_test_0123…GJsc")]
+    [InlineData(SampleTokens.Token, "pk_test_0123…GJsc")]
     [InlineData("acme_prod_2024_Zq8mN3pX7vK1wR5tY9bC2dF6gH4jL0sA3Uo4mE", "acme_prod_2024_Zq8m…o4mE")]
     public void Hint_Token_ShowsPrefixFirstFourAfterItAndLastFour(string token, string hint) =>
         Assert.Equal(hint, ApiKeyToken.Hint(token));

@@ -1,10 +1,12 @@
 using Portal.Core.Keys;
 
+using Portal.Tests.Infrastructure;
+
 namespace Portal.Tests.Core.Keys;
 
 public sealed class KeyHasherTests
 {
-    private const string Token = "pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV4MGJsc";
+    private const string Token = SampleTokens.Token;
 
     private static readonly byte[] PepperOne = [.. Enumerable.Range(0, 32).Select(i => (byte)i)];
     private static readonly byte[] PepperTwo = [.. Enumerable.Range(100, 32).Select(i => (byte)i)];

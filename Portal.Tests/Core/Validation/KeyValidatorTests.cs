@@ -3,6 +3,8 @@ using Microsoft.Extensions.Time.Testing;
 using Portal.Core.Keys;
 using Portal.Core.Validation;
 
+using Portal.Tests.Infrastructure;
+
 namespace Portal.Tests.Core.Validation;
 
 public sealed class KeyValidatorTests
@@ -22,8 +24,8 @@ public sealed class KeyValidatorTests
     [InlineData("")]
     [InlineData("   ")]
     [InlineData("not a key")]
-    [InlineData("pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV4MGJsd")] // last checksum character changed
-    [InlineData("pk_test_0123456789ABCDEFGHIJKLMNOPQRSTUV4MGJs")]
+    [InlineData(SampleTokens.Prefix + SampleTokens.Body + "4MGJsd")] // last checksum character changed
+    [InlineData(SampleTokens.Prefix + SampleTokens.Body + "4MGJs")]
     public async Task Validate_MalformedToken_ReturnsMalformedWithoutLookup(string? token)
     {
         var result = await Validator.ValidateAsync(token, default);
