@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Portal.Core.Data;
 
 namespace Portal.Core.Keys;
 
@@ -49,28 +50,9 @@ public sealed class PepperRing
 
     private static Dictionary<int, byte[]> ReadOrCreateFile(string file)
     {
-        if (!File.Exists(file))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            var fresh = new Dictionary<string, string> { ["1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            try
-            {
-                using var stream = new FileStream(file, options);
-                JsonSerializer.Serialize(stream, fresh);
-            }
-            catch (IOException) when (File.Exists(file))
-            {
-                // Another process created it first; read theirs.
-            }
-        }
-
-        var json = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(file))
+        var text = SecretFile.ReadOrCreate(file, () => JsonSerializer.Serialize(
+            new Dictionary<string, string> { ["1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }));
+        var json = JsonSerializer.Deserialize<Dictionary<string, string>>(text)
             ?? throw new InvalidOperationException($"Pepper file '{file}' is empty.");
         return json.ToDictionary(p => int.Parse(p.Key, System.Globalization.CultureInfo.InvariantCulture), p => Convert.FromBase64String(p.Value));
     }

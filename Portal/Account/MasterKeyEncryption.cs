@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.Extensions.Options;
+using Portal.Core.Data;
 
 namespace Portal.Account;
 
@@ -46,28 +47,8 @@ public sealed class MasterKey
         }
 
         var file = Path.Combine(dataDirectory, FileName);
-        if (!File.Exists(file))
-        {
-            Directory.CreateDirectory(dataDirectory);
-            var fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-            var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            try
-            {
-                using var writer = new StreamWriter(new FileStream(file, fileOptions));
-                writer.Write(fresh);
-            }
-            catch (IOException) when (File.Exists(file))
-            {
-                // Another process created it first; use theirs.
-            }
-        }
-
-        return TryDecode(File.ReadAllText(file).Trim(), out var stored)
+        var text = SecretFile.ReadOrCreate(file, () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        return TryDecode(text.Trim(), out var stored)
             ? new MasterKey(stored)
             : throw new InvalidOperationException($"The master key file '{file}' is not 32 bytes in base64. Restore it from backup; without it the key ring cannot be read.");
     }

@@ -1,0 +1,33 @@
+namespace Portal.Core.Data;
+
+/// <summary>
+/// A secret kept in the data folder (peppers, the Data Protection master key): created once with
+/// owner-only permissions, then read. Safe when several processes start at once.
+/// </summary>
+public static class SecretFile
+{
+    public static string ReadOrCreate(string path, Func<string> create)
+    {
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            try
+            {
+                using var writer = new StreamWriter(new FileStream(path, options));
+                writer.Write(create());
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another process created it first; read theirs.
+            }
+        }
+
+        return File.ReadAllText(path);
+    }
+}
