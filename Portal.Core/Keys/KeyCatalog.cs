@@ -79,28 +79,10 @@ public sealed class KeyCatalog(
         }
 
         var organizationId = query.OrganizationId ?? await access.DefaultOrganizationAsync(caller, cancellationToken);
-        var role = await access.RoleAsync(caller, organizationId, cancellationToken);
-        if (role is null)
+        if (await VisibleAsync(caller, organizationId, query.Search, query.Status, cancellationToken) is not { } keys)
         {
             // Not a member: an empty page, exactly as for an organization with no keys.
             return new KeyPage([], null);
-        }
-
-        var keys = db.ApiKeys.AsNoTracking().Where(k => k.OrganizationId == organizationId);
-        if (role == OrganizationRole.Developer)
-        {
-            keys = keys.Where(k => k.OwnerId == caller.UserId);
-        }
-
-        if (!string.IsNullOrWhiteSpace(query.Search))
-        {
-            var search = query.Search.Trim();
-            keys = keys.Where(k => k.Name.Contains(search));
-        }
-
-        if (query.Status is { } status)
-        {
-            keys = keys.Where(k => k.Status == status);
         }
 
         if (query.Cursor is not null)
@@ -134,27 +116,9 @@ public sealed class KeyCatalog(
             throw new InvalidRequestException("limit", $"Limit must be between 1 and {MaxPageSize}, offset not negative.");
         }
 
-        var role = await access.RoleAsync(caller, query.OrganizationId, cancellationToken);
-        if (role is null)
+        if (await VisibleAsync(caller, query.OrganizationId, query.Search, query.Status, cancellationToken) is not { } keys)
         {
             return new KeyListPage([], false);
-        }
-
-        var keys = db.ApiKeys.AsNoTracking().Where(k => k.OrganizationId == query.OrganizationId);
-        if (role == OrganizationRole.Developer)
-        {
-            keys = keys.Where(k => k.OwnerId == caller.UserId);
-        }
-
-        if (!string.IsNullOrWhiteSpace(query.Search))
-        {
-            var search = query.Search.Trim();
-            keys = keys.Where(k => k.Name.Contains(search) || k.Hint.StartsWith(search));
-        }
-
-        if (query.Status is { } status)
-        {
-            keys = keys.Where(k => k.Status == status);
         }
 
         // Id breaks ties so that pages never overlap or skip rows.
@@ -342,6 +306,33 @@ public sealed class KeyCatalog(
         }
 
         return key;
+    }
+
+    /// <summary>
+    /// The organization's keys the caller may see (a developer only their own), filtered by name or
+    /// hint and status; null when the caller is not a member.
+    /// </summary>
+    private async Task<IQueryable<ApiKey>?> VisibleAsync(Caller caller, Guid organizationId, string? search, KeyStatus? status, CancellationToken cancellationToken)
+    {
+        var role = await access.RoleAsync(caller, organizationId, cancellationToken);
+        if (role is null)
+        {
+            return null;
+        }
+
+        var keys = db.ApiKeys.AsNoTracking().Where(k => k.OrganizationId == organizationId);
+        if (role == OrganizationRole.Developer)
+        {
+            keys = keys.Where(k => k.OwnerId == caller.UserId);
+        }
+
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var text = search.Trim();
+            keys = keys.Where(k => k.Name.Contains(text) || k.Hint.StartsWith(text));
+        }
+
+        return status is { } wanted ? keys.Where(k => k.Status == wanted) : keys;
     }
 
     private async Task<bool> CanSeeAsync(Caller caller, ApiKey key, CancellationToken cancellationToken)
