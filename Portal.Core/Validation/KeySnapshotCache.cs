@@ -16,6 +16,9 @@ public sealed class KeySnapshotCache : IDisposable
     // Tokens hashed with an older pepper are filed under their current-pepper hash, but a change
     // names the stored hash: this maps one to the other so the change still finds the entry.
     private readonly ConcurrentDictionary<HashKey, HashKey> _aliases = new();
+
+    // Stale entries being read again: one read per entry, however many requests see it stale.
+    private readonly ConcurrentDictionary<HashKey, byte> _refreshing = new();
     private readonly KeyChangeFeed _changes;
     private readonly long _freshTicks;
     private readonly long _staleTicks;
@@ -76,6 +79,11 @@ public sealed class KeySnapshotCache : IDisposable
 
         return CacheLookup.Miss;
     }
+
+    /// <summary>Claims the refresh of a stale entry; false when another request already refreshes it.</summary>
+    public bool TryBeginRefresh(in HashKey hash) => _refreshing.TryAdd(hash, 0);
+
+    public void EndRefresh(in HashKey hash) => _refreshing.TryRemove(hash, out _);
 
     public void SetKnown(in HashKey hash, KeySnapshot snapshot, long nowTicks) =>
         SetKnown(hash, snapshot, nowTicks, Generation, hash);

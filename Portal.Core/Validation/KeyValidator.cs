@@ -6,8 +6,8 @@ namespace Portal.Core.Validation;
 /// <summary>
 /// The one place where a token becomes a decision, for every door (verify, gateway check, the
 /// ApiKey scheme). Order: shape and checksum (no lookup) → HMAC → negative cache → snapshot cache
-/// → database (each pepper version); hashes are compared in constant time throughout → status → expiry and rotation
-/// grace → scope. A cached decision allocates nothing. Never logs or keeps a token.
+/// → database (each pepper version) → status → expiry and rotation grace → scope. Hashes are
+/// compared in constant time throughout. A cached decision allocates nothing. Never logs or keeps a token.
 /// </summary>
 public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots, KeySnapshotCache cache, TimeProvider time)
 {
@@ -27,7 +27,11 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
             case CacheLookup.Fresh:
                 return new(Decide(cached!, request, now));
             case CacheLookup.Stale:
-                _ = RefreshAsync(token, hash);
+                if (cache.TryBeginRefresh(hash))
+                {
+                    _ = RefreshAsync(token, hash);
+                }
+
                 return new(Decide(cached!, request, now));
             case CacheLookup.Unknown:
                 return new(ValidationResult.NotFound);
@@ -51,6 +55,10 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
         catch (Exception)
         {
             // The stale entry keeps serving until it ages out; the next miss reads the database again.
+        }
+        finally
+        {
+            cache.EndRefresh(hash);
         }
     }
 

@@ -52,6 +52,29 @@ public sealed class KeyValidatorCacheTests
     }
 
     [Fact]
+    public async Task Validate_ManyRequestsSeeTheSameStaleKey_OneRefreshReadsSource()
+    {
+        var rig = new ValidatorRig();
+        var (token, _) = rig.AddKey();
+        Assert.Equal(ReasonCodes.Valid, rig.Validate(token));
+        rig.Clock.Advance(rig.Options.CacheFreshFor + TimeSpan.FromSeconds(1));
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        rig.Source.Gate = gate;
+
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal(ReasonCodes.Valid, rig.Validate(token));
+        }
+
+        Assert.Equal(2, rig.Source.Lookups);
+        rig.Source.Gate = null;
+        gate.SetResult();
+        await Task.Delay(50);
+        Assert.Equal(ReasonCodes.Valid, rig.Validate(token));
+        Assert.Equal(2, rig.Source.Lookups);
+    }
+
+    [Fact]
     public void Validate_PastTheStaleWindow_ReadsSourceBeforeAnswering()
     {
         var rig = new ValidatorRig();
