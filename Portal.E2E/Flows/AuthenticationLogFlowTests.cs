@@ -32,7 +32,7 @@ public sealed class AuthenticationLogFlowTests(PortalServer server, BrowserFixtu
 
         // The log is written in batches: reload until the denial is there.
         await Page.GetByRole(AriaRole.Link, new() { Name = "Authentication log" }).ClickAsync();
-        await Page.WaitForURLAsync("**/logs");
+        await Page.GetByRole(AriaRole.Heading, new() { Name = "Authentication log" }).WaitForAsync();
         var logUrl = Page.Url;
         await UntilAsync(async () =>
         {

@@ -11,8 +11,9 @@ public sealed class OrganizationsPage(IPage page)
         await page.GetByRole(AriaRole.Button, new() { Name = "Create organization" }).ClickUntilAsync(page.GetByRole(AriaRole.Dialog));
         await page.GetByRole(AriaRole.Dialog).GetByLabel("Name").FillAsync(name);
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
-        await page.WaitForURLAsync("**/members");
-        // The switcher (and the navigation links with it) follow once the new organization is loaded.
+        // The page changes inside the circuit (no document load): wait for what it shows. The switcher
+        // (and the navigation links with it) follow once the new organization is loaded.
+        await page.GetByRole(AriaRole.Heading, new() { Name = $"Members of {name}" }).WaitForAsync();
         await page.GetByRole(AriaRole.Banner).GetByRole(AriaRole.Button, new() { Name = name }).First.WaitForAsync();
     }
 }
