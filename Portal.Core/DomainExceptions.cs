@@ -20,3 +20,9 @@ public sealed class ConflictException(string field, string message) : Exception(
 
 /// <summary>The caller may see the object but not do this to it (e.g. a viewer creating a key).</summary>
 public sealed class AccessDeniedException(string message) : Exception(message);
+
+/// <summary>The object does not exist or the caller may not see it (the two are never told apart).</summary>
+public sealed class NotFoundException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}

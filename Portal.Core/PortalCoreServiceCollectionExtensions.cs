@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Portal.Core.Access;
 using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Keys;
@@ -31,6 +32,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<KeyChangeFeed>();
         services.AddSingleton<IKeySnapshotSource, DatabaseKeySnapshotSource>();
         services.AddSingleton<KeySnapshotCache>();
+        services.AddSingleton<AccessCompiler>();
+        services.AddSingleton<IEndpointRuleSource, DatabaseEndpointRuleSource>();
+        services.AddSingleton<EndpointRuleCache>();
         services.AddSingleton<KeyValidator>();
         services.AddSingleton<UsageCounters>();
         services.AddSingleton<AuthenticationLog>();
@@ -47,6 +51,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<OrganizationAccess>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<KeyCatalog>();
+        services.AddScoped<GrantCheck>();
+        services.AddScoped<AccessCatalog>();
+        services.AddScoped<PermissionSetCatalog>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<AuthenticationLogQuery>();
         services.AddScoped<UsageQuery>();

@@ -1,3 +1,4 @@
+using Portal.Core.Access;
 using Microsoft.Extensions.Options;
 using Portal.Core.Keys;
 using Portal.Core.Validation;
@@ -14,7 +15,8 @@ internal sealed class ValidationFixture
         Hasher = new KeyHasher(new PepperRing(new Dictionary<int, byte[]> { [1] = Pepper }, 1));
         Cache = new KeySnapshotCache(Options.Create(new ValidationOptions { MaxCachedKeys = maxCachedKeys, CacheFreshFor = TimeSpan.FromHours(1), CacheStaleFor = TimeSpan.FromHours(1) }), new KeyChangeFeed());
         Source = new MemorySource();
-        Validator = new KeyValidator(Hasher, Source, Cache, TimeProvider.System);
+        Rules = new FixedRules();
+        Validator = new KeyValidator(Hasher, Source, Cache, new EndpointRuleCache(Rules, Options.Create(new ValidationOptions { CacheFreshFor = TimeSpan.FromHours(1) }), TimeProvider.System), TimeProvider.System);
     }
 
     public byte[] Pepper { get; }
@@ -26,6 +28,8 @@ internal sealed class ValidationFixture
     public MemorySource Source { get; }
 
     public KeyValidator Validator { get; }
+
+    public FixedRules Rules { get; }
 
     public HashKey HashOf(string token) => new(Hasher.Hash(token, 1));
 
@@ -39,8 +43,16 @@ internal sealed class ValidationFixture
         Status = KeyStatus.Active,
         ExpiresAt = DateTimeOffset.UtcNow.AddDays(30),
         TokenRetiresAt = null,
-        Scopes = scopes,
+        Access = AccessCompiler.FromScopes(scopes),
     };
+
+    /// <summary>The same endpoint rules for every organization.</summary>
+    internal sealed class FixedRules : IEndpointRuleSource
+    {
+        public EndpointRuleMatcher Matcher { get; set; } = EndpointRuleMatcher.Empty;
+
+        public Task<EndpointRuleMatcher> LoadAsync(Guid organizationId, CancellationToken cancellationToken) => Task.FromResult(Matcher);
+    }
 
     internal sealed class MemorySource : IKeySnapshotSource
     {

@@ -55,7 +55,8 @@ public static partial class Scope
             var rSegment = r < 0 ? required : required[..r];
             if (!(gSegment is "*" || gSegment.SequenceEqual(rSegment)))
             {
-                return false;
+                // On the last segment (the action), read < write < admin on the same resource.
+                return g < 0 && r < 0 && Implies(gSegment, rSegment);
             }
 
             if (g < 0 || r < 0)
@@ -68,6 +69,38 @@ public static partial class Scope
             required = required[(r + 1)..];
         }
     }
+
+    /// <summary>
+    /// The rank of a standard action: read 1, write 2, admin 3; 0 for custom actions, which only an
+    /// exact grant or a wildcard covers (admin on orders does not imply orders:refund).
+    /// </summary>
+    public static int Level(ReadOnlySpan<char> action) => action switch
+    {
+        "read" => 1,
+        "write" => 2,
+        "admin" => 3,
+        _ => 0,
+    };
+
+    /// <summary>Whether a granted action implies a required one by the read &lt; write &lt; admin order.</summary>
+    public static bool Implies(ReadOnlySpan<char> granted, ReadOnlySpan<char> required)
+    {
+        var needed = Level(required);
+        return needed > 0 && Level(granted) >= needed;
+    }
+
+    /// <summary>
+    /// Whether a scope gives administrative power: an <c>admin</c> action or an action wildcard.
+    /// Only organization admins may grant these. (<c>keys:manage</c> is not one: such a key acts
+    /// with its owner's own role.)
+    /// </summary>
+    public static bool IsAdministrative(string scope) => scope.AsSpan(scope.LastIndexOf(':') + 1) is "admin" or "*";
+
+    /// <summary>The resource part of a scope: everything before the last <c>:</c>.</summary>
+    public static string ResourceOf(string scope) => scope[..scope.LastIndexOf(':')];
+
+    /// <summary>The action part of a scope: the last segment.</summary>
+    public static string ActionOf(string scope) => scope[(scope.LastIndexOf(':') + 1)..];
 
     public static IReadOnlyList<string> Normalize(IEnumerable<string>? scopes) =>
         scopes is null ? [] : [.. scopes.Select(s => s.Trim()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];

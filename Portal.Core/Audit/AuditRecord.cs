@@ -46,4 +46,13 @@ public static class AuditActions
     public const string MemberAdded = "member.added";
     public const string MemberRoleChanged = "member.role_changed";
     public const string MemberRemoved = "member.removed";
+    public const string ResourceAdded = "resource.added";
+    public const string ResourceUpdated = "resource.updated";
+    public const string ResourceDeleted = "resource.deleted";
+    public const string RuleAdded = "endpoint_rule.added";
+    public const string RuleDeleted = "endpoint_rule.deleted";
+    public const string UnmatchedRequestsChanged = "organization.unmatched_requests_changed";
+    public const string PermissionSetCreated = "permission_set.created";
+    public const string PermissionSetUpdated = "permission_set.updated";
+    public const string PermissionSetDeleted = "permission_set.deleted";
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Core.Access;
 using Portal.Core.Audit;
 using Portal.Core.Keys;
 using Portal.Core.Organizations;
@@ -42,6 +43,62 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         entity.HasOne(k => k.Organization).WithMany().HasForeignKey(k => k.OrganizationId).OnDelete(DeleteBehavior.Restrict);
         entity.HasOne(k => k.Owner).WithMany().HasForeignKey(k => k.OwnerId).OnDelete(DeleteBehavior.Restrict);
         entity.HasMany(k => k.Secrets).WithOne(s => s.ApiKey).HasForeignKey(s => s.ApiKeyId);
+        entity.Property(k => k.Grants).HasJsonConversion();
+        entity.Property(k => k.Schedule).HasJsonConversion();
+        // A set in use cannot be deleted: its keys must be reassigned first.
+        entity.HasMany(k => k.PermissionSets).WithMany(p => p.Keys).UsingEntity(
+            "ApiKeyPermissionSets",
+            r => r.HasOne(typeof(PermissionSet)).WithMany().HasForeignKey("PermissionSetId").OnDelete(DeleteBehavior.Restrict),
+            l => l.HasOne(typeof(ApiKey)).WithMany().HasForeignKey("ApiKeyId").OnDelete(DeleteBehavior.Cascade));
+    }
+}
+
+internal sealed class ApiResourceConfiguration : IEntityTypeConfiguration<ApiResource>
+{
+    public void Configure(EntityTypeBuilder<ApiResource> entity)
+    {
+        entity.Property(r => r.Name).HasMaxLength(ApiResource.NameMaxLength);
+        entity.Property(r => r.Description).HasMaxLength(ApiResource.DescriptionMaxLength);
+        entity.HasIndex(r => new { r.OrganizationId, r.Name }).IsUnique();
+        entity.HasOne<Organization>().WithMany().HasForeignKey(r => r.OrganizationId);
+    }
+}
+
+internal sealed class EndpointRuleConfiguration : IEntityTypeConfiguration<EndpointRule>
+{
+    public void Configure(EntityTypeBuilder<EndpointRule> entity)
+    {
+        entity.Property(r => r.Method).HasMaxLength(8);
+        entity.Property(r => r.PathTemplate).HasMaxLength(PathTemplate.MaxLength);
+        entity.Property(r => r.Scope).HasMaxLength(Scope.MaxLength);
+        entity.HasIndex(r => r.OrganizationId);
+        entity.HasOne<Organization>().WithMany().HasForeignKey(r => r.OrganizationId);
+    }
+}
+
+internal sealed class PermissionSetConfiguration : IEntityTypeConfiguration<PermissionSet>
+{
+    public void Configure(EntityTypeBuilder<PermissionSet> entity)
+    {
+        entity.Property(p => p.Name).HasMaxLength(PermissionSet.NameMaxLength);
+        entity.Property(p => p.Description).HasMaxLength(PermissionSet.DescriptionMaxLength);
+        entity.Property(p => p.Grants).HasJsonConversion();
+        entity.Property(p => p.ConcurrencyStamp).IsConcurrencyToken();
+        entity.HasIndex(p => new { p.OrganizationId, p.Name }).IsUnique();
+        entity.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId);
+    }
+}
+
+internal sealed class PermissionSetVersionConfiguration : IEntityTypeConfiguration<PermissionSetVersion>
+{
+    public void Configure(EntityTypeBuilder<PermissionSetVersion> entity)
+    {
+        entity.Property(p => p.Name).HasMaxLength(PermissionSet.NameMaxLength);
+        entity.Property(p => p.Description).HasMaxLength(PermissionSet.DescriptionMaxLength);
+        entity.Property(p => p.CreatedBy).HasMaxLength(256);
+        entity.Property(p => p.Grants).HasJsonConversion();
+        entity.HasIndex(p => new { p.PermissionSetId, p.Version }).IsUnique();
+        entity.HasOne<PermissionSet>().WithMany().HasForeignKey(p => p.PermissionSetId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Access;
 using Portal.Core.Audit;
 using Portal.Core.Keys;
 using Portal.Core.Organizations;
@@ -29,6 +30,14 @@ public abstract class PortalDbContext(DbContextOptions options)
     public DbSet<AuthenticationLogRecord> AuthenticationLog => Set<AuthenticationLogRecord>();
 
     public DbSet<UsageRollup> UsageRollups => Set<UsageRollup>();
+
+    public DbSet<ApiResource> ApiResources => Set<ApiResource>();
+
+    public DbSet<EndpointRule> EndpointRules => Set<EndpointRule>();
+
+    public DbSet<PermissionSet> PermissionSets => Set<PermissionSet>();
+
+    public DbSet<PermissionSetVersion> PermissionSetVersions => Set<PermissionSetVersion>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

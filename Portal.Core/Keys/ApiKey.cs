@@ -1,3 +1,4 @@
+using Portal.Core.Access;
 using Portal.Core.Organizations;
 
 namespace Portal.Core.Keys;
@@ -25,8 +26,17 @@ public sealed class ApiKey
 
     public KeyStatus Status { get; set; }
 
-    /// <summary>Scope strings such as <c>orders:read</c>.</summary>
+    /// <summary>Scope strings such as <c>orders:read</c>: grants without conditions.</summary>
     public List<string> Scopes { get; set; } = [];
+
+    /// <summary>Grants limited to resources or a schedule.</summary>
+    public List<Grant> Grants { get; set; } = [];
+
+    /// <summary>When the key may be used at all (not-before, weekly windows); null means whenever it is active.</summary>
+    public AccessSchedule? Schedule { get; set; }
+
+    /// <summary>Permission sets whose grants the key also holds, at their current version.</summary>
+    public List<PermissionSet> PermissionSets { get; set; } = [];
 
     /// <summary>Display hint of the current token: prefix, first four random and last four characters.</summary>
     public required string Hint { get; set; }

@@ -18,6 +18,7 @@ public sealed class KeyCatalog(
     AuditTrail audit,
     KeyHasher hasher,
     KeyChangeFeed changes,
+    GrantCheck grantCheck,
     IOptions<KeyOptions> options,
     TimeProvider time)
 {
@@ -37,7 +38,7 @@ public sealed class KeyCatalog(
         var errors = new Dictionary<string, string[]>();
         var name = CheckName(command.Name, errors);
         CheckDescription(command.Description, errors);
-        CheckScopes(command.Scopes, errors);
+        var sets = await CheckAccessAsync(organizationId, role, command.Scopes, command.Grants, command.Schedule, command.PermissionSetIds, errors, cancellationToken);
         CheckExpiry(command.ExpiresAt, now, errors);
         if (!Enum.IsDefined(command.Environment))
         {
@@ -57,6 +58,9 @@ public sealed class KeyCatalog(
             Environment = command.Environment,
             Status = KeyStatus.Active,
             Scopes = [.. Scope.Normalize(command.Scopes)],
+            Grants = [.. command.Grants ?? []],
+            Schedule = command.Schedule,
+            PermissionSets = sets ?? [],
             Hint = ApiKeyToken.Hint(token),
             CreatedAt = now,
             UpdatedAt = now,
@@ -65,7 +69,7 @@ public sealed class KeyCatalog(
         key.Secrets.Add(NewSecret(token, now));
         db.ApiKeys.Add(key);
         audit.Record(caller, AuditActions.KeyCreated, organizationId, "key", key.Id.ToString(), name,
-            new { key.Environment, key.Scopes, key.ExpiresAt, key.Hint });
+            new { key.Environment, key.Scopes, key.Grants, key.Schedule, permissionSets = Describe(key.PermissionSets), key.ExpiresAt, key.Hint });
         await SaveAsync(cancellationToken);
         return new IssuedKey(key, token);
     }
@@ -171,7 +175,13 @@ public sealed class KeyCatalog(
             CheckDescription(command.Description, errors);
         }
 
-        CheckScopes(command.Scopes, errors);
+        var role = await access.RoleAsync(caller, key.OrganizationId, cancellationToken) ?? OrganizationRole.Viewer;
+        var sets = await CheckAccessAsync(key.OrganizationId, role, command.Scopes, command.Grants, command.Schedule, command.PermissionSetIds, errors, cancellationToken);
+        if (command.Schedule is not null && command.RemoveSchedule)
+        {
+            errors["schedule"] = ["Give either schedule or removeSchedule, not both."];
+        }
+
         if (command.ExpiresAt is not null && command.RemoveExpiry)
         {
             errors["expiresAt"] = ["Give either expiresAt or removeExpiry, not both."];
@@ -189,7 +199,8 @@ public sealed class KeyCatalog(
             await EnsureNameFreeAsync(key.OwnerId, name, key.Id, cancellationToken);
         }
 
-        var before = new { key.Name, key.Description, key.Scopes, key.ExpiresAt };
+        await db.Entry(key).Collection(k => k.PermissionSets).LoadAsync(cancellationToken);
+        var before = new { key.Name, key.Description, key.Scopes, key.Grants, key.Schedule, permissionSets = Describe(key.PermissionSets), key.ExpiresAt };
         key.Name = name;
         if (command.Description is not null)
         {
@@ -199,6 +210,22 @@ public sealed class KeyCatalog(
         if (command.Scopes is not null)
         {
             key.Scopes = [.. Scope.Normalize(command.Scopes)];
+        }
+
+        if (command.Grants is not null)
+        {
+            key.Grants = [.. command.Grants];
+        }
+
+        if (command.Schedule is not null || command.RemoveSchedule)
+        {
+            key.Schedule = command.Schedule;
+        }
+
+        if (sets is not null)
+        {
+            key.PermissionSets.Clear();
+            key.PermissionSets.AddRange(sets);
         }
 
         if (command.ExpiresAt is { } expiresAt)
@@ -213,7 +240,7 @@ public sealed class KeyCatalog(
         key.UpdatedAt = now;
         key.ConcurrencyStamp = Guid.NewGuid();
         audit.Record(caller, AuditActions.KeyUpdated, key.OrganizationId, "key", key.Id.ToString(), key.Name,
-            new { before, after = new { key.Name, key.Description, key.Scopes, key.ExpiresAt } });
+            new { before, after = new { key.Name, key.Description, key.Scopes, key.Grants, key.Schedule, permissionSets = Describe(key.PermissionSets), key.ExpiresAt } });
         await SaveAsync(cancellationToken);
         changes.Publish(KeyChange.Of(key));
         return key;
@@ -409,13 +436,43 @@ public sealed class KeyCatalog(
         }
     }
 
-    private static void CheckScopes(IReadOnlyList<string>? scopes, Dictionary<string, string[]> errors)
+    /// <summary>
+    /// Checks scopes, grants, schedule and permission sets against the catalog and the caller's role
+    /// (no escalation); returns the named sets, or null when none were named.
+    /// </summary>
+    private async Task<List<PermissionSet>?> CheckAccessAsync(
+        Guid organizationId,
+        OrganizationRole role,
+        IReadOnlyList<string>? scopes,
+        IReadOnlyList<Grant>? grants,
+        AccessSchedule? schedule,
+        IReadOnlyList<Guid>? setIds,
+        Dictionary<string, string[]> errors,
+        CancellationToken cancellationToken)
     {
-        if (Scope.Validate(scopes) is { } error)
+        var catalog = await grantCheck.CatalogAsync(organizationId, cancellationToken);
+        GrantCheck.Check(catalog, role, scopes, grants, errors);
+        CompiledSchedule.Validate(schedule, "schedule", errors);
+        if (setIds is null)
         {
-            errors["scopes"] = [error];
+            return null;
         }
+
+        var wanted = setIds.Distinct().ToList();
+        var sets = await db.PermissionSets.Where(p => p.OrganizationId == organizationId && wanted.Contains(p.Id)).ToListAsync(cancellationToken);
+        if (sets.Count != wanted.Count)
+        {
+            errors["permissionSets"] = ["A permission set does not exist in this organization."];
+        }
+        else if (role < OrganizationRole.Admin && sets.FirstOrDefault(p => p.Grants.Any(g => Scope.IsAdministrative(g.Scope))) is { } powerful)
+        {
+            errors["permissionSets"] = [$"Only organization admins can assign '{powerful.Name}': it grants admin actions or wildcards."];
+        }
+
+        return sets;
     }
+
+    private static IEnumerable<object> Describe(IEnumerable<PermissionSet> sets) => sets.Select(p => new { p.Id, p.Name, p.Version }).ToList();
 
     private static void CheckExpiry(DateTimeOffset? expiresAt, DateTimeOffset now, Dictionary<string, string[]> errors)
     {

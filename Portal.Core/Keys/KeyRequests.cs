@@ -1,3 +1,5 @@
+using Portal.Core.Access;
+
 namespace Portal.Core.Keys;
 
 /// <summary>What a caller asks for when creating a key.</summary>
@@ -7,7 +9,10 @@ public sealed record CreateKeyCommand(
     KeyEnvironment Environment = KeyEnvironment.Test,
     IReadOnlyList<string>? Scopes = null,
     DateTimeOffset? ExpiresAt = null,
-    Guid? OrganizationId = null);
+    Guid? OrganizationId = null,
+    IReadOnlyList<Grant>? Grants = null,
+    AccessSchedule? Schedule = null,
+    IReadOnlyList<Guid>? PermissionSetIds = null);
 
 /// <summary>A partial update; null fields are left as they are.</summary>
 public sealed record UpdateKeyCommand(
@@ -15,7 +20,11 @@ public sealed record UpdateKeyCommand(
     string? Description = null,
     IReadOnlyList<string>? Scopes = null,
     DateTimeOffset? ExpiresAt = null,
-    bool RemoveExpiry = false);
+    bool RemoveExpiry = false,
+    IReadOnlyList<Grant>? Grants = null,
+    AccessSchedule? Schedule = null,
+    bool RemoveSchedule = false,
+    IReadOnlyList<Guid>? PermissionSetIds = null);
 
 /// <summary>A key with the token it was just given. The only object that ever carries a token.</summary>
 public sealed record IssuedKey(ApiKey Key, string Token);

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Access;
 using Portal.Core.Data;
 
 namespace Portal.Core.Validation;
@@ -11,12 +11,12 @@ public sealed class DatabaseKeySnapshotSource : IKeySnapshotSource
     private readonly IDbContextFactory<PortalDbContext> _contexts;
     private readonly Counter<long> _lookups;
 
-    // Keys mostly share a few scope sets; sharing the arrays keeps a large cache small.
-    private readonly ConcurrentDictionary<string, string[]> _scopeSets = new(StringComparer.Ordinal);
+    private readonly AccessCompiler _compiler;
 
-    public DatabaseKeySnapshotSource(IDbContextFactory<PortalDbContext> contexts, IMeterFactory meters)
+    public DatabaseKeySnapshotSource(IDbContextFactory<PortalDbContext> contexts, AccessCompiler compiler, IMeterFactory meters)
     {
         _contexts = contexts;
+        _compiler = compiler;
         _lookups = meters.Create(Audit.AuthenticationLog.MeterName)
             .CreateCounter<long>("portal.validation.key_lookups", description: "Database reads of a key by token hash (cache misses).");
     }
@@ -28,7 +28,13 @@ public sealed class DatabaseKeySnapshotSource : IKeySnapshotSource
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken);
         var row = await db.ApiKeySecrets.AsNoTracking()
             .Where(s => s.Hash == bytes)
-            .Select(s => new { s.Hash, s.RetiresAt, Key = s.ApiKey! })
+            .Select(s => new
+            {
+                s.Hash,
+                s.RetiresAt,
+                Key = s.ApiKey!,
+                Sets = s.ApiKey!.PermissionSets.OrderBy(p => p.Name).Select(p => new { p.Id, p.Name, p.Version, p.Grants }).ToList(),
+            })
             .FirstOrDefaultAsync(cancellationToken);
         return row is null || !HashKey.FixedTimeEquals(row.Hash, hash)
             ? null
@@ -42,25 +48,8 @@ public sealed class DatabaseKeySnapshotSource : IKeySnapshotSource
                 Status = row.Key.Status,
                 ExpiresAt = row.Key.ExpiresAt,
                 TokenRetiresAt = row.RetiresAt,
-                Scopes = ShareScopes(row.Key.Scopes),
+                Access = _compiler.Compile(
+                    row.Key.Scopes, row.Key.Grants, row.Key.Schedule, [.. row.Sets.Select(p => new SetGrants(p.Id, p.Name, p.Version, p.Grants))]),
             };
-    }
-
-    private string[] ShareScopes(List<string> scopes)
-    {
-        if (scopes.Count == 0)
-        {
-            return [];
-        }
-
-        var sorted = scopes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var signature = string.Join(' ', sorted);
-        if (_scopeSets.Count > 100_000)
-        {
-            // Bounded: many distinct sets means little to share anyway.
-            return sorted;
-        }
-
-        return _scopeSets.GetOrAdd(signature, sorted);
     }
 }

@@ -1,3 +1,4 @@
+using Portal.Core.Access;
 using Portal.Core.Keys;
 
 namespace Portal.Core.Validation;
@@ -40,8 +41,11 @@ public sealed class KeySnapshot
         init => _tokenRetiresAtTicks = value?.UtcTicks ?? 0;
     }
 
-    /// <summary>Sorted, de-duplicated scope strings (shared between snapshots with the same set).</summary>
-    public required string[] Scopes { get; init; }
+    /// <summary>Everything the key may do, compiled (shared between snapshots with the same grants).</summary>
+    public required CompiledAccess Access { get; init; }
+
+    /// <summary>Sorted, de-duplicated scope strings of every grant the key holds.</summary>
+    public string[] Scopes => Access.Scopes;
 
     /// <summary>Whether the key's expiry or this token's rotation grace has passed.</summary>
     public bool IsPastEnd(long nowTicks) =>

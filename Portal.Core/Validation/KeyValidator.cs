@@ -9,7 +9,7 @@ namespace Portal.Core.Validation;
 /// → database (each pepper version) → status → expiry and rotation grace → scope. Hashes are
 /// compared in constant time throughout. A cached decision allocates nothing. Never logs or keeps a token.
 /// </summary>
-public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots, KeySnapshotCache cache, TimeProvider time)
+public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots, KeySnapshotCache cache, EndpointRuleCache rules, TimeProvider time)
 {
     public ValueTask<ValidationResult> ValidateAsync(string? token, RequestContext request, CancellationToken cancellationToken = default)
     {
@@ -25,14 +25,14 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
         switch (cache.TryGet(hash, now.UtcTicks, out var cached))
         {
             case CacheLookup.Fresh:
-                return new(Decide(cached!, request, now));
+                return DecideAsync(cached!, request, now, cancellationToken);
             case CacheLookup.Stale:
                 if (cache.TryBeginRefresh(hash))
                 {
                     _ = RefreshAsync(token, hash);
                 }
 
-                return new(Decide(cached!, request, now));
+                return DecideAsync(cached!, request, now, cancellationToken);
             case CacheLookup.Unknown:
                 return new(ValidationResult.NotFound);
             default:
@@ -43,7 +43,29 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
     private async ValueTask<ValidationResult> LoadAndDecideAsync(string token, HashKey hash, RequestContext request, CancellationToken cancellationToken)
     {
         var snapshot = await LoadAsync(token, hash, cancellationToken);
-        return snapshot is null ? ValidationResult.NotFound : Decide(snapshot, request, time.GetUtcNow());
+        return snapshot is null ? ValidationResult.NotFound : await DecideAsync(snapshot, request, time.GetUtcNow(), cancellationToken);
+    }
+
+    // Synchronous unless the organization's endpoint rules must be read first.
+    private ValueTask<ValidationResult> DecideAsync(KeySnapshot key, RequestContext request, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (request.RequiredScope is not null || !request.UseEndpointRules || !IsUsable(key, now, out _))
+        {
+            return new(new ValidationResult(Decide(key, request, null, now).Code, key));
+        }
+
+        if (rules.TryGet(key.OrganizationId, out var matcher))
+        {
+            return new(new ValidationResult(Decide(key, request, matcher, now).Code, key));
+        }
+
+        return DecideWithRulesAsync(key, request, now, cancellationToken);
+    }
+
+    private async ValueTask<ValidationResult> DecideWithRulesAsync(KeySnapshot key, RequestContext request, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var matcher = await rules.GetAsync(key.OrganizationId, cancellationToken);
+        return new ValidationResult(Decide(key, request, matcher, now).Code, key);
     }
 
     private async Task RefreshAsync(string token, HashKey hash)
@@ -92,30 +114,49 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
         return null;
     }
 
-    private static ValidationResult Decide(KeySnapshot key, RequestContext request, DateTimeOffset now)
+    /// <summary>
+    /// Decides a request for a key that was found: status, expiry, then access. With no required
+    /// scope and <see cref="RequestContext.UseEndpointRules"/>, the scope comes from the endpoint
+    /// rule matching the method and path; a request no rule matches is denied unless the
+    /// organization allows any valid key. The portal's test-access tool asks this same method.
+    /// </summary>
+    public static Verdict Decide(KeySnapshot key, in RequestContext request, EndpointRuleMatcher? rules, DateTimeOffset now)
     {
-        var code = key.Status switch
+        if (!IsUsable(key, now, out var code))
+        {
+            return new Verdict(code);
+        }
+
+        ReadOnlySpan<char> scope = request.RequiredScope;
+        var rule = EndpointRuleMatcher.NoMatch;
+        if (request.RequiredScope is null && request.UseEndpointRules)
+        {
+            rules ??= EndpointRuleMatcher.Empty;
+            rule = rules.Match(request.Method ?? "GET", request.Path ?? "/");
+            if (rule >= 0)
+            {
+                scope = rules.Rules[rule].Scope;
+            }
+            else if (rule == EndpointRuleMatcher.Refused || !rules.AllowUnmatched)
+            {
+                return new Verdict(ReasonCodes.InsufficientScope, rule);
+            }
+        }
+
+        var decision = key.Access.Evaluate(scope, request.Resource, now);
+        return new Verdict(decision.Code, rule, decision.GrantIndex);
+    }
+
+    private static bool IsUsable(KeySnapshot key, DateTimeOffset now, out string code)
+    {
+        code = key.Status switch
         {
             KeyStatus.Revoked => ReasonCodes.Revoked,
             KeyStatus.Disabled => ReasonCodes.Disabled,
             KeyStatus.Expired => ReasonCodes.Expired,
             _ when key.IsPastEnd(now.UtcTicks) => ReasonCodes.Expired,
-            _ when request.RequiredScope is { } scope && !HasScope(key.Scopes, scope) => ReasonCodes.InsufficientScope,
             _ => ReasonCodes.Valid,
         };
-        return new ValidationResult(code, key);
-    }
-
-    private static bool HasScope(string[] granted, string required)
-    {
-        foreach (var scope in granted)
-        {
-            if (Scope.Satisfies(scope, required))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return ReferenceEquals(code, ReasonCodes.Valid);
     }
 }

@@ -1,6 +1,25 @@
 namespace Portal.Core.Validation;
 
 /// <summary>What the request the key came with asks for.</summary>
-/// <param name="RequiredScope">The scope the request needs, or null to authenticate the key only.</param>
+/// <param name="RequiredScope">The scope the request needs, or null (see <paramref name="UseEndpointRules"/>).</param>
 /// <param name="ClientIp">The client's address, when known.</param>
-public readonly record struct RequestContext(string? RequiredScope = null, string? ClientIp = null);
+/// <param name="Method">The original request's method, when known.</param>
+/// <param name="Path">The original request's path (and query), when known.</param>
+/// <param name="Resource">A resource the request touches (<c>asset/eu-17</c>), checked against the grants' filters.</param>
+/// <param name="UseEndpointRules">
+/// With no required scope: true derives it from the organization's endpoint rules for
+/// <paramref name="Method"/> and <paramref name="Path"/> (the gateway check); false authenticates the key only.
+/// </param>
+public readonly record struct RequestContext(
+    string? RequiredScope = null,
+    string? ClientIp = null,
+    string? Method = null,
+    string? Path = null,
+    string? Resource = null,
+    bool UseEndpointRules = false);
+
+/// <summary>A decision with what decided it: the endpoint rule that named the scope and the grant that allowed it.</summary>
+/// <param name="Code">The reason code.</param>
+/// <param name="RuleIndex">The index of the matched endpoint rule, or a negative <see cref="Access.EndpointRuleMatcher"/> constant.</param>
+/// <param name="GrantIndex">The index of the allowing grant in the key's compiled access, or -1.</param>
+public readonly record struct Verdict(string Code, int RuleIndex = Access.EndpointRuleMatcher.NoMatch, int GrantIndex = -1);

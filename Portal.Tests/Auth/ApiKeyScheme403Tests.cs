@@ -13,7 +13,7 @@ public abstract class ApiKeyScheme403Tests(DoorApp app)
     [Theory]
     [InlineData("orders:read")]
     [InlineData("keys:verify")]
-    [InlineData("keys:read")]
+    [InlineData("*:read")]
     [InlineData("orders:*")]
     public async Task Authorize_KeyWithoutKeysManage_Returns403InsufficientScope(string scope)
     {

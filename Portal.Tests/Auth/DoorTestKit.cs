@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Audit;
 using Portal.Core.Data;
+using Portal.Core.Access;
 using Portal.Core.Keys;
 using Portal.Core.Usage;
 using Portal.Tests.Infrastructure;
@@ -47,6 +48,20 @@ public static class DoorTestKit
         await using var scope = app.Scope();
         return await scope.ServiceProvider.GetRequiredService<KeyCatalog>().CreateAsync(
             owner.Caller(), new CreateKeyCommand($"key {Guid.NewGuid():N}", Scopes: scopes, ExpiresAt: expiresAt));
+    }
+
+    /// <summary>Lets any valid key of the owner's organization through requests no endpoint rule matches.</summary>
+    public static async Task AllowUnmatchedAsync(this PortalApp app, TestUser owner)
+    {
+        await using var scope = app.Scope();
+        await scope.ServiceProvider.GetRequiredService<AccessCatalog>().SetAllowUnmatchedAsync(owner.Caller(), owner.OrganizationId, allow: true);
+    }
+
+    /// <summary>Adds an endpoint rule to the owner's organization.</summary>
+    public static async Task AddRuleAsync(this PortalApp app, TestUser owner, string method, string template, string scope)
+    {
+        await using var services = app.Scope();
+        await services.ServiceProvider.GetRequiredService<AccessCatalog>().AddRuleAsync(owner.Caller(), owner.OrganizationId, method, template, scope);
     }
 
     public static async Task RevokeAsync(this PortalApp app, TestUser owner, Guid keyId)

@@ -17,6 +17,7 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
             InvalidRequestException e => (StatusCodes.Status400BadRequest, "The request is invalid.", e.Errors),
             ConflictException e => (StatusCodes.Status409Conflict, "The request conflicts with the current state.", Errors(e.Field, e.Message)),
             AccessDeniedException e => (StatusCodes.Status403Forbidden, e.Message, null),
+            NotFoundException e => (StatusCodes.Status404NotFound, e.Message, Errors(e.Field, e.Message)),
             BadHttpRequestException { InnerException: JsonException json } => (StatusCodes.Status400BadRequest, "The request body is not valid JSON for this endpoint.", Errors(JsonField(json.Path), Describe(json))),
             BadHttpRequestException e when BoundParameter(e.Message) is { } parameter => (e.StatusCode, "The request is invalid.", Errors(parameter, $"This is not a valid value for '{parameter}'.")),
             BadHttpRequestException e => (e.StatusCode, BadRequestTitle(e), Errors("body", e.Message)),

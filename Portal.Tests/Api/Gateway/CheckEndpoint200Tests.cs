@@ -45,7 +45,7 @@ public abstract class CheckEndpoint200Tests(DoorApp app)
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
 
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check").WithRawHeader("Authorization", $"bearer   {issued.Token} "));
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:read").WithRawHeader("Authorization", $"bearer   {issued.Token} "));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -62,6 +62,7 @@ public abstract class CheckEndpoint200Tests(DoorApp app)
     {
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
+        await app.AddRuleAsync(owner, "*", "/orders/{id}", "orders:read");
 
         using var bare = await SendAsync(new HttpRequestMessage(new HttpMethod(method), "/api/v1/auth/check?scope=orders:read").WithBearer(issued.Token));
         using var suffixed = await SendAsync(new HttpRequestMessage(new HttpMethod(method), "/api/v1/auth/check/orders/42").WithBearer(issued.Token));
@@ -72,10 +73,11 @@ public abstract class CheckEndpoint200Tests(DoorApp app)
     }
 
     [Fact]
-    public async Task Check_NoScopeNamed_AuthenticatesTheKeyOnly()
+    public async Task Check_NoScopeNoRule_OrganizationAllowsUnmatched_AuthenticatesTheKeyOnly()
     {
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, []);
+        await app.AllowUnmatchedAsync(owner);
 
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check").WithBearer(issued.Token));
 
@@ -91,6 +93,7 @@ public abstract class CheckEndpoint200Tests(DoorApp app)
         // With a path suffix the query string is the client's own request's: it must not choose the scope.
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
+        await app.AddRuleAsync(owner, "GET", "/orders/{id}", "orders:read");
 
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/api/v1/auth/check/orders/42?scope={Uri.EscapeDataString(clientChosenScope)}").WithBearer(issued.Token));
 

@@ -27,7 +27,7 @@ public abstract class KeysApi403Tests(PortalApp app)
 
     [Theory]
     [InlineData("")]
-    [InlineData("keys:read")]
+    [InlineData("keys:verify")]
     [InlineData("keys:manage:own")]
     [InlineData("*:read")]
     [InlineData("keys:verify orders:*")]

@@ -1,3 +1,4 @@
+using Portal.Core.Access;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
@@ -5,6 +6,8 @@ using Microsoft.Extensions.Time.Testing;
 using Portal.Core.Keys;
 using Portal.Core.Validation;
 using Portal.Tests.Auth;
+
+using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Core.Validation;
 
@@ -271,7 +274,7 @@ internal sealed class ValidatorRig
         Hasher = new KeyHasher(new PepperRing(peppers, currentVersion: pepperVersions));
         Options = options ?? new ValidationOptions();
         Cache = new KeySnapshotCache(Microsoft.Extensions.Options.Options.Create(Options), Changes);
-        Validator = new KeyValidator(Hasher, Source, Cache, Clock);
+        Validator = new KeyValidator(Hasher, Source, Cache, FixedEndpointRules.Cache(Clock), Clock);
     }
 
     private readonly Dictionary<Guid, HashKey> _storedHashes = [];
@@ -327,6 +330,6 @@ internal sealed class ValidatorRig
         Status = status,
         ExpiresAt = null,
         TokenRetiresAt = null,
-        Scopes = scopes ?? ["orders:read"],
+        Access = AccessCompiler.FromScopes(scopes ?? ["orders:read"]),
     };
 }

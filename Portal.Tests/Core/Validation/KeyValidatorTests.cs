@@ -1,3 +1,4 @@
+using Portal.Core.Access;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Portal.Core.Keys;
@@ -17,7 +18,7 @@ public sealed class KeyValidatorTests
         currentVersion: 2));
     private readonly FakeSnapshots _snapshots = new();
 
-    private KeyValidator Validator => new(_hasher, _snapshots, new KeySnapshotCache(Options.Create(new ValidationOptions()), new KeyChangeFeed()), _clock);
+    private KeyValidator Validator => new(_hasher, _snapshots, new KeySnapshotCache(Options.Create(new ValidationOptions()), new KeyChangeFeed()), FixedEndpointRules.Cache(_clock), _clock);
 
     [Theory]
     [InlineData(null)]
@@ -156,7 +157,7 @@ public sealed class KeyValidatorTests
         Status = status,
         ExpiresAt = expiresAt,
         TokenRetiresAt = retiresAt,
-        Scopes = scopes ?? [],
+        Access = AccessCompiler.FromScopes(scopes ?? []),
     };
 
     /// <summary>An in-memory store of snapshots by hash that counts its lookups.</summary>

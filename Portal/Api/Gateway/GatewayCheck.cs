@@ -12,7 +12,8 @@ namespace Portal.Api.Gateway;
 /// <c>/api/v1/auth/check[/{**path}]</c>, any method: the forward-auth door for nginx
 /// <c>auth_request</c>, Envoy/Istio <c>ext_authz</c> (HTTP) and Traefik ForwardAuth. 200 allows and
 /// names the key in <c>X-Auth-*</c> headers; 401 for a missing or bad key; 403 when the key lacks
-/// what the route needs. Written as a raw request delegate: it is the hottest path of the product.
+/// what the route needs: the scope named in the check URL, else the one the organization's endpoint
+/// rules give for the original method and path. Written as a raw request delegate: it is the hottest path of the product.
 /// </summary>
 public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder recorder, ClientAddressResolver addresses)
 {
@@ -40,12 +41,16 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
             return;
         }
 
+        // Without a scope in the check URL, the organization's endpoint rules name it.
+        var clientIp = addresses.Resolve(context);
         var credentials = ApiKeyCredentials.Read(request.Headers);
         var result = credentials.Outcome == CredentialOutcome.Found
-            ? await validator.ValidateAsync(credentials.Token, new RequestContext(scope.Length > 0 ? scope : null), context.RequestAborted)
+            ? await validator.ValidateAsync(
+                credentials.Token,
+                new RequestContext(scope.Length > 0 ? scope : null, clientIp, method, path, UseEndpointRules: scope.Length == 0),
+                context.RequestAborted)
             : ValidationResult.Malformed;
 
-        var clientIp = addresses.Resolve(context);
         recorder.Record(result, credentials.Token, new DecisionSource(Doors.Check, method, path, clientIp, request.Headers.UserAgent.ToString(), start));
 
         var response = context.Response;

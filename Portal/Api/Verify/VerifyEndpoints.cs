@@ -42,6 +42,7 @@ public static class VerifyEndpoints
         KeyValidator validator,
         DecisionRecorder recorder,
         ClientAddressResolver addresses,
+        TimeProvider time,
         IOptions<JsonOptions> json)
     {
         var start = Stopwatch.GetTimestamp();
@@ -56,7 +57,23 @@ public static class VerifyEndpoints
             throw new InvalidRequestException("scope", $"'{request.Scope}' is not a scope (resource:action).");
         }
 
-        var result = await validator.ValidateAsync(request.Key, new RequestContext(request.Scope, request.ClientIp), context.RequestAborted);
+        if (request.Resource is not null && !ResourcePattern.IsValidResource(request.Resource))
+        {
+            throw new InvalidRequestException("resource", "The resource must be type/id (e.g. asset/eu-17), without wildcards.");
+        }
+
+        if (request.Path is { } path && (path.Length > PathTemplate.MaxLength * 4 || path[0] != '/'))
+        {
+            throw new InvalidRequestException("path", "The path must start with '/' and be at most 800 characters.");
+        }
+
+        // Without a scope, a method and path are matched against the organization's endpoint rules;
+        // with neither, the key is only authenticated.
+        var useRules = request.Scope is null && request.Path is not null;
+        var result = await validator.ValidateAsync(
+            request.Key,
+            new RequestContext(request.Scope, request.ClientIp, request.Method, request.Path, request.Resource, useRules),
+            context.RequestAborted);
         var callerOrganization = Guid.Parse(context.User.FindFirstValue(ApiKeyClaims.OrganizationId)!);
         if (result.Key is { } key && key.OrganizationId != callerOrganization)
         {
@@ -68,7 +85,8 @@ public static class VerifyEndpoints
             Doors.Verify, request.Method, request.Path, request.ClientIp ?? addresses.Resolve(context), context.Request.Headers.UserAgent.ToString(), start));
 
         return TypedResults.Ok(result.IsValid
-            ? new VerifyResponse(true, result.Code, result.Key!.KeyId, result.Key.Name, result.Key.OwnerId, result.Key.OrganizationId, result.Key.Scopes, result.Key.ExpiresAt)
+            ? new VerifyResponse(true, result.Code, result.Key!.KeyId, result.Key.Name, result.Key.OwnerId, result.Key.OrganizationId, result.Key.Scopes, result.Key.ExpiresAt,
+                result.Key.Access.FiltersFor(request.Scope, time.GetUtcNow()))
             : new VerifyResponse(false, result.Code));
     }
 

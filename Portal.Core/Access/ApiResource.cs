@@ -1,0 +1,47 @@
+namespace Portal.Core.Access;
+
+/// <summary>
+/// A resource of an organization's catalog (<c>orders</c>, <c>invoices</c>): an API its keys
+/// guard. Every resource has the actions read &lt; write &lt; admin, plus the custom ones listed here
+/// (<c>refund</c> for <c>orders:refund</c>).
+/// </summary>
+public sealed class ApiResource
+{
+    public const int NameMaxLength = 64;
+    public const int DescriptionMaxLength = 300;
+    public const int MaxCustomActions = 20;
+
+    public static readonly IReadOnlyList<string> StandardActions = ["read", "write", "admin"];
+
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    public Guid OrganizationId { get; set; }
+
+    public required string Name { get; set; }
+
+    public string? Description { get; set; }
+
+    public List<string> CustomActions { get; set; } = [];
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public IEnumerable<string> Actions => StandardActions.Concat(CustomActions);
+}
+
+/// <summary>An endpoint rule: requests with this method (or <c>*</c>) and path template need this scope.</summary>
+public sealed class EndpointRule
+{
+    public static readonly IReadOnlyList<string> Methods = ["*", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    public Guid OrganizationId { get; set; }
+
+    public required string Method { get; set; }
+
+    public required string PathTemplate { get; set; }
+
+    public required string Scope { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}

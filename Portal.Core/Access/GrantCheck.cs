@@ -1,0 +1,135 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Data;
+using Portal.Core.Organizations;
+
+namespace Portal.Core.Access;
+
+/// <summary>
+/// Checks what someone wants to give a key or a permission set: well-formed scopes, resources and
+/// actions of the organization's catalog, valid filters and schedules, and no escalation (only
+/// admins grant <c>admin</c> actions or wildcards, directly or through a set).
+/// Messages are filed under the request's field names (<c>grants[2].resources[0]</c>).
+/// </summary>
+public sealed class GrantCheck(PortalDbContext db)
+{
+    /// <summary>The one resource every organization has: this product's own key API.</summary>
+    public const string KeysResource = "keys";
+
+    private static readonly string[] KeysActions = ["manage", "verify"];
+
+    public async Task<IReadOnlyList<ApiResource>> CatalogAsync(Guid organizationId, CancellationToken cancellationToken) =>
+        await db.ApiResources.AsNoTracking().Where(r => r.OrganizationId == organizationId).OrderBy(r => r.Name).ToListAsync(cancellationToken);
+
+    /// <summary>Checks scopes, grants and a schedule, adding messages to <paramref name="errors"/>.</summary>
+    public static void Check(
+        IReadOnlyList<ApiResource> catalog,
+        OrganizationRole role,
+        IReadOnlyList<string>? scopes,
+        IReadOnlyList<Grant>? grants,
+        Dictionary<string, string[]> errors,
+        string scopesField = "scopes",
+        string grantsField = "grants")
+    {
+        if (Scope.Validate(scopes) is { } formatError)
+        {
+            errors[scopesField] = [formatError];
+        }
+        else if (scopes is not null)
+        {
+            foreach (var scope in scopes)
+            {
+                if (Problem(catalog, role, scope) is { } problem)
+                {
+                    errors[scopesField] = [problem];
+                    break;
+                }
+            }
+        }
+
+        if (grants is null)
+        {
+            return;
+        }
+
+        if (grants.Count > Scope.MaxPerKey)
+        {
+            errors[grantsField] = [$"At most {Scope.MaxPerKey} grants."];
+            return;
+        }
+
+        for (var i = 0; i < grants.Count; i++)
+        {
+            var field = $"{grantsField}[{i}]";
+            var grant = grants[i];
+            if (grant is null)
+            {
+                errors[field] = ["A grant cannot be null."];
+                continue;
+            }
+
+            if (!Scope.IsValid(grant.Scope))
+            {
+                errors[$"{field}.scope"] = [$"'{grant.Scope}' is not a scope: use resource:action."];
+            }
+            else if (Problem(catalog, role, grant.Scope) is { } problem)
+            {
+                errors[$"{field}.scope"] = [problem];
+            }
+
+            var resources = grant.Resources ?? [];
+            if (resources.Count > Grant.MaxResources)
+            {
+                errors[$"{field}.resources"] = [$"At most {Grant.MaxResources} resource patterns per grant."];
+            }
+
+            for (var r = 0; r < resources.Count && r < Grant.MaxResources; r++)
+            {
+                if (!ResourcePattern.IsValidPattern(resources[r]))
+                {
+                    errors[$"{field}.resources[{r}]"] = [$"'{resources[r]}' is not a resource pattern: use type/id, with * for any run of characters (asset/eu-*)."];
+                }
+            }
+
+            CompiledSchedule.Validate(grant.Schedule, $"{field}.schedule", errors);
+        }
+    }
+
+    /// <summary>Why a well-formed scope cannot be given here, or null.</summary>
+    public static string? Problem(IReadOnlyList<ApiResource> catalog, OrganizationRole role, string scope)
+    {
+        if (role < OrganizationRole.Admin && Scope.IsAdministrative(scope))
+        {
+            return $"Only organization admins can grant '{scope}' (admin actions and wildcards).";
+        }
+
+        var resource = Scope.ResourceOf(scope);
+        var action = Scope.ActionOf(scope);
+        if (resource == KeysResource)
+        {
+            return action == "*" || KeysActions.Contains(action) ? null : $"'{action}' is not an action of 'keys' (manage, verify).";
+        }
+
+        // An organization that has not described its APIs yet accepts any well-formed scope.
+        if (catalog.Count == 0)
+        {
+            return null;
+        }
+
+        if (resource == "*")
+        {
+            return action == "*" || Scope.Level(action) > 0 || catalog.Any(r => r.CustomActions.Contains(action))
+                ? null
+                : $"'{action}' is not an action of any resource in the catalog.";
+        }
+
+        var known = catalog.FirstOrDefault(r => r.Name == resource);
+        if (known is null)
+        {
+            return $"'{resource}' is not a resource of this organization's catalog.";
+        }
+
+        return action == "*" || known.Actions.Contains(action)
+            ? null
+            : $"'{action}' is not an action of '{resource}' ({string.Join(", ", known.Actions)}).";
+    }
+}
