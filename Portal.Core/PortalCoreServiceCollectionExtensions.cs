@@ -54,6 +54,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<GrantCheck>();
         services.AddScoped<AccessCatalog>();
         services.AddScoped<PermissionSetCatalog>();
+        services.AddScoped<AccessExplainer>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<AuthenticationLogQuery>();
         services.AddScoped<UsageQuery>();

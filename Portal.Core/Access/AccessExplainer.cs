@@ -1,0 +1,136 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Data;
+using Portal.Core.Keys;
+using Portal.Core.Organizations;
+using Portal.Core.Validation;
+
+namespace Portal.Core.Access;
+
+/// <summary>A request to try against a key: what a gateway would send, or a scope an app would ask for.</summary>
+/// <param name="Method">The request's method; the endpoint rules are matched with it when no scope is given.</param>
+/// <param name="Path">The request's path (a query string is ignored by the rules).</param>
+/// <param name="Scope">A scope to require directly, as <c>/auth/check?scope=</c> or verify do; null to use the endpoint rules.</param>
+/// <param name="Resource">A resource the request touches (<c>asset/eu-17</c>), checked against the grants' filters.</param>
+/// <param name="At">The moment to decide for (time windows); null for now.</param>
+public sealed record AccessQuestion(string? Method, string? Path, string? Scope = null, string? Resource = null, DateTimeOffset? At = null);
+
+/// <summary>
+/// What the validator decides for a key and a request, and why: the endpoint rule that named the
+/// required scope (or that none matched) and the grant that allowed it, with where the grant came from.
+/// </summary>
+public sealed record AccessExplanation(
+    string Code,
+    DateTimeOffset At,
+    string? RequiredScope,
+    CompiledRule? Rule,
+    bool RuleRefused,
+    bool UnmatchedAllowed,
+    Grant? Grant,
+    GrantOrigin? Origin)
+{
+    public bool IsAllowed => Code == ReasonCodes.Valid;
+}
+
+/// <summary>
+/// The portal's "test access" tool and effective-permissions view. It compiles the key's access
+/// exactly as the validation cache does and asks <see cref="KeyValidator.Decide"/>, so the answer
+/// is the one every door would give. Only keys the caller may see are explained; it never touches a token.
+/// </summary>
+public sealed class AccessExplainer(KeyCatalog keys, PortalDbContext db, AccessCompiler compiler, EndpointRuleCache rules, TimeProvider time)
+{
+    /// <summary>Every grant the key holds, direct ones first, then its permission sets' at their current versions; null when not visible.</summary>
+    public async Task<CompiledAccess?> EffectiveAsync(Caller caller, Guid keyId, CancellationToken cancellationToken = default)
+    {
+        return await SnapshotAsync(caller, keyId, cancellationToken) is { } snapshot ? snapshot.Access : null;
+    }
+
+    /// <summary>Decides <paramref name="question"/> for the key; null when the caller may not see the key.</summary>
+    public async Task<AccessExplanation?> ExplainAsync(Caller caller, Guid keyId, AccessQuestion question, CancellationToken cancellationToken = default)
+    {
+        var (method, path, scope, resource) = Check(question);
+        if (await SnapshotAsync(caller, keyId, cancellationToken) is not { } snapshot)
+        {
+            return null;
+        }
+
+        var useRules = scope is null;
+        var matcher = useRules ? await rules.GetAsync(snapshot.OrganizationId, cancellationToken) : null;
+        var at = question.At ?? time.GetUtcNow();
+        var request = new RequestContext(scope, null, method, path, resource, UseEndpointRules: useRules);
+        var verdict = KeyValidator.Decide(snapshot, request, matcher, at);
+
+        var rule = matcher is not null && verdict.RuleIndex >= 0 ? matcher.Rules[verdict.RuleIndex] : null;
+        var grant = verdict.GrantIndex >= 0 ? snapshot.Access.Grants[verdict.GrantIndex] : null;
+        return new AccessExplanation(
+            verdict.Code,
+            at,
+            scope ?? rule?.Scope,
+            rule,
+            RuleRefused: verdict.RuleIndex == EndpointRuleMatcher.Refused,
+            UnmatchedAllowed: useRules && rule is null && verdict.RuleIndex == EndpointRuleMatcher.NoMatch && matcher!.AllowUnmatched,
+            grant?.Grant,
+            grant?.Origin);
+    }
+
+    private static (string Method, string Path, string? Scope, string? Resource) Check(AccessQuestion question)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var method = question.Method?.Trim().ToUpperInvariant() ?? "";
+        var scope = string.IsNullOrWhiteSpace(question.Scope) ? null : question.Scope.Trim();
+        var resource = string.IsNullOrWhiteSpace(question.Resource) ? null : question.Resource.Trim();
+        var path = question.Path?.Trim() ?? "";
+        if (scope is null && (method.Length == 0 || method == "*" || !EndpointRule.Methods.Contains(method)))
+        {
+            errors["method"] = [$"Choose a method: {string.Join(", ", EndpointRule.Methods.Where(m => m != "*"))}."];
+        }
+
+        if (scope is null && !path.StartsWith('/'))
+        {
+            errors["path"] = ["A path starts with '/', e.g. /orders/42."];
+        }
+
+        if (scope is not null && !Scope.IsValid(scope))
+        {
+            errors["scope"] = [$"'{scope}' is not a scope: use resource:action."];
+        }
+
+        if (resource is not null && !ResourcePattern.IsValidResource(resource))
+        {
+            errors["resource"] = [$"'{resource}' is not a resource: use type/id, e.g. asset/eu-17."];
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new InvalidRequestException(errors);
+        }
+
+        return (method.Length == 0 ? "GET" : method, path.Length == 0 ? "/" : path, scope, resource);
+    }
+
+    // The key as the validation cache would hold it for its current token.
+    private async Task<KeySnapshot?> SnapshotAsync(Caller caller, Guid keyId, CancellationToken cancellationToken)
+    {
+        if (await keys.FindAsync(caller, keyId, cancellationToken) is not { } key)
+        {
+            return null;
+        }
+
+        var sets = await db.PermissionSets.AsNoTracking()
+            .Where(p => p.Keys.Any(k => k.Id == keyId))
+            .OrderBy(p => p.Name)
+            .Select(p => new { p.Id, p.Name, p.Version, p.Grants })
+            .ToListAsync(cancellationToken);
+        return new KeySnapshot
+        {
+            KeyId = key.Id,
+            OrganizationId = key.OrganizationId,
+            OwnerId = key.OwnerId,
+            Name = key.Name,
+            Environment = key.Environment,
+            Status = key.Status,
+            ExpiresAt = key.ExpiresAt,
+            TokenRetiresAt = null,
+            Access = compiler.Compile(key.Scopes, key.Grants, key.Schedule, [.. sets.Select(p => new SetGrants(p.Id, p.Name, p.Version, p.Grants))]),
+        };
+    }
+}
