@@ -1,3 +1,4 @@
+using Portal.Api.Access;
 using Portal.Api.Gateway;
 using Portal.Api.Keys;
 using Portal.Api.Logs;
@@ -42,5 +43,6 @@ public static class PortalApi
         app.MapGroup("/api/v1/keys").MapKeysEndpoints();
         app.MapGatewayEndpoints();
         app.MapAuthenticationLogExport();
+        app.MapPermissionSetExport();
     }
 }
