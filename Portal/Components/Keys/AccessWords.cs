@@ -1,0 +1,48 @@
+using Portal.Core.Access;
+using Portal.Core.Validation;
+
+namespace Portal.Components.Keys;
+
+/// <summary>The test-access tool's answer in words.</summary>
+public static class AccessWords
+{
+    public static string Reason(string code) => code switch
+    {
+        ReasonCodes.Valid => "The key may make this request.",
+        ReasonCodes.InsufficientScope => "No grant of the key covers the required scope.",
+        ReasonCodes.ResourceNotAllowed => "A grant covers the scope, but not this resource.",
+        ReasonCodes.OutsideTimeWindow => "A grant covers it, but not at this time (or the key's own schedule is closed).",
+        ReasonCodes.Expired => "The key has expired.",
+        ReasonCodes.Revoked => "The key is revoked.",
+        ReasonCodes.Disabled => "The key is disabled.",
+        _ => code,
+    };
+
+    /// <summary>What named the required scope; null when the key's state decided before any rule was read.</summary>
+    public static string? Rule(AccessExplanation result)
+    {
+        if (result.Code is ReasonCodes.Expired or ReasonCodes.Revoked or ReasonCodes.Disabled)
+        {
+            return null;
+        }
+
+        if (result.Rule is { } rule)
+        {
+            return $"Endpoint rule {rule.Method} {rule.Template} requires {rule.Scope}.";
+        }
+
+        if (result.RuleRefused)
+        {
+            return "The path is refused before any rule is matched: it has dot segments, '//' or encoded slashes a proxy could read differently.";
+        }
+
+        if (result.UnmatchedAllowed)
+        {
+            return "No endpoint rule matches; the organization allows any valid key for such requests.";
+        }
+
+        return result.RequiredScope is { } scope
+            ? $"The scope {scope} was required."
+            : "No endpoint rule matches, and the organization refuses requests no rule matches.";
+    }
+}
