@@ -11,8 +11,11 @@ public abstract class PortalComponentTest : BunitContext, IAsyncLifetime
     protected PortalComponentTest()
     {
         this.AddPortalTestServices();
-        Render<MudBlazor.MudPopoverProvider>();
+        Popovers = Render<MudBlazor.MudPopoverProvider>();
     }
+
+    /// <summary>Where open selects, menus and tooltips render their content.</summary>
+    protected IRenderedComponent<MudBlazor.MudPopoverProvider> Popovers { get; }
 
     public Task InitializeAsync() => Task.CompletedTask;
 
