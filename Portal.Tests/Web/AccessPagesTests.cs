@@ -1,0 +1,93 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Access;
+using Portal.Core.Organizations;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Web;
+
+/// <summary>The access pages and the set export over real HTTP: members read, admins edit, other tenants find nothing.</summary>
+public sealed class AccessPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    [Fact]
+    public async Task OtherTenantsAccessPagesAndSets_ShowNotFound()
+    {
+        var me = await app.NewUserAsync();
+        var other = await app.NewUserAsync();
+        var otherSet = await CreateSetAsync(other, other.OrganizationId);
+        var client = await new PortalPagesTests(app).SignInAsync(me);
+
+        foreach (var path in new[]
+                 {
+                     $"/orgs/{other.OrganizationId}/access/resources",
+                     $"/orgs/{other.OrganizationId}/access/rules",
+                     $"/orgs/{other.OrganizationId}/access/sets",
+                     $"/orgs/{other.OrganizationId}/access/sets/new",
+                     $"/orgs/{other.OrganizationId}/access/sets/{otherSet}",
+                     $"/orgs/{other.OrganizationId}/access/sets/{otherSet}/edit",
+                     $"/orgs/{me.OrganizationId}/access/sets/{otherSet}",
+                     $"/orgs/{me.OrganizationId}/access/sets/{otherSet}/edit",
+                 })
+        {
+            var page = await client.GetStringAsync(path);
+            Assert.Contains("Not found", page);
+            Assert.DoesNotContain("readers", page);
+        }
+    }
+
+    [Fact]
+    public async Task Export_OwnSet_IsAJsonFile_OtherTenantsIsNotFound()
+    {
+        var me = await app.NewUserAsync();
+        var other = await app.NewUserAsync();
+        var mine = await CreateSetAsync(me, me.OrganizationId);
+        var theirs = await CreateSetAsync(other, other.OrganizationId);
+        var client = await new PortalPagesTests(app).SignInAsync(me);
+
+        var export = await client.GetAsync($"/orgs/{me.OrganizationId}/access/sets/{mine}/export.json");
+
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        Assert.Equal("application/json", export.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("attachment", export.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Contains(PermissionSetExport.CurrentFormat, await export.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/orgs/{other.OrganizationId}/access/sets/{theirs}/export.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/orgs/{me.OrganizationId}/access/sets/{theirs}/export.json")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Developer_ReadsAccessPages_WithoutEditingControls()
+    {
+        var owner = await app.NewUserAsync();
+        var developer = await app.NewUserAsync();
+        var organization = await InScope<OrganizationDirectory, OrganizationSummary>(d => d.CreateAsync(owner.Caller(), "Readers " + Guid.NewGuid().ToString("N")[..6]));
+        var invitation = await InScope<OrganizationDirectory, IssuedInvitation?>(d => d.InviteAsync(owner.Caller(), organization.Id, developer.User.Email, OrganizationRole.Developer));
+        await InScope<OrganizationDirectory, OrganizationSummary>(d => d.AcceptAsync(developer.Caller(), invitation!.Token));
+        var set = await CreateSetAsync(owner, organization.Id);
+        var client = await new PortalPagesTests(app).SignInAsync(developer);
+
+        var resources = await client.GetStringAsync($"/orgs/{organization.Id}/access/resources");
+        var sets = await client.GetStringAsync($"/orgs/{organization.Id}/access/sets");
+        var setPage = await client.GetStringAsync($"/orgs/{organization.Id}/access/sets/{set}");
+        var edit = await client.GetStringAsync($"/orgs/{organization.Id}/access/sets/{set}/edit");
+
+        Assert.DoesNotContain("Add resource", resources);
+        Assert.Contains("order readers", sets);
+        Assert.DoesNotContain("New permission set", sets);
+        Assert.Contains("orders:read", setPage);
+        Assert.DoesNotContain("Delete", setPage);
+        Assert.Contains("Only organization admins build permission sets.", edit);
+    }
+
+    private async Task<Guid> CreateSetAsync(TestUser admin, Guid organizationId)
+    {
+        var set = await InScope<PermissionSetCatalog, PermissionSet>(c => c.CreateAsync(admin.Caller(), organizationId, "order readers", null, [new Grant("orders:read")]));
+        return set.Id;
+    }
+
+    private async Task<T> InScope<TService, T>(Func<TService, Task<T>> action)
+        where TService : notnull
+    {
+        await using var scope = app.Scope();
+        return await action(scope.ServiceProvider.GetRequiredService<TService>());
+    }
+}
