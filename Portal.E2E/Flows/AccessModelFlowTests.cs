@@ -56,8 +56,12 @@ public sealed class AccessModelFlowTests(PortalServer server, BrowserFixture bro
 
         await admin.GetByRole(AriaRole.Link, new() { Name = "Permission sets" }).ClickAsync();
         await admin.GetByRole(AriaRole.Heading, new() { Name = "Permission sets" }).WaitForAsync();
-        await new PermissionSetPages(admin).CreateAsync("order readers", "orders:read");
-        await admin.GetByRole(AriaRole.Cell, new() { Name = "orders:read" }).WaitForAsync();
+        var sets = new PermissionSetPages(admin);
+        await sets.BuildAsync("order readers", "orders:read");
+        await sets.LimitAsync("orders:read", "order/eu-*, order/uk-*");
+        await ScreenshotAsync("permission set builder");
+        await sets.CreateAsync("order readers");
+        await admin.GetByRole(AriaRole.Cell, new() { Name = "order/eu-*, order/uk-*" }).WaitForAsync();
         await ScreenshotAsync("permission set");
 
         // The developer joins and creates a key that uses the set, and nothing else.
@@ -88,6 +92,39 @@ public sealed class AccessModelFlowTests(PortalServer server, BrowserFixture bro
         Assert.Contains("Allowed", await result.InnerTextAsync());
         Assert.Contains("set order readers v1", await result.InnerTextAsync());
         await developerShots.SaveAsync(developer, "test access");
+
+        // A set in use cannot be deleted; editing it reaches the key at once, and the versions show what changed.
+        await sets.DeleteAsync("order readers");
+        await admin.GetByRole(AriaRole.Alert).GetByText("is used by 1 key(s)").WaitForAsync();
+        await sets.AddGrantsAsync("order readers", 2, "orders:refund");
+        Assert.Equal(HttpStatusCode.OK, await CheckAsync(token, "POST", "/orders/42/refund"));
+        await sets.CompareAsync(1, 2);
+        await admin.GetByText("Added (1)").WaitForAsync();
+        await admin.GetByText("Removed (0)").WaitForAsync();
+        await ScreenshotAsync("versions compared");
+
+        // Export, then import: the same name is refused with a message; a renamed copy becomes a new set.
+        var export = await admin.APIRequest.GetAsync($"/orgs/{organizationId}/access/sets/{SetIdOf(admin.Url)}/export.json");
+        Assert.True(export.Ok);
+        var json = await export.TextAsync();
+        Assert.Contains("orders:refund", json);
+        var file = Path.Combine(Path.GetTempPath(), $"permission-set-{suffix}.json");
+        await admin.GetByRole(AriaRole.Link, new() { Name = "Permission sets" }).First.ClickAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Import JSON" }).WaitForAsync();
+        try
+        {
+            await File.WriteAllTextAsync(file, json);
+            await sets.ImportAsync(file);
+            await admin.GetByRole(AriaRole.Alert).GetByText("already has a permission set named 'order readers'").WaitForAsync();
+            await ScreenshotAsync("import refused");
+            await File.WriteAllTextAsync(file, json.Replace("\"order readers\"", "\"order refunds\"", StringComparison.Ordinal));
+            await sets.ImportAsync(file);
+            await admin.GetByRole(AriaRole.Heading, new() { Name = "order refunds" }).WaitForAsync();
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     private async Task<HttpStatusCode> CheckAsync(string token, string method, string path)
@@ -99,6 +136,8 @@ public sealed class AccessModelFlowTests(PortalServer server, BrowserFixture bro
         request.Headers.Add("X-Original-Method", method);
         return (await gateway.SendAsync(request)).StatusCode;
     }
+
+    private static string SetIdOf(string url) => new Uri(url).AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)[^1];
 
     private static string OrganizationIdOf(string url)
     {

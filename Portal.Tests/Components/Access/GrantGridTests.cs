@@ -55,6 +55,7 @@ public sealed class GrantGridTests : PortalComponentTest
 
         var grant = _drafts.Single().ToGrant();
         Assert.Equal(["order/eu-*", "order/uk-*"], grant.Resources);
+        grid.WaitForAssertion(() => Assert.Contains("only order/eu-*, order/uk-*; mon,tue,wed,thu,fri 09:00–17:00 (Europe/Berlin)", grid.Find("[data-testid=grant]").TextContent));
         Assert.Equal("Europe/Berlin", grant.Schedule?.TimeZone);
         var window = Assert.Single(grant.Schedule!.Windows!);
         Assert.Equal(("09:00", "17:00"), (window.Start, window.End));

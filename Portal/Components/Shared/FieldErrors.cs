@@ -51,8 +51,11 @@ public sealed class FieldErrors
     public string? this[string field] => _errors.TryGetValue(field, out var messages) ? string.Join(" ", messages) : null;
 
     /// <summary>Messages of the field and of everything under it (<c>grants[0]</c> gives <c>grants[0].schedule.timeZone</c> too).</summary>
-    public IReadOnlyList<string> Under(string prefix) =>
+    /// <param name="prefix">The field, e.g. <c>grants[0]</c>.</param>
+    /// <param name="shown">Fields whose inputs show their own messages, left out here.</param>
+    public IReadOnlyList<string> Under(string prefix, Func<string, bool>? shown = null) =>
         [.. _errors.Where(e => e.Key == prefix || e.Key.StartsWith(prefix + ".", StringComparison.Ordinal) || e.Key.StartsWith(prefix + "[", StringComparison.Ordinal))
+            .Where(e => shown?.Invoke(e.Key) != true)
             .OrderBy(e => e.Key, StringComparer.Ordinal)
             .SelectMany(e => e.Value)];
 
