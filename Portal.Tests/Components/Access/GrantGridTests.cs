@@ -96,6 +96,21 @@ public sealed class GrantGridTests : PortalComponentTest
     }
 
     [Fact]
+    public void ServerMessage_OnAnOpenGrant_IsShownOnceOnItsInput()
+    {
+        var draft = new GrantDraft("orders:read") { TimeZone = "Mars/Base", Expanded = true };
+        draft.Windows.Add(new WindowDraft());
+        _drafts.Add(draft);
+        _errors.Take(new InvalidRequestException("grants[0].schedule.timeZone", "'Mars/Base' is not an IANA time zone such as Europe/Berlin."));
+
+        var grid = RenderGrid(Catalog);
+
+        var field = grid.Find("input[placeholder='Europe/Berlin']").Closest(".mud-input-control")!;
+        Assert.Contains("is not an IANA time zone", field.TextContent);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(grid.Markup, "is not an IANA time zone"));
+    }
+
+    [Fact]
     public async Task EmptyCatalog_SaysAnyScopeIsAccepted_AndTakesTypedScopes()
     {
         var grid = RenderGrid([]);
