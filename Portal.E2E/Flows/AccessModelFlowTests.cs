@@ -93,6 +93,18 @@ public sealed class AccessModelFlowTests(PortalServer server, BrowserFixture bro
         Assert.Contains("set order readers v1", await result.InnerTextAsync());
         await developerShots.SaveAsync(developer, "test access");
 
+        // The developer adds a direct scope from the catalog; admin actions are offered but disabled.
+        await developer.GetByRole(AriaRole.Button, new() { Name = "Change permissions" }).ClickAsync();
+        await developer.GetByLabel("Scopes", new() { Exact = true }).ClickUntilAsync(developer.GetByRole(AriaRole.Option).First);
+        var adminOption = developer.GetByRole(AriaRole.Option).Filter(new() { HasText = "orders:admin (admins only)" });
+        Assert.Contains("disabled", await adminOption.EvaluateAsync<string>("e => e.className + ' ' + (e.getAttribute('aria-disabled') === 'true' ? 'disabled' : '')"));
+        await developer.GetByRole(AriaRole.Option).Filter(new() { HasText = "orders:write" }).ClickAsync();
+        await developer.Keyboard.PressAsync("Escape");
+        await developerShots.SaveAsync(developer, "change permissions");
+        await developer.GetByRole(AriaRole.Button, new() { Name = "Save permissions" }).ClickAsync();
+        await developer.GetByRole(AriaRole.Row).Filter(new() { HasText = "orders:write" })
+            .Filter(new() { Has = developer.GetByRole(AriaRole.Cell, new() { Name = "direct", Exact = true }) }).WaitForAsync();
+
         // A set in use cannot be deleted; editing it reaches the key at once, and the versions show what changed.
         await sets.DeleteAsync("order readers");
         await admin.GetByRole(AriaRole.Alert).GetByText("is used by 1 key(s)").WaitForAsync();
