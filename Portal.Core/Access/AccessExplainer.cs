@@ -60,6 +60,8 @@ public sealed class AccessExplainer(KeyCatalog keys, PortalDbContext db, AccessC
         var verdict = KeyValidator.Decide(snapshot, request, matcher, at);
 
         var rule = matcher is not null && verdict.RuleIndex >= 0 ? matcher.Rules[verdict.RuleIndex] : null;
+        // An expired, revoked or disabled key is refused before any rule is matched.
+        var rulesAsked = useRules && verdict.Code is not (ReasonCodes.Expired or ReasonCodes.Revoked or ReasonCodes.Disabled);
         var grant = verdict.GrantIndex >= 0 ? snapshot.Access.Grants[verdict.GrantIndex] : null;
         return new AccessExplanation(
             verdict.Code,
@@ -67,7 +69,7 @@ public sealed class AccessExplainer(KeyCatalog keys, PortalDbContext db, AccessC
             scope ?? rule?.Scope,
             rule,
             RuleRefused: verdict.RuleIndex == EndpointRuleMatcher.Refused,
-            UnmatchedAllowed: useRules && rule is null && verdict.RuleIndex == EndpointRuleMatcher.NoMatch && matcher!.AllowUnmatched,
+            UnmatchedAllowed: rulesAsked && rule is null && verdict.RuleIndex == EndpointRuleMatcher.NoMatch && matcher!.AllowUnmatched,
             grant?.Grant,
             grant?.Origin);
     }

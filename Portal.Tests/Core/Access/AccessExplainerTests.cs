@@ -70,6 +70,19 @@ public abstract class AccessExplainerTests(PortalApp app)
     }
 
     [Fact]
+    public async Task Explain_RevokedKey_IsRevokedBeforeAnyRule()
+    {
+        var owner = await app.NewUserAsync();
+        var key = await CreateKeyAsync(owner, owner.OrganizationId, scopes: ["orders:read"]);
+        await Catalog(async c => { await c.SetAllowUnmatchedAsync(owner.Caller(), owner.OrganizationId, true); return 0; });
+        await Keys(c => c.RevokeAsync(owner.Caller(), key));
+
+        var revoked = await ExplainAsync(owner, key, new AccessQuestion("GET", "/anything"));
+
+        Assert.Equal((ReasonCodes.Revoked, false, null), (revoked.Code, revoked.UnmatchedAllowed, revoked.Grant));
+    }
+
+    [Fact]
     public async Task Explain_KeyTheCallerCannotSee_IsNull()
     {
         var owner = await app.NewUserAsync();
