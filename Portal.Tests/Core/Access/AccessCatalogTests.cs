@@ -77,6 +77,26 @@ public abstract class AccessCatalogTests(PortalApp app)
         Assert.Contains("orders:refund", byAction.Message);
     }
 
+    [Fact]
+    public async Task PlatformAdministrator_DescribesAnyOrganizationsApis()
+    {
+        var org = await app.NewOrganizationAsync();
+        Caller admin;
+        await using (var scope = app.Scope())
+        {
+            var email = $"platform-{Guid.NewGuid():N}@example.com";
+            var user = await scope.ServiceProvider.GetRequiredService<UserAccounts>().CreateAsync(email, TestTenants.Password, actor: null, platformAdministrator: true);
+            admin = new Caller(user.Id, email, Channels.Portal);
+        }
+
+        await Catalog(c => c.AddResourceAsync(admin, org.Id, "orders", null, []));
+        await Catalog(c => c.AddRuleAsync(admin, org.Id, "GET", "/orders", "orders:read"));
+
+        Assert.Equal("orders", Assert.Single((await Catalog(c => c.ResourcesAsync(admin, org.Id)))!).Name);
+        Assert.Single((await Catalog(c => c.RulesAsync(org.Owner.Caller(), org.Id)))!.Rules);
+        await Assert.ThrowsAsync<NotFoundException>(() => Catalog(c => c.AddResourceAsync(admin, Guid.NewGuid(), "ghosts", null, [])));
+    }
+
     [Theory]
     [InlineData("Orders")]
     [InlineData("keys")]
