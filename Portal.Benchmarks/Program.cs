@@ -1,5 +1,15 @@
 using BenchmarkDotNet.Running;
+using Portal.Benchmarks.Audit;
 using Portal.Benchmarks.Validation;
+
+// `-- log-writer` measures the authentication log writer's CPU per record.
+if (args is ["log-writer", ..])
+{
+    await AuthenticationLogWriterThroughput.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 100);
+    return;
+}
 
 // `-- memory` measures the managed heap of a full snapshot cache; anything else goes to BenchmarkDotNet.
 if (args is ["memory", ..])

@@ -31,6 +31,9 @@ internal sealed class ValidationFixture
 
     public FixedRules Rules { get; }
 
+    /// <summary>Shares compiled access between snapshots with the same scopes, as the database source does.</summary>
+    public AccessCompiler Compiler { get; } = new();
+
     public HashKey HashOf(string token) => new(Hasher.Hash(token, 1));
 
     public KeySnapshot Snapshot(string name, string[] scopes) => new()
@@ -43,7 +46,7 @@ internal sealed class ValidationFixture
         Status = KeyStatus.Active,
         ExpiresAt = DateTimeOffset.UtcNow.AddDays(30),
         TokenRetiresAt = null,
-        Access = AccessCompiler.FromScopes(scopes),
+        Access = Compiler.Compile(scopes, [], null, []),
     };
 
     /// <summary>The same endpoint rules for every organization.</summary>

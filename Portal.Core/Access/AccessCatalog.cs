@@ -8,7 +8,7 @@ namespace Portal.Core.Access;
 
 /// <summary>
 /// An organization's resource catalog, endpoint rules and its choice for requests no rule matches.
-/// Members read them; only admins change them. Every change is audited and reaches this node's
+/// Members read them; only organization admins and platform administrators change them. Every change is audited and reaches this node's
 /// check endpoint at once.
 /// </summary>
 public sealed partial class AccessCatalog(
@@ -23,7 +23,7 @@ public sealed partial class AccessCatalog(
 
     public async Task<IReadOnlyList<ApiResource>?> ResourcesAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
     {
-        if (await access.RoleAsync(caller, organizationId, cancellationToken) is null)
+        if (!await CanReadAsync(caller, organizationId, cancellationToken))
         {
             return null;
         }
@@ -123,7 +123,7 @@ public sealed partial class AccessCatalog(
 
     public async Task<RuleBook?> RulesAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
     {
-        if (await access.RoleAsync(caller, organizationId, cancellationToken) is null)
+        if (!await CanReadAsync(caller, organizationId, cancellationToken))
         {
             return null;
         }
@@ -226,11 +226,27 @@ public sealed partial class AccessCatalog(
     private Task<List<ApiResource>> CatalogAsync(Guid organizationId, CancellationToken cancellationToken) =>
         db.ApiResources.AsNoTracking().Where(r => r.OrganizationId == organizationId).ToListAsync(cancellationToken);
 
+    private async Task<bool> CanReadAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken) =>
+        await access.RoleAsync(caller, organizationId, cancellationToken) is not null
+        || (await access.IsPlatformAdministratorAsync(caller, cancellationToken) && await db.Organizations.AnyAsync(o => o.Id == organizationId, cancellationToken));
+
     private async Task<OrganizationRole> RequireAdminAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken)
     {
-        var role = await access.RoleAsync(caller, organizationId, cancellationToken)
-            ?? throw new NotFoundException("organization", "The organization does not exist or you are not a member of it.");
-        return role >= OrganizationRole.Admin ? role : throw new AccessDeniedException("Only organization admins can change the resource catalog and endpoint rules.");
+        var role = await access.RoleAsync(caller, organizationId, cancellationToken);
+        if (role is null or < OrganizationRole.Admin
+            && await access.IsPlatformAdministratorAsync(caller, cancellationToken)
+            && await db.Organizations.AnyAsync(o => o.Id == organizationId, cancellationToken))
+        {
+            // Platform administrators describe the APIs of any organization.
+            return OrganizationRole.Admin;
+        }
+
+        return role switch
+        {
+            null => throw new NotFoundException("organization", "The organization does not exist or you are not a member of it."),
+            >= OrganizationRole.Admin => role.Value,
+            _ => throw new AccessDeniedException("Only organization admins can change the resource catalog and endpoint rules."),
+        };
     }
 
     // What still uses one of these exact scopes: an endpoint rule, a permission set or a key's scopes.

@@ -12,13 +12,13 @@ public sealed class AuthenticationLog
 {
     public const string MeterName = "Portal.Authentication";
 
-    private readonly Channel<AuthenticationLogRecord> _channel;
+    private readonly Channel<AuthenticationLogEntry> _channel;
     private readonly Counter<long> _droppedMetric;
     private long _dropped;
 
     public AuthenticationLog(IOptions<AuthenticationLogOptions> options, IMeterFactory meters)
     {
-        _channel = Channel.CreateBounded<AuthenticationLogRecord>(new BoundedChannelOptions(options.Value.BufferCapacity)
+        _channel = Channel.CreateBounded<AuthenticationLogEntry>(new BoundedChannelOptions(options.Value.BufferCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
@@ -32,12 +32,12 @@ public sealed class AuthenticationLog
     /// <summary>Records dropped since start.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    internal ChannelReader<AuthenticationLogRecord> Reader => _channel.Reader;
+    internal ChannelReader<AuthenticationLogEntry> Reader => _channel.Reader;
 
-    public bool TryAppend(AuthenticationLogRecord record)
+    public bool TryAppend(in AuthenticationLogEntry entry)
     {
         // With FullMode.Wait, TryWrite returns false when full instead of evicting: the caller never waits.
-        if (_channel.Writer.TryWrite(record))
+        if (_channel.Writer.TryWrite(entry))
         {
             return true;
         }

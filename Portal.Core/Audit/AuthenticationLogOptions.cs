@@ -11,8 +11,9 @@ public sealed class AuthenticationLogOptions
     [Range(100, 10_000_000)]
     public int BufferCapacity { get; set; } = 50_000;
 
+    /// <summary>Records per transaction. Large on purpose: each transaction rewrites every index page it touches.</summary>
     [Range(1, 10_000)]
-    public int BatchSize { get; set; } = 1_000;
+    public int BatchSize { get; set; } = 10_000;
 
     /// <summary>How long the writer lets records gather before writing a batch smaller than <see cref="BatchSize"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]

@@ -9,7 +9,8 @@ public sealed class AuthenticationLogRecord
     public const int PathMaxLength = 512;
     public const int UserAgentMaxLength = 256;
 
-    public Guid Id { get; set; } = Guid.CreateVersion7();
+    /// <summary>Time-ordered (version 7), given by the writer when it stores the record.</summary>
+    public Guid Id { get; set; }
 
     public DateTimeOffset OccurredAt { get; set; }
 

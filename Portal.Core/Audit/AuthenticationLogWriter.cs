@@ -19,6 +19,10 @@ public sealed partial class AuthenticationLogWriter(
     IOptions<AuthenticationLogOptions> options,
     ILogger<AuthenticationLogWriter> logger) : BackgroundService
 {
+    // One batch at a time (the writer is the queue's only reader), so the buffers are reused.
+    private readonly AuthenticationLogEntry[] _batch = new AuthenticationLogEntry[options.Value.BatchSize];
+    private readonly Guid[] _ids = new Guid[options.Value.BatchSize];
+    private SqliteAuthenticationLogInserter? _sqlite;
     private long _droppedReported;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -34,7 +38,7 @@ public sealed partial class AuthenticationLogWriter(
                     await Task.Delay(options.Value.GatherFor, stoppingToken);
                 }
 
-                while (await WriteBatchAsync() == options.Value.BatchSize)
+                while (await WriteBatchAsync() == _batch.Length)
                 {
                 }
             }
@@ -57,38 +61,66 @@ public sealed partial class AuthenticationLogWriter(
     /// <summary>Writes up to one batch of queued records; returns how many.</summary>
     public async Task<int> WriteBatchAsync()
     {
-        var batch = new List<AuthenticationLogRecord>(options.Value.BatchSize);
-        while (batch.Count < options.Value.BatchSize && log.Reader.TryRead(out var record))
+        var count = 0;
+        while (count < _batch.Length && log.Reader.TryRead(out var entry))
         {
-            batch.Add(record);
+            _batch[count++] = entry;
         }
 
         ReportDrops();
-        if (batch.Count == 0)
+        if (count == 0)
         {
             return 0;
         }
 
+        TimeOrderedIds.Fill(_batch.AsSpan(0, count), _ids.AsSpan(0, count));
         try
         {
-            await using var db = await contexts.CreateDbContextAsync();
-            await InsertAsync(db, batch);
+            await InsertAsync(count);
         }
         catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
         {
-            LogWriteFailed(logger, batch.Count, e);
+            LogWriteFailed(logger, count, e);
+        }
+        finally
+        {
+            // The buffer is reused: let go of the strings the written entries held.
+            Array.Clear(_batch, 0, count);
         }
 
-        return batch.Count;
+        return count;
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _sqlite?.Dispose();
+    }
+
+    private async Task InsertAsync(int count)
+    {
+        if (_sqlite is null)
+        {
+            await using var db = await contexts.CreateDbContextAsync();
+            if (!db.Database.IsSqlite())
+            {
+                await InsertThroughModelAsync(db, count);
+                return;
+            }
+
+            _sqlite = new SqliteAuthenticationLogInserter(db);
+        }
+
+        _sqlite.Insert(_batch.AsSpan(0, count), _ids.AsSpan(0, count));
     }
 
     /// <summary>
-    /// One reused INSERT command for the whole batch, in one transaction. At gateway rates the log
-    /// is the product's largest writer, and EF's change tracking (or a statement prepared per row)
-    /// would cost more than the requests it logs. Column names, parameter types and value
-    /// conversions come from the EF model, so every provider stores records exactly as EF would.
+    /// For the server databases: one reused INSERT command for the whole batch, in one transaction.
+    /// EF's change tracking (or a statement prepared per row) would cost more than the requests the
+    /// log describes. Column names, parameter types and value conversions come from the EF model,
+    /// so every provider stores records exactly as EF would.
     /// </summary>
-    private static async Task InsertAsync(PortalDbContext db, List<AuthenticationLogRecord> batch)
+    private async Task InsertThroughModelAsync(PortalDbContext db, int count)
     {
         var entity = db.Model.FindEntityType(typeof(AuthenticationLogRecord))!;
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
@@ -104,14 +136,16 @@ public sealed partial class AuthenticationLogWriter(
         command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} " +
             $"({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
             $"VALUES ({string.Join(", ", properties.Select((_, i) => "@p" + i))})";
+        var first = _batch[0].ToRecord(_ids[0]);
         for (var i = 0; i < properties.Length; i++)
         {
             // Created from the first record so each parameter carries the provider's type for its column.
-            command.Parameters.Add(mappings[i].CreateParameter(command, "@p" + i, getters[i].GetClrValue(batch[0]), properties[i].IsNullable));
+            command.Parameters.Add(mappings[i].CreateParameter(command, "@p" + i, getters[i].GetClrValue(first), properties[i].IsNullable));
         }
 
-        foreach (var record in batch)
+        for (var row = 0; row < count; row++)
         {
+            var record = _batch[row].ToRecord(_ids[row]);
             for (var i = 0; i < properties.Length; i++)
             {
                 var value = getters[i].GetClrValue(record);

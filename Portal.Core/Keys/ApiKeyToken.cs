@@ -104,11 +104,36 @@ public static class ApiKeyToken
     }
 
     /// <summary>What a person may see of a token: its prefix, the first four random characters and its last four characters.</summary>
+    /// <remarks>Built in place: the authentication log takes one per request.</remarks>
     public static string Hint(string token)
     {
         var separator = token.Length - RandomLength - ChecksumLength - 1;
+        return string.Create(separator + 10, token, static (hint, token) =>
+        {
+            var body = token.AsSpan(token.Length - RandomLength - ChecksumLength);
+            token.AsSpan(0, hint.Length - 10).CopyTo(hint);
+            hint[^10] = '_';
+            body[..4].CopyTo(hint[^9..]);
+            hint[^5] = '…';
+            body[^4..].CopyTo(hint[^4..]);
+        });
+    }
+
+    /// <summary>Whether <paramref name="hint"/> is what <see cref="Hint"/> gives for <paramref name="token"/>, without building it.</summary>
+    public static bool IsHintOf(string hint, string token)
+    {
+        var separator = token.Length - RandomLength - ChecksumLength - 1;
+        if (hint.Length != separator + 10)
+        {
+            return false;
+        }
+
         var body = token.AsSpan(separator + 1);
-        return $"{token.AsSpan(0, separator)}_{body[..4]}…{body[^4..]}";
+        return hint.AsSpan(0, separator).SequenceEqual(token.AsSpan(0, separator))
+            && hint[separator] == '_'
+            && hint.AsSpan(separator + 1, 4).SequenceEqual(body[..4])
+            && hint[^5] == '…'
+            && hint.AsSpan(hint.Length - 4).SequenceEqual(body[^4..]);
     }
 
     /// <summary>CRC-32 (IEEE 802.3, as zlib) of the UTF-8 bytes; tokens are ASCII so each char is one byte.</summary>

@@ -95,7 +95,7 @@ public sealed class KeyCatalog(
             keys = keys.Where(k => k.CreatedAt < createdAt || (k.CreatedAt == createdAt && k.Id.CompareTo(id) < 0));
         }
 
-        var page = await keys
+        var page = await keys.Include(k => k.PermissionSets)
             .OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id)
             .Take(query.Limit + 1)
             .ToListAsync(cancellationToken);
@@ -155,7 +155,7 @@ public sealed class KeyCatalog(
     /// <summary>The key with its token history, or null when it does not exist or the caller may not see it.</summary>
     public async Task<ApiKey?> FindAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
     {
-        var key = await db.ApiKeys.AsNoTracking().Include(k => k.Secrets).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        var key = await db.ApiKeys.AsNoTracking().Include(k => k.Secrets).Include(k => k.PermissionSets).AsSplitQuery().FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
         return key is not null && await CanSeeAsync(caller, key, cancellationToken) ? key : null;
     }
 
@@ -199,7 +199,6 @@ public sealed class KeyCatalog(
             await EnsureNameFreeAsync(key.OwnerId, name, key.Id, cancellationToken);
         }
 
-        await db.Entry(key).Collection(k => k.PermissionSets).LoadAsync(cancellationToken);
         var before = new { key.Name, key.Description, key.Scopes, key.Grants, key.Schedule, permissionSets = Describe(key.PermissionSets), key.ExpiresAt };
         key.Name = name;
         if (command.Description is not null)
@@ -315,7 +314,7 @@ public sealed class KeyCatalog(
 
     private async Task<ApiKey?> FindForChangeAsync(Caller caller, Guid id, CancellationToken cancellationToken)
     {
-        var key = await db.ApiKeys.Include(k => k.Secrets).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        var key = await db.ApiKeys.Include(k => k.Secrets).Include(k => k.PermissionSets).AsSplitQuery().FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
         if (key is null)
         {
             return null;

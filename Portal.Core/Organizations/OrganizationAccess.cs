@@ -21,6 +21,19 @@ public sealed class OrganizationAccess(PortalDbContext db)
         return membership;
     }
 
+    /// <summary>Whether the caller is a platform administrator (signed in, not acting through an organization's key).</summary>
+    public async Task<bool> IsPlatformAdministratorAsync(Caller caller, CancellationToken cancellationToken = default)
+    {
+        if (caller.OrganizationId is not null)
+        {
+            return false;
+        }
+
+        return await db.UserRoles.AnyAsync(
+            ur => ur.UserId == caller.UserId && db.Roles.Any(r => r.Id == ur.RoleId && r.Name == PlatformRoles.Administrator),
+            cancellationToken);
+    }
+
     /// <summary>The organization a caller acts in when none is named: the key's, else the personal one.</summary>
     public async Task<Guid> DefaultOrganizationAsync(Caller caller, CancellationToken cancellationToken = default)
     {

@@ -21,6 +21,9 @@ public sealed class DecisionRecorder
     private readonly TimeProvider _time;
     private readonly Counter<long> _decisions;
 
+    [ThreadStatic]
+    private static string? t_lastHint;
+
     public DecisionRecorder(UsageCounters usage, AuthenticationLog log, TimeProvider time, IMeterFactory meters)
     {
         _usage = usage;
@@ -33,27 +36,40 @@ public sealed class DecisionRecorder
     {
         var now = _time.GetUtcNow();
         _decisions.Add(1, new("code", result.Code), new("door", source.Door));
-        if (result.Key is { } key)
+        var key = result.Key;
+        if (key is not null)
         {
             _usage.Count(key.KeyId, key.OrganizationId, result.Code, now, source.ClientIp);
         }
 
-        _log.TryAppend(new AuthenticationLogRecord
-        {
-            OccurredAt = now,
-            KeyId = result.Key?.KeyId,
-            OrganizationId = result.Key?.OrganizationId,
-            OwnerId = result.Key?.OwnerId,
+        _log.TryAppend(new AuthenticationLogEntry(
+            OccurredAt: now,
+            KeyId: key?.KeyId,
+            OrganizationId: key?.OrganizationId,
+            OwnerId: key?.OwnerId,
             // Every code but MALFORMED means the token parsed, so its hint can be shown.
-            KeyHint = token is not null && !ReferenceEquals(result.Code, ReasonCodes.Malformed) ? ApiKeyToken.Hint(token) : null,
-            Code = result.Code,
-            Door = source.Door,
-            Method = Truncate(source.Method, 16),
-            Path = Truncate(source.Path, AuthenticationLogRecord.PathMaxLength),
-            ClientIp = Truncate(source.ClientIp, 45),
-            UserAgent = Truncate(source.UserAgent, AuthenticationLogRecord.UserAgentMaxLength),
-            LatencyMicroseconds = (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(source.StartTimestamp).Ticks / 10),
-        });
+            KeyHint: token is not null && !ReferenceEquals(result.Code, ReasonCodes.Malformed) ? HintOf(token) : null,
+            Code: result.Code,
+            Door: source.Door,
+            Method: Truncate(source.Method, 16),
+            Path: Truncate(source.Path, AuthenticationLogRecord.PathMaxLength),
+            ClientIp: Truncate(source.ClientIp, 45),
+            UserAgent: Truncate(source.UserAgent, AuthenticationLogRecord.UserAgentMaxLength),
+            LatencyMicroseconds: (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(source.StartTimestamp).Ticks / 10)));
+    }
+
+    // Gateways send the same few tokens over and over. Reusing this thread's last hint when it fits
+    // the token spares a string per request that would otherwise wait in the log's queue, and age
+    // there through garbage collections, until the writer stores it.
+    private static string HintOf(string token)
+    {
+        var last = t_lastHint;
+        if (last is not null && ApiKeyToken.IsHintOf(last, token))
+        {
+            return last;
+        }
+
+        return t_lastHint = ApiKeyToken.Hint(token);
     }
 
     private static string? Truncate(string? value, int max) => value is null || value.Length <= max ? value : value[..max];

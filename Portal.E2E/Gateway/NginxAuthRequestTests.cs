@@ -165,7 +165,7 @@ public sealed class NginxAuthRequestTests(NginxGateway gateway) : IClassFixture<
     /// <summary>The key's id as the Portal itself names it, asked directly.</summary>
     private async Task<string> KeyIdAsync(string token)
     {
-        using var response = await gateway.Portal.SendAsync(Get("/api/v1/auth/check", token));
+        using var response = await gateway.Portal.SendAsync(Get("/api/v1/auth/check?scope=orders:read", token));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return response.Headers.GetValues("X-Auth-Key-Id").Single();
     }

@@ -39,6 +39,23 @@ public sealed class ClientAddressResolverTests
     }
 
     [Fact]
+    public void Resolve_ConnectionsInTurn_EachGetsItsOwnAddress()
+    {
+        // A dual-stack listener hands IPv4 peers over mapped to IPv6; the resolver reuses its last
+        // answer per connection, which must never leak to another connection.
+        var resolver = new ClientAddressResolver(Options.Create(new ForwardingOptions()));
+        var first = Context("::ffff:198.51.100.20", null);
+        var second = Context("::ffff:203.0.113.9", null);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("198.51.100.20", resolver.Resolve(first));
+            Assert.Equal("203.0.113.9", resolver.Resolve(second));
+            Assert.Equal("2001:db8::1", resolver.Resolve(Context("2001:db8::1", null)));
+        }
+    }
+
+    [Fact]
     public void Resolve_NoPeer_ReturnsNull()
     {
         var resolver = new ClientAddressResolver(Options.Create(new ForwardingOptions { TrustedProxies = ["10.0.0.0/8"] }));

@@ -50,6 +50,13 @@ public static class DoorTestKit
             owner.Caller(), new CreateKeyCommand($"key {Guid.NewGuid():N}", Scopes: scopes, ExpiresAt: expiresAt));
     }
 
+    /// <summary>Creates a key in the owner's organization from a full command (grants, schedule, sets).</summary>
+    public static async Task<IssuedKey> CreateKeyAsync(this PortalApp app, TestUser owner, CreateKeyCommand command)
+    {
+        await using var scope = app.Scope();
+        return await scope.ServiceProvider.GetRequiredService<KeyCatalog>().CreateAsync(owner.Caller(), command);
+    }
+
     /// <summary>Lets any valid key of the owner's organization through requests no endpoint rule matches.</summary>
     public static async Task AllowUnmatchedAsync(this PortalApp app, TestUser owner)
     {

@@ -12,6 +12,9 @@ public sealed class ClientAddressResolver
 {
     private readonly IPNetwork[] _trusted;
 
+    [ThreadStatic]
+    private static PeerText? t_lastPeer;
+
     public ClientAddressResolver(IOptions<ForwardingOptions> options)
     {
         _trusted = [.. options.Value.TrustedProxies.Select(p => ForwardingOptions.TryParseNetwork(p, out var n) ? n : throw new OptionsValidationException(ForwardingOptions.Section, typeof(ForwardingOptions), [$"Bad proxy '{p}'."]))];
@@ -19,20 +22,21 @@ public sealed class ClientAddressResolver
 
     public string? Resolve(HttpContext context)
     {
-        var peer = context.Connection.RemoteIpAddress;
-        if (peer is null)
+        var connectionPeer = context.Connection.RemoteIpAddress;
+        if (connectionPeer is null)
         {
             return null;
         }
 
-        if (peer.IsIPv4MappedToIPv6)
+        if (_trusted.Length == 0)
         {
-            peer = peer.MapToIPv4();
+            return TextOf(connectionPeer);
         }
 
-        if (_trusted.Length == 0 || !IsTrusted(peer))
+        var peer = Unmapped(connectionPeer);
+        if (!IsTrusted(peer))
         {
-            return peer.ToString();
+            return TextOf(connectionPeer);
         }
 
         var forwarded = context.Request.Headers["X-Forwarded-For"].ToString();
@@ -55,6 +59,23 @@ public sealed class ClientAddressResolver
         return peer.ToString();
     }
 
+    // A connection keeps its address object for all its requests. On a dual-stack listener every
+    // IPv4 peer arrives mapped to IPv6, and mapping and formatting it again would cost two objects
+    // per request; this thread's last answer is reused while the connection is the same.
+    private static string TextOf(IPAddress connectionPeer)
+    {
+        var last = t_lastPeer;
+        if (last is not null && ReferenceEquals(last.ConnectionPeer, connectionPeer))
+        {
+            return last.Text;
+        }
+
+        t_lastPeer = last = new PeerText(connectionPeer, Unmapped(connectionPeer).ToString());
+        return last.Text;
+    }
+
+    private static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
     private bool IsTrusted(IPAddress address)
     {
         foreach (var network in _trusted)
@@ -67,4 +88,6 @@ public sealed class ClientAddressResolver
 
         return false;
     }
+
+    private sealed record PeerText(IPAddress ConnectionPeer, string Text);
 }

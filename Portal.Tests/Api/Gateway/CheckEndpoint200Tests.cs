@@ -151,6 +151,29 @@ public abstract class CheckEndpoint200Tests(DoorApp app)
     private static HttpRequestMessage Check(string token) =>
         new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:read").WithBearer(token);
 
+    [Fact]
+    public async Task Check_KeysAndScopesInTurn_EachAnswerNamesItsOwnKeyAndScope()
+    {
+        // The check reuses its last parsed scope and formatted headers: alternating keys and
+        // scopes must never answer with the previous request's.
+        var owner = await app.NewUserAsync();
+        var reader = await app.CreateKeyAsync(owner, ["orders:read"]);
+        var writer = await app.CreateKeyAsync(owner, ["orders:write"]);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var read = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:read").WithBearer(reader.Token));
+            using var write = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:write").WithBearer(writer.Token));
+            using var crossed = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:write").WithBearer(reader.Token));
+
+            Assert.Equal(reader.Key.Id.ToString(), read.Header("X-Auth-Key-Id"));
+            Assert.Equal("orders:read", read.Header("X-Auth-Scopes"));
+            Assert.Equal(writer.Key.Id.ToString(), write.Header("X-Auth-Key-Id"));
+            Assert.Equal("orders:write", write.Header("X-Auth-Scopes"));
+            Assert.Equal(HttpStatusCode.Forbidden, crossed.StatusCode);
+        }
+    }
+
     private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => app.AnonymousClient().SendAsync(request);
 }
 

@@ -135,6 +135,79 @@ public sealed class AuthenticationLogTests : IAsyncLifetime
         Assert.Equal(0, log.Dropped);
     }
 
+    [Fact]
+    public async Task WriteBatch_EveryField_ReadsBackThroughEfUnchanged()
+    {
+        var log = NewLog(capacity: 10);
+        var writer = NewWriter(log, new CapturedLogs(), batchSize: 100);
+        var at = new DateTimeOffset(2026, 11, 25, 20, 15, 30, 123, TimeSpan.Zero);
+        var entry = new AuthenticationLogEntry(at, Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "pk_test_0123…GJsc", "VALID", Doors.Check,
+            "DELETE", "/orders/42?expand=items", "2001:db8::7", "nginx/1.27 (ünïcode)", 1234);
+        log.TryAppend(entry);
+        log.TryAppend(entry with { KeyId = null, OrganizationId = null, OwnerId = null, KeyHint = null, Method = null, Path = null, ClientIp = null, UserAgent = "", Code = "MALFORMED" });
+
+        Assert.Equal(2, await writer.WriteBatchAsync());
+
+        await using var db = await _services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        // Found through EF's own parameters: the Guids are stored in the text form EF compares with.
+        var stored = await db.AuthenticationLog.SingleAsync(r => r.KeyId == entry.KeyId && r.OrganizationId == entry.OrganizationId && r.OwnerId == entry.OwnerId);
+        Assert.Equal(entry, Entry(stored));
+        var malformed = await db.AuthenticationLog.SingleAsync(r => r.Code == "MALFORMED");
+        Assert.Equal("", malformed.UserAgent);
+        Assert.Null(malformed.KeyHint);
+        Assert.Null(malformed.KeyId);
+    }
+
+    [Fact]
+    public async Task WriteBatch_ManyRecords_GivesUniqueIdsInTheirTimeOrder()
+    {
+        var log = NewLog(capacity: 1000);
+        var writer = NewWriter(log, new CapturedLogs(), batchSize: 1000);
+        var start = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 600; i++)
+        {
+            log.TryAppend(Record($"/ordered/{i:D4}") with { OccurredAt = start.AddMilliseconds(i / 3) });
+        }
+
+        await writer.WriteBatchAsync();
+
+        await using var db = await _services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var records = await db.AuthenticationLog.OrderBy(r => r.Path).ToListAsync();
+        Assert.Equal(600, records.Select(r => r.Id).Distinct().Count());
+        Assert.All(records, r => Assert.Equal(7, r.Id.Version));
+        Assert.All(records, r => Assert.Equal(r.OccurredAt.ToUnixTimeMilliseconds(), UnixMilliseconds(r.Id)));
+        var byId = records.OrderBy(r => r.Id.ToString(), StringComparer.Ordinal).Select(r => r.OccurredAt).ToList();
+        Assert.Equal(byId.Order(), byId);
+    }
+
+    [Fact]
+    public async Task WriteBatch_AfterAWriteFailed_WritesTheNextBatch()
+    {
+        var log = NewLog(capacity: 10);
+        var logs = new CapturedLogs();
+        var writer = NewWriter(log, logs, batchSize: 100);
+        log.TryAppend(Record("/before"));
+        await writer.WriteBatchAsync();
+        await using (var scope = _services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Database.ExecuteSqlRawAsync("ALTER TABLE \"AuthenticationLog\" RENAME TO \"Away\"");
+        }
+
+        log.TryAppend(Record("/lost"));
+        Assert.Equal(1, await writer.WriteBatchAsync());
+        Assert.Single(logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal));
+
+        await using (var scope = _services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Database.ExecuteSqlRawAsync("ALTER TABLE \"Away\" RENAME TO \"AuthenticationLog\"");
+        }
+
+        log.TryAppend(Record("/after"));
+        Assert.Equal(1, await writer.WriteBatchAsync());
+        await using var db = await _services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        Assert.Equal(["/after", "/before"], await db.AuthenticationLog.OrderBy(r => r.Path).Select(r => r.Path).ToListAsync());
+    }
+
     private AuthenticationLog NewLog(int capacity) =>
         new(Options.Create(new AuthenticationLogOptions { BufferCapacity = capacity }), _services.GetRequiredService<IMeterFactory>());
 
@@ -144,12 +217,14 @@ public sealed class AuthenticationLogTests : IAsyncLifetime
         Options.Create(new AuthenticationLogOptions { BatchSize = batchSize }),
         LoggerFactory.Create(b => b.AddProvider(logs)).CreateLogger<AuthenticationLogWriter>());
 
-    private static AuthenticationLogRecord Record(string path) => new()
+    private static AuthenticationLogEntry Record(string path) =>
+        new(DateTimeOffset.UtcNow, null, null, null, null, "NOT_FOUND", Doors.Check, "GET", path, null, null, 0);
+
+    private static AuthenticationLogEntry Entry(AuthenticationLogRecord r) => new(r.OccurredAt, r.KeyId, r.OrganizationId, r.OwnerId, r.KeyHint, r.Code, r.Door, r.Method, r.Path, r.ClientIp, r.UserAgent, r.LatencyMicroseconds);
+
+    private static long UnixMilliseconds(Guid id)
     {
-        OccurredAt = DateTimeOffset.UtcNow,
-        Code = "NOT_FOUND",
-        Door = Doors.Check,
-        Method = "GET",
-        Path = path,
-    };
+        var bytes = id.ToByteArray(bigEndian: true);
+        return ((long)bytes[0] << 40) | ((long)bytes[1] << 32) | ((long)bytes[2] << 24) | ((long)bytes[3] << 16) | ((long)bytes[4] << 8) | bytes[5];
+    }
 }

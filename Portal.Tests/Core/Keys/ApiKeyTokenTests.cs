@@ -229,6 +229,27 @@ public sealed class ApiKeyTokenTests
         Assert.DoesNotContain(token[12..^4], hint, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void IsHintOf_HintOfTheToken_IsTrue()
+    {
+        var token = ApiKeyToken.Generate("pk_live");
+
+        Assert.True(ApiKeyToken.IsHintOf(ApiKeyToken.Hint(token), token));
+        Assert.True(ApiKeyToken.IsHintOf(ApiKeyToken.Hint(SampleTokens.Token), SampleTokens.Token));
+    }
+
+    [Fact]
+    public void IsHintOf_HintOfAnotherToken_IsFalse()
+    {
+        var token = ApiKeyToken.Generate("pk_live");
+        var other = ApiKeyToken.Generate("pk_live");
+        var otherPrefix = ApiKeyToken.Generate("pk_test");
+
+        Assert.Equal(ApiKeyToken.Hint(token) == ApiKeyToken.Hint(other), ApiKeyToken.IsHintOf(ApiKeyToken.Hint(other), token));
+        Assert.False(ApiKeyToken.IsHintOf(ApiKeyToken.Hint(otherPrefix), token));
+        Assert.False(ApiKeyToken.IsHintOf(ApiKeyToken.Hint(SampleTokens.Token), token));
+    }
+
     /// <summary>The token rules written out again, plainly, bit by bit: no table, no shared code.</summary>
     private static class Reference
     {

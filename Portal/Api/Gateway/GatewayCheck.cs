@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using Portal.Auth;
 using Portal.Core.Access;
@@ -22,6 +23,12 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
     private static readonly byte[] Unauthorized = Problem(401, "Unauthorized");
     private static readonly byte[] Forbidden = Problem(403, "Forbidden");
 
+    [ThreadStatic]
+    private static QueryScope? t_lastQuery;
+
+    [ThreadStatic]
+    private static KeyHeaders? t_lastKey;
+
     public async Task HandleAsync(HttpContext context)
     {
         var start = Stopwatch.GetTimestamp();
@@ -33,7 +40,7 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
 
         // The scope is taken from the check URL only in its bare form, which the gateway's
         // configuration fixes. With a path suffix (Envoy), the query string is the client's own.
-        var scope = suffix is null ? request.Query["scope"].ToString() : "";
+        var scope = suffix is null ? ScopeOf(request.QueryString.Value) : "";
         if (scope.Length > 0 && !Scope.IsValid(scope))
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -58,12 +65,12 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         headers["X-Auth-Code"] = result.Code;
         if (result.IsValid)
         {
-            var key = result.Key!;
+            var key = HeadersOf(result.Key!);
             response.StatusCode = StatusCodes.Status200OK;
-            headers["X-Auth-Key-Id"] = key.KeyId.ToString();
-            headers["X-Auth-Owner-Id"] = key.OwnerId.ToString();
-            headers["X-Auth-Organization-Id"] = key.OrganizationId.ToString();
-            headers["X-Auth-Scopes"] = string.Join(' ', key.Scopes);
+            headers["X-Auth-Key-Id"] = key.KeyId;
+            headers["X-Auth-Owner-Id"] = key.OwnerId;
+            headers["X-Auth-Organization-Id"] = key.OrganizationId;
+            headers["X-Auth-Scopes"] = key.Scopes;
             return;
         }
 
@@ -78,6 +85,37 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         await response.Body.WriteAsync(denied ? Forbidden : Unauthorized, context.RequestAborted);
     }
 
+    // A gateway sends the same check URL (set per route in its configuration) and the same few
+    // keys over and over: this thread's last answers are reused rather than parsing the query and
+    // formatting three ids and the scope list again on every request.
+    private static string ScopeOf(string? query)
+    {
+        if (string.IsNullOrEmpty(query))
+        {
+            return "";
+        }
+
+        var last = t_lastQuery;
+        if (last is null || !string.Equals(last.Query, query, StringComparison.Ordinal))
+        {
+            t_lastQuery = last = new QueryScope(query, QueryHelpers.ParseQuery(query)["scope"].ToString());
+        }
+
+        return last.Scope;
+    }
+
+    private static KeyHeaders HeadersOf(KeySnapshot key)
+    {
+        // Snapshots are immutable and replaced, never edited, when a key changes: the same object means the same values.
+        var last = t_lastKey;
+        if (last is null || !ReferenceEquals(last.Key, key))
+        {
+            t_lastKey = last = new KeyHeaders(key, key.KeyId.ToString(), key.OwnerId.ToString(), key.OrganizationId.ToString(), string.Join(' ', key.Scopes));
+        }
+
+        return last;
+    }
+
     private static string? FirstOf(IHeaderDictionary headers, string first, string second)
     {
         var value = headers[first];
@@ -88,6 +126,10 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
 
         return value.Count == 0 ? null : value.ToString();
     }
+
+    private sealed record QueryScope(string Query, string Scope);
+
+    private sealed record KeyHeaders(KeySnapshot Key, string KeyId, string OwnerId, string OrganizationId, string Scopes);
 
     // Bodies are static: the reason code travels in X-Auth-Code, so a denial allocates no JSON.
     private static byte[] Problem(int status, string title) =>

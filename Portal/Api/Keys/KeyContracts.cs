@@ -1,3 +1,4 @@
+using Portal.Core.Access;
 using Portal.Core.Keys;
 
 namespace Portal.Api.Keys;
@@ -8,7 +9,10 @@ public sealed record CreateKeyRequest(
     string? Description = null,
     KeyEnvironment Environment = KeyEnvironment.Test,
     List<string>? Scopes = null,
-    DateTimeOffset? ExpiresAt = null);
+    DateTimeOffset? ExpiresAt = null,
+    List<Grant>? Grants = null,
+    AccessSchedule? Schedule = null,
+    List<Guid>? PermissionSets = null);
 
 /// <summary>Body of <c>PATCH /api/v1/keys/{id}</c>: absent or null fields stay as they are.</summary>
 public sealed record UpdateKeyRequest(
@@ -16,7 +20,11 @@ public sealed record UpdateKeyRequest(
     string? Description = null,
     List<string>? Scopes = null,
     DateTimeOffset? ExpiresAt = null,
-    bool RemoveExpiry = false);
+    bool RemoveExpiry = false,
+    List<Grant>? Grants = null,
+    AccessSchedule? Schedule = null,
+    bool RemoveSchedule = false,
+    List<Guid>? PermissionSets = null);
 
 /// <summary>Body of <c>POST /api/v1/keys/{id}/rotate</c>.</summary>
 public sealed record RotateKeyRequest(int GracePeriodSeconds = 0);
@@ -32,6 +40,9 @@ public sealed record KeyResponse(
     Guid OwnerId,
     string Hint,
     IReadOnlyList<string> Scopes,
+    IReadOnlyList<Grant> Grants,
+    AccessSchedule? Schedule,
+    IReadOnlyList<PermissionSetReference> PermissionSets,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ExpiresAt,
@@ -42,9 +53,12 @@ public sealed record KeyResponse(
 {
     public static KeyResponse From(ApiKey key, bool withTokens = false) => new(
         key.Id, key.Name, key.Description, key.Environment, key.Status, key.OrganizationId, key.OwnerId, key.Hint,
-        key.Scopes, key.CreatedAt, key.UpdatedAt, key.ExpiresAt, key.RevokedAt, key.LastUsedAt, key.LastUsedIp,
+        key.Scopes, key.Grants, key.Schedule, [.. key.PermissionSets.Select(p => new PermissionSetReference(p.Id, p.Name, p.Version))], key.CreatedAt, key.UpdatedAt, key.ExpiresAt, key.RevokedAt, key.LastUsedAt, key.LastUsedIp,
         withTokens ? [.. key.Secrets.OrderByDescending(s => s.CreatedAt).Select(s => new TokenResponse(s.Hint, s.CreatedAt, s.RetiresAt))] : null);
 }
+
+/// <summary>A permission set a key holds, at its current version.</summary>
+public sealed record PermissionSetReference(Guid Id, string Name, int Version);
 
 /// <summary>One token a key has had; <c>retiresAt</c> is set once a rotation replaced it.</summary>
 public sealed record TokenResponse(string Hint, DateTimeOffset CreatedAt, DateTimeOffset? RetiresAt);

@@ -1,0 +1,38 @@
+namespace Portal.Core.Audit;
+
+/// <summary>
+/// One decision waiting in <see cref="AuthenticationLog"/>'s queue. A value type, so queuing a
+/// decision allocates nothing; the writer gives it its id and stores it as an
+/// <see cref="AuthenticationLogRecord"/>. Carries the token's display hint, never the token.
+/// </summary>
+public readonly record struct AuthenticationLogEntry(
+    DateTimeOffset OccurredAt,
+    Guid? KeyId,
+    Guid? OrganizationId,
+    Guid? OwnerId,
+    string? KeyHint,
+    string Code,
+    string Door,
+    string? Method,
+    string? Path,
+    string? ClientIp,
+    string? UserAgent,
+    int LatencyMicroseconds)
+{
+    public AuthenticationLogRecord ToRecord(Guid id) => new()
+    {
+        Id = id,
+        OccurredAt = OccurredAt,
+        KeyId = KeyId,
+        OrganizationId = OrganizationId,
+        OwnerId = OwnerId,
+        KeyHint = KeyHint,
+        Code = Code,
+        Door = Door,
+        Method = Method,
+        Path = Path,
+        ClientIp = ClientIp,
+        UserAgent = UserAgent,
+        LatencyMicroseconds = LatencyMicroseconds,
+    };
+}
