@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Portal.Core.Data;
 using Portal.Core.Keys;
 using Portal.Core.Organizations;
 using Portal.Core.Validation;
@@ -36,7 +34,7 @@ public sealed record AccessExplanation(
 /// exactly as the validation cache does and asks <see cref="KeyValidator.Decide"/>, so the answer
 /// is the one every door would give. Only keys the caller may see are explained; it never touches a token.
 /// </summary>
-public sealed class AccessExplainer(KeyCatalog keys, PortalDbContext db, AccessCompiler compiler, EndpointRuleCache rules, TimeProvider time)
+public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, EndpointRuleCache rules, TimeProvider time)
 {
     /// <summary>Every grant the key holds, direct ones first, then its permission sets' at their current versions; null when not visible.</summary>
     public async Task<CompiledAccess?> EffectiveAsync(Caller caller, Guid keyId, CancellationToken cancellationToken = default)
@@ -117,11 +115,8 @@ public sealed class AccessExplainer(KeyCatalog keys, PortalDbContext db, AccessC
             return null;
         }
 
-        var sets = await db.PermissionSets.AsNoTracking()
-            .Where(p => p.Keys.Any(k => k.Id == keyId))
-            .OrderBy(p => p.Name)
-            .Select(p => new { p.Id, p.Name, p.Version, p.Grants })
-            .ToListAsync(cancellationToken);
+        // In name order, as the validation cache reads them.
+        var sets = key.PermissionSets.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new SetGrants(p.Id, p.Name, p.Version, p.Grants)).ToList();
         return new KeySnapshot
         {
             KeyId = key.Id,
@@ -132,7 +127,7 @@ public sealed class AccessExplainer(KeyCatalog keys, PortalDbContext db, AccessC
             Status = key.Status,
             ExpiresAt = key.ExpiresAt,
             TokenRetiresAt = null,
-            Access = compiler.Compile(key.Scopes, key.Grants, key.Schedule, [.. sets.Select(p => new SetGrants(p.Id, p.Name, p.Version, p.Grants))]),
+            Access = compiler.Compile(key.Scopes, key.Grants, key.Schedule, sets),
         };
     }
 }
