@@ -99,3 +99,15 @@ internal sealed class UsageRollupConfiguration : IEntityTypeConfiguration<UsageR
         entity.HasIndex(u => new { u.OrganizationId, u.Minute });
     }
 }
+
+internal sealed class UsagePeriodConfiguration : IEntityTypeConfiguration<UsagePeriod>
+{
+    public void Configure(EntityTypeBuilder<UsagePeriod> entity)
+    {
+        entity.Property(p => p.Code).HasMaxLength(32);
+        // An organization's totals (KeyId null) or its keys' rows over a range; a key's rows; compaction by age.
+        entity.HasIndex(p => new { p.OrganizationId, p.KeyId, p.Start });
+        entity.HasIndex(p => new { p.KeyId, p.Start });
+        entity.HasIndex(p => new { p.Granularity, p.Start });
+    }
+}

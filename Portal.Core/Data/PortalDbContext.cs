@@ -30,6 +30,8 @@ public abstract class PortalDbContext(DbContextOptions options)
 
     public DbSet<UsageRollup> UsageRollups => Set<UsageRollup>();
 
+    public DbSet<UsagePeriod> UsagePeriods => Set<UsagePeriod>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
