@@ -91,18 +91,30 @@ public sealed class UsageCharts(PortalDbContext db, UsageAccess access, IOptions
 
         var from = range.From;
         var to = range.To;
-        var fromMinutes = MinuteRows(view)
+        // Grouped separately: each walks its own index in key order (the period index covers the
+        // columns read), which a UNION of both would not; the merge of the groups is in memory.
+        var minutes = await MinuteRows(view)
             .Where(u => u.Minute >= from && u.Minute < to)
-            .Select(u => new { u.KeyId, Allowed = u.Code == ReasonCodes.Valid ? u.Count : 0, Denied = u.Code == ReasonCodes.Valid ? 0 : u.Count });
-        var fromPeriods = PeriodRows(view, perKey: true)
-            .Where(p => p.Start >= from && p.Start < to)
-            .Select(p => new { KeyId = p.KeyId!.Value, Allowed = p.Code == ReasonCodes.Valid ? p.Count : 0, Denied = p.Code == ReasonCodes.Valid ? 0 : p.Count });
-        var top = await fromMinutes.Concat(fromPeriods)
-            .GroupBy(x => x.KeyId)
-            .Select(g => new { KeyId = g.Key, Allowed = g.Sum(x => x.Allowed), Denied = g.Sum(x => x.Denied) })
-            .OrderByDescending(x => x.Allowed + x.Denied)
-            .Take(TopCount)
+            .GroupBy(u => u.KeyId)
+            .Select(g => new { KeyId = g.Key, Allowed = g.Sum(u => u.Code == ReasonCodes.Valid ? u.Count : 0), All = g.Sum(u => u.Count) })
             .ToListAsync(cancellationToken);
+        var periods = await PeriodRows(view, perKey: true)
+            .Where(p => p.Start >= from && p.Start < to)
+            .GroupBy(p => p.KeyId!.Value)
+            .Select(g => new { KeyId = g.Key, Allowed = g.Sum(p => p.Code == ReasonCodes.Valid ? p.Count : 0), All = g.Sum(p => p.Count) })
+            .ToListAsync(cancellationToken);
+        var totals = new Dictionary<Guid, (long Allowed, long All)>(periods.Count + minutes.Count);
+        foreach (var group in minutes.Concat(periods))
+        {
+            var sum = totals.GetValueOrDefault(group.KeyId);
+            totals[group.KeyId] = (sum.Allowed + group.Allowed, sum.All + group.All);
+        }
+
+        var top = totals
+            .OrderByDescending(t => t.Value.All).ThenBy(t => t.Key)
+            .Take(TopCount)
+            .Select(t => new { KeyId = t.Key, t.Value.Allowed, Denied = t.Value.All - t.Value.Allowed })
+            .ToList();
         var ids = top.Select(t => t.KeyId).ToList();
         var keys = await db.ApiKeys.AsNoTracking()
             .Where(k => ids.Contains(k.Id))

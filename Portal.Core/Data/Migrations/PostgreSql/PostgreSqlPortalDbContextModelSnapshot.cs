@@ -634,7 +634,7 @@ namespace Portal.Core.Data.Migrations.PostgreSql
 
                     b.HasIndex("KeyId", "Start");
 
-                    b.HasIndex("OrganizationId", "KeyId", "Start");
+                    b.HasIndex("OrganizationId", "KeyId", "Start", "Code", "Count");
 
                     b.ToTable("UsagePeriods");
                 });

@@ -635,7 +635,7 @@ namespace Portal.Core.Data.Migrations.SqlServer
 
                     b.HasIndex("KeyId", "Start");
 
-                    b.HasIndex("OrganizationId", "KeyId", "Start");
+                    b.HasIndex("OrganizationId", "KeyId", "Start", "Code", "Count");
 
                     b.ToTable("UsagePeriods");
                 });

@@ -622,7 +622,7 @@ namespace Portal.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("KeyId", "Start");
 
-                    b.HasIndex("OrganizationId", "KeyId", "Start");
+                    b.HasIndex("OrganizationId", "KeyId", "Start", "Code", "Count");
 
                     b.ToTable("UsagePeriods");
                 });

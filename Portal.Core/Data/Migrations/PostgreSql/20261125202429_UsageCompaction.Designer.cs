@@ -13,7 +13,7 @@ using Portal.Core.Data;
 namespace Portal.Core.Data.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgreSqlPortalDbContext))]
-    [Migration("20261125201135_UsageCompaction")]
+    [Migration("20261125202429_UsageCompaction")]
     partial class UsageCompaction
     {
         /// <inheritdoc />
@@ -637,7 +637,7 @@ namespace Portal.Core.Data.Migrations.PostgreSql
 
                     b.HasIndex("KeyId", "Start");
 
-                    b.HasIndex("OrganizationId", "KeyId", "Start");
+                    b.HasIndex("OrganizationId", "KeyId", "Start", "Code", "Count");
 
                     b.ToTable("UsagePeriods");
                 });

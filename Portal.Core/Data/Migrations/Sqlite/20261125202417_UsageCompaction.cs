@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Portal.Core.Data.Migrations.SqlServer
+namespace Portal.Core.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class UsageCompaction : Migration
@@ -15,13 +15,13 @@ namespace Portal.Core.Data.Migrations.SqlServer
                 name: "UsagePeriods",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Granularity = table.Column<byte>(type: "tinyint", nullable: false),
-                    Start = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    KeyId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
-                    Code = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    Count = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Granularity = table.Column<byte>(type: "INTEGER", nullable: false),
+                    Start = table.Column<long>(type: "INTEGER", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    KeyId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Count = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -39,9 +39,9 @@ namespace Portal.Core.Data.Migrations.SqlServer
                 columns: new[] { "KeyId", "Start" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_UsagePeriods_OrganizationId_KeyId_Start",
+                name: "IX_UsagePeriods_OrganizationId_KeyId_Start_Code_Count",
                 table: "UsagePeriods",
-                columns: new[] { "OrganizationId", "KeyId", "Start" });
+                columns: new[] { "OrganizationId", "KeyId", "Start", "Code", "Count" });
         }
 
         /// <inheritdoc />

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Portal.Core.Data.Migrations.PostgreSql
+namespace Portal.Core.Data.Migrations.SqlServer
 {
     /// <inheritdoc />
     public partial class UsageCompaction : Migration
@@ -15,12 +15,12 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                 name: "UsagePeriods",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    Granularity = table.Column<byte>(type: "smallint", nullable: false),
-                    Start = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    KeyId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Granularity = table.Column<byte>(type: "tinyint", nullable: false),
+                    Start = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    KeyId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    Code = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
                     Count = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -39,9 +39,9 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                 columns: new[] { "KeyId", "Start" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_UsagePeriods_OrganizationId_KeyId_Start",
+                name: "IX_UsagePeriods_OrganizationId_KeyId_Start_Code_Count",
                 table: "UsagePeriods",
-                columns: new[] { "OrganizationId", "KeyId", "Start" });
+                columns: new[] { "OrganizationId", "KeyId", "Start", "Code", "Count" });
         }
 
         /// <inheritdoc />
