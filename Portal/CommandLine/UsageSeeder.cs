@@ -75,14 +75,18 @@ public static class UsageSeeder
         var minuteRows = new List<UsageRollup>();
         await using var periods = new BulkInsert<UsagePeriod>(db);
 
+        // A daily cycle: the busiest hour has three times the requests of the quietest. Rounding the
+        // running total (not each hour) makes the hours add up to exactly the requests asked for.
+        var weights = Enumerable.Range(0, hours).Select(h => 1 + 0.5 * Math.Sin((first.AddHours(h).Hour - 6) / 24.0 * 2 * Math.PI)).ToArray();
+        var perWeight = requests / weights.Sum();
+        var cumulative = 0.0;
         var day = new Dictionary<(int Key, int Code), long>();
         DateTimeOffset? dayStart = null;
         for (var h = 0; h < hours; h++)
         {
             var hourStart = first.AddHours(h);
-            // A daily cycle: the busiest hour has three times the requests of the quietest.
-            var weight = 1 + 0.5 * Math.Sin((hourStart.Hour - 6) / 24.0 * 2 * Math.PI);
-            var inHour = (long)Math.Round(requests / (double)hours * weight);
+            var inHour = (long)Math.Round(cumulative + weights[h] * perWeight) - (long)Math.Round(cumulative);
+            cumulative += weights[h] * perWeight;
             var lastMinute = hourStart.AddHours(1) > now ? (int)(now - hourStart).TotalMinutes : 59;
 
             if (hourStart >= minuteCutoff)
