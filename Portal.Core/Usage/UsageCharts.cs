@@ -96,13 +96,22 @@ public sealed class UsageCharts(PortalDbContext db, UsageAccess access, IOptions
         var minutes = await MinuteRows(view)
             .Where(u => u.Minute >= from && u.Minute < to)
             .GroupBy(u => u.KeyId)
-            .Select(g => new { KeyId = g.Key, Allowed = g.Sum(u => u.Code == ReasonCodes.Valid ? u.Count : 0), All = g.Sum(u => u.Count) })
+            .Select(g => new KeyTotal(g.Key, g.Sum(u => u.Code == ReasonCodes.Valid ? u.Count : 0), g.Sum(u => u.Count)))
             .ToListAsync(cancellationToken);
-        var periods = await PeriodRows(view, perKey: true)
-            .Where(p => p.Start >= from && p.Start < to)
-            .GroupBy(p => p.KeyId!.Value)
-            .Select(g => new { KeyId = g.Key, Allowed = g.Sum(p => p.Code == ReasonCodes.Valid ? p.Count : 0), All = g.Sum(p => p.Count) })
-            .ToListAsync(cancellationToken);
+        var perKeyRows = PeriodRows(view, perKey: true).Where(p => p.Start >= from && p.Start < to);
+        List<KeyTotal> periods;
+        if (range.Length <= TimeSpan.FromDays(8))
+        {
+            // A short range reads its hours and days by time; the organization's older rows stay unread.
+            periods = [.. await KeyTotalsAsync(perKeyRows.Where(p => p.Granularity == UsageGranularity.Hour), cancellationToken),
+                .. await KeyTotalsAsync(perKeyRows.Where(p => p.Granularity == UsageGranularity.Day), cancellationToken)];
+        }
+        else
+        {
+            // A long range reads most of the organization's rows anyway: walk them in key order.
+            periods = await KeyTotalsAsync(perKeyRows, cancellationToken);
+        }
+
         var totals = new Dictionary<Guid, (long Allowed, long All)>(periods.Count + minutes.Count);
         foreach (var group in minutes.Concat(periods))
         {
@@ -185,6 +194,11 @@ public sealed class UsageCharts(PortalDbContext db, UsageAccess access, IOptions
         return query >= 0 ? path[..query] : path;
     }
 
+    private static Task<List<KeyTotal>> KeyTotalsAsync(IQueryable<UsagePeriod> rows, CancellationToken cancellationToken) =>
+        rows.GroupBy(p => p.KeyId!.Value)
+            .Select(g => new KeyTotal(g.Key, g.Sum(p => p.Code == ReasonCodes.Valid ? p.Count : 0), g.Sum(p => p.Count)))
+            .ToListAsync(cancellationToken);
+
     private IQueryable<UsageRollup> MinuteRows(UsageView view)
     {
         var rows = db.UsageRollups.AsNoTracking();
@@ -230,6 +244,8 @@ public sealed class UsageCharts(PortalDbContext db, UsageAccess access, IOptions
             _ => records.Where(r => r.KeyId != null),
         };
     }
+
+    private sealed record KeyTotal(Guid KeyId, long Allowed, long All);
 
     private IQueryable<Guid> OwnKeys(Guid organizationId, Guid ownerId) =>
         db.ApiKeys.Where(k => k.OrganizationId == organizationId && k.OwnerId == ownerId).Select(k => k.Id);

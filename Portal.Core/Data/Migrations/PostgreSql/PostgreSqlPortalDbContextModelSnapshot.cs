@@ -636,6 +636,8 @@ namespace Portal.Core.Data.Migrations.PostgreSql
 
                     b.HasIndex("OrganizationId", "KeyId", "Start", "Code", "Count");
 
+                    b.HasIndex("OrganizationId", "Granularity", "Start", "KeyId", "Code", "Count");
+
                     b.ToTable("UsagePeriods");
                 });
 

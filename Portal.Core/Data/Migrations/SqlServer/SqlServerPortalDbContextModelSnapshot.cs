@@ -637,6 +637,8 @@ namespace Portal.Core.Data.Migrations.SqlServer
 
                     b.HasIndex("OrganizationId", "KeyId", "Start", "Code", "Count");
 
+                    b.HasIndex("OrganizationId", "Granularity", "Start", "KeyId", "Code", "Count");
+
                     b.ToTable("UsagePeriods");
                 });
 

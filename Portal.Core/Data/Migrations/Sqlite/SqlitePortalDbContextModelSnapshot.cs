@@ -624,6 +624,8 @@ namespace Portal.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("OrganizationId", "KeyId", "Start", "Code", "Count");
 
+                    b.HasIndex("OrganizationId", "Granularity", "Start", "KeyId", "Code", "Count");
+
                     b.ToTable("UsagePeriods");
                 });
 

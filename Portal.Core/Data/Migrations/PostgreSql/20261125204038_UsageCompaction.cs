@@ -39,6 +39,11 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                 columns: new[] { "KeyId", "Start" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_UsagePeriods_OrganizationId_Granularity_Start_KeyId_Code_Co~",
+                table: "UsagePeriods",
+                columns: new[] { "OrganizationId", "Granularity", "Start", "KeyId", "Code", "Count" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_UsagePeriods_OrganizationId_KeyId_Start_Code_Count",
                 table: "UsagePeriods",
                 columns: new[] { "OrganizationId", "KeyId", "Start", "Code", "Count" });

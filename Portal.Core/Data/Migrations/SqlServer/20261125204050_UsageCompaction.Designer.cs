@@ -12,7 +12,7 @@ using Portal.Core.Data;
 namespace Portal.Core.Data.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerPortalDbContext))]
-    [Migration("20261125202443_UsageCompaction")]
+    [Migration("20261125204050_UsageCompaction")]
     partial class UsageCompaction
     {
         /// <inheritdoc />
@@ -639,6 +639,8 @@ namespace Portal.Core.Data.Migrations.SqlServer
                     b.HasIndex("KeyId", "Start");
 
                     b.HasIndex("OrganizationId", "KeyId", "Start", "Code", "Count");
+
+                    b.HasIndex("OrganizationId", "Granularity", "Start", "KeyId", "Code", "Count");
 
                     b.ToTable("UsagePeriods");
                 });
