@@ -102,6 +102,30 @@ public abstract class UsageCompactionTests(PortalApp app)
         Assert.Equal(5, totals.PerOrganization[(owner.OrganizationId, "VALID")]);
     }
 
+    [Fact]
+    public async Task KeyUsageApi_AfterCompaction_ReportsCompactedCountsAtTheirPeriodStart()
+    {
+        var owner = await app.NewUserAsync();
+        var key = await app.NewKeyInAsync(owner, owner.OrganizationId, "api");
+        var now = app.Clock.GetUtcNow();
+        await app.AddMinutesAsync(
+            UsageTestData.Minute(owner.OrganizationId, key, now.AddDays(-10), "VALID", 4),
+            UsageTestData.Minute(owner.OrganizationId, key, now.AddHours(-5), "VALID", 3),
+            UsageTestData.Minute(owner.OrganizationId, key, now.AddMinutes(-1), "VALID", 1));
+
+        await app.Services.GetRequiredService<UsageCompaction>().RunAsync(CancellationToken.None);
+
+        await using var scope = app.Scope();
+        var points = await scope.ServiceProvider.GetRequiredService<UsageQuery>().KeyMinutesAsync(owner.Caller(), key, TimeSpan.FromDays(31));
+        Assert.Equal(
+            [
+                new UsagePoint(UsageTime.Floor(now.AddDays(-10), UsageGranularity.Day), "VALID", 4),
+                new UsagePoint(UsageTime.Floor(now.AddHours(-5), UsageGranularity.Hour), "VALID", 3),
+                new UsagePoint(UsageTime.Floor(now.AddMinutes(-1), UsageGranularity.Minute), "VALID", 1),
+            ],
+            points);
+    }
+
     /// <summary>Two organizations, three keys, usage every 37 minutes over ten days with two codes.</summary>
     private async Task<(List<Guid> Keys, List<Guid> Organizations)> SeedTenDaysAsync()
     {
