@@ -8,7 +8,8 @@ namespace Portal.E2E.Flows;
 
 /// <summary>
 /// A developer opens their organization's usage page, calls the gateway check with their key, and
-/// sees the chart, the denials and the top keys move once the counts are flushed (every 5 s).
+/// sees the chart, the denials and the top keys move once the counts are flushed (every 5 s); after
+/// a rotation, the key page names the client still sending the old token.
 /// </summary>
 [Collection(PortalCollection.Name)]
 public sealed class UsageFlowTests(PortalServer server, BrowserFixture browser) : PortalBrowserTest(server, browser)
@@ -22,6 +23,10 @@ public sealed class UsageFlowTests(PortalServer server, BrowserFixture browser) 
         var usage = new UsagePage(Page);
         await usage.OpenFromMenuAsync();
         await Page.GetByText("No requests in this range").WaitForAsync();
+        await Page.GetByText("No key was used in this range").WaitForAsync();
+        // Endpoints and latency come from one query and appear together.
+        await Page.GetByText("No logged requests in this range").First.WaitForAsync();
+        Assert.Equal(2, await Page.GetByText("No logged requests in this range").CountAsync());
         await ScreenshotAsync("empty usage");
 
         using var gateway = Server.CreateClient();
@@ -55,6 +60,52 @@ public sealed class UsageFlowTests(PortalServer server, BrowserFixture browser) 
         await usage.ChooseRangeAsync("Last hour");
         await Page.GetByText("Per minute, UTC").WaitForAsync();
         Assert.Equal("2 allowed, 1 denied", (await usage.Totals.InnerTextAsync()).Trim());
+    }
+
+    [Fact]
+    public async Task RotatedKey_OldTokenStillSent_ListsTheClientOnTheKeyPage()
+    {
+        var email = $"rotation-{Guid.NewGuid():N}@example.com";
+        await new RegisterPage(Page).RegisterAsync(email, "correct-horse-battery-staple");
+        var keys = new KeysPage(Page);
+        var old = await keys.CreateKeyAsync("rotating client", "orders:read");
+        await keys.OpenAsync("rotating client");
+        await new KeyDetailPage(Page).RotateAsync();
+        await TokenDialog.CloseAsync(Page);
+        await Page.GetByText("No request has used the old token since the rotation.").WaitForAsync();
+
+        using var gateway = Server.CreateClient();
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:read"))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", old);
+            request.Headers.UserAgent.ParseAdd("legacy-batch/2.0");
+            Assert.Equal(HttpStatusCode.OK, (await gateway.SendAsync(request)).StatusCode);
+        }
+
+        // The authentication log is written in batches: refresh the panel until the client is listed.
+        var client = Page.GetByRole(AriaRole.Cell, new() { Name = "legacy-batch/2.0", Exact = true });
+        for (var i = 0; i < 30 && !await VisibleAsync(client); i++)
+        {
+            await Page.GetByRole(AriaRole.Button, new() { Name = "Refresh old token clients" }).ClickAsync();
+            await Task.Delay(500);
+        }
+
+        await client.WaitForAsync();
+        await Page.GetByRole(AriaRole.Cell, new() { Name = "127.0.0.1", Exact = true }).WaitForAsync();
+        await ScreenshotAsync("old token clients");
+    }
+
+    private static async Task<bool> VisibleAsync(ILocator locator)
+    {
+        try
+        {
+            await locator.WaitForAsync(new() { Timeout = 1_000 });
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     private static async Task<bool> ShowsAsync(ILocator locator, string text)
