@@ -1,6 +1,7 @@
 using Portal.Api.Gateway;
 using Portal.Api.Keys;
 using Portal.Api.Logs;
+using Portal.Api.Usage;
 using Portal.Api.Verify;
 using Portal.Hosting;
 using Scalar.AspNetCore;
@@ -42,5 +43,6 @@ public static class PortalApi
         app.MapGroup("/api/v1/keys").MapKeysEndpoints();
         app.MapGatewayEndpoints();
         app.MapAuthenticationLogExport();
+        app.MapUsageExport();
     }
 }
