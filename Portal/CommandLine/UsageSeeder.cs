@@ -190,6 +190,7 @@ public static class UsageSeeder
             var latency = (int)Math.Min(int.MaxValue, Math.Exp(Math.Log(300) + 0.8 * Gaussian(random)));
             await log.AddAsync(new AuthenticationLogRecord
             {
+                Id = Guid.CreateVersion7(),
                 OccurredAt = now - TimeSpan.FromSeconds(random.NextDouble() * days * 86_400),
                 KeyId = key.Id,
                 OrganizationId = organizationId,
