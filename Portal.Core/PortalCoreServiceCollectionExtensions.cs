@@ -20,6 +20,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddOptions<KeyOptions>().BindConfiguration(KeyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ValidationOptions>().BindConfiguration(ValidationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthenticationLogOptions>().BindConfiguration(AuthenticationLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         var dataDirectory = DataDirectory(configuration, contentRoot);
@@ -58,6 +59,12 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<UserAccounts>();
         services.AddScoped<AuthenticationLogQuery>();
         services.AddScoped<UsageQuery>();
+        services.AddScoped<UsageAccess>();
+        services.AddScoped<UsageCharts>();
+        services.AddScoped<UsageCsv>();
+        services.AddScoped<RotationTelemetry>();
+        // Run on a schedule by the job host (a recurring job calling RunAsync); safe on several nodes at once.
+        services.AddSingleton<UsageCompaction>();
         return services;
     }
 

@@ -156,3 +156,19 @@ internal sealed class UsageRollupConfiguration : IEntityTypeConfiguration<UsageR
         entity.HasIndex(u => new { u.OrganizationId, u.Minute });
     }
 }
+
+internal sealed class UsagePeriodConfiguration : IEntityTypeConfiguration<UsagePeriod>
+{
+    public void Configure(EntityTypeBuilder<UsagePeriod> entity)
+    {
+        entity.Property(p => p.Code).HasMaxLength(32);
+        // An organization's totals (KeyId null) or its keys' rows over a range; a key's rows; compaction by age.
+        // Code and Count end the first index so the charts and the top-keys grouping read the index
+        // alone (SQLite has no INCLUDE columns): at 100,000 keys that is 2.5 million rows read in key order.
+        entity.HasIndex(p => new { p.OrganizationId, p.KeyId, p.Start, p.Code, p.Count });
+        // Top keys over a short range: the organization's hours (or days) of that range, by time.
+        entity.HasIndex(p => new { p.OrganizationId, p.Granularity, p.Start, p.KeyId, p.Code, p.Count });
+        entity.HasIndex(p => new { p.KeyId, p.Start });
+        entity.HasIndex(p => new { p.Granularity, p.Start });
+    }
+}

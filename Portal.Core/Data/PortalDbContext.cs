@@ -39,6 +39,8 @@ public abstract class PortalDbContext(DbContextOptions options)
 
     public DbSet<PermissionSetVersion> PermissionSetVersions => Set<PermissionSetVersion>();
 
+    public DbSet<UsagePeriod> UsagePeriods => Set<UsagePeriod>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)

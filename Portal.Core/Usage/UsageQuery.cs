@@ -5,7 +5,7 @@ using Portal.Core.Organizations;
 
 namespace Portal.Core.Usage;
 
-/// <summary>Requests in one minute for one reason code.</summary>
+/// <summary>Requests in one minute (or, once compacted, the hour or day starting then) for one reason code.</summary>
 public sealed record UsagePoint(DateTimeOffset Minute, string Code, long Count);
 
 /// <summary>Reads a key's per-minute usage from the roll-ups, for keys the caller may see.</summary>
@@ -32,6 +32,15 @@ public sealed class UsageQuery(PortalDbContext db, KeyCatalog keys, TimeProvider
             .GroupBy(u => new { u.Minute, u.Code })
             .Select(g => new { g.Key.Minute, g.Key.Code, Count = g.Sum(u => u.Count) })
             .ToListAsync(cancellationToken);
-        return [.. rows.OrderBy(r => r.Minute).ThenBy(r => r.Code).Select(r => new UsagePoint(r.Minute, r.Code, r.Count))];
+        // Compacted usage has no minutes any more: it is reported at the start of its hour or day.
+        var periods = await db.UsagePeriods.AsNoTracking()
+            .Where(p => p.KeyId == keyId && p.Start >= since)
+            .GroupBy(p => new { p.Start, p.Code })
+            .Select(g => new { Minute = g.Key.Start, g.Key.Code, Count = g.Sum(p => p.Count) })
+            .ToListAsync(cancellationToken);
+        return [.. rows.Concat(periods)
+            .GroupBy(r => (r.Minute, r.Code))
+            .OrderBy(g => g.Key.Minute).ThenBy(g => g.Key.Code, StringComparer.Ordinal)
+            .Select(g => new UsagePoint(g.Key.Minute, g.Key.Code, g.Sum(r => r.Count)))];
     }
 }

@@ -2,6 +2,7 @@ using Portal.Api.Access;
 using Portal.Api.Gateway;
 using Portal.Api.Keys;
 using Portal.Api.Logs;
+using Portal.Api.Usage;
 using Portal.Api.Verify;
 using Portal.Hosting;
 using Scalar.AspNetCore;
@@ -44,5 +45,6 @@ public static class PortalApi
         app.MapGatewayEndpoints();
         app.MapAuthenticationLogExport();
         app.MapPermissionSetExport();
+        app.MapUsageExport();
     }
 }

@@ -19,22 +19,38 @@ public static class KeySeeder
 
     public static async Task<int> SeedAsync(IServiceProvider services, CommandArguments args)
     {
-        var email = args.Single("owner");
         var count = int.TryParse(args.Single("count"), out var n) && n is > 0 and <= 5_000_000
             ? n
             : throw new ArgumentException("--count must be a number between 1 and 5000000.");
+        var (owner, organizationId) = await OwnerAsync(services, args);
+        var clock = Stopwatch.StartNew();
+        await InsertKeysAsync(services, owner, organizationId, count);
+        await Console.Error.WriteLineAsync($"\nInserted {count} keys in {clock.Elapsed.TotalSeconds:0.0} s.");
+        await MeasureAsync(services, new Caller(owner.Id, owner.Email!, Channels.CommandLine), organizationId);
+        return 0;
+    }
+
+    /// <summary>The user named by <c>--owner</c> and the organization to seed: <c>--organization</c>, else their personal one.</summary>
+    public static async Task<(PortalUser Owner, Guid OrganizationId)> OwnerAsync(IServiceProvider services, CommandArguments args)
+    {
+        var email = args.Single("owner");
         var owner = await services.GetRequiredService<UserManager<PortalUser>>().FindByEmailAsync(email)
             ?? throw new InvalidRequestException("owner", $"No user has the email '{email}'.");
         var organizationId = args.Optional("organization") is { } given
             ? Guid.TryParse(given, out var id) ? id : throw new ArgumentException("--organization must be an organization id.")
             : owner.PersonalOrganizationId;
+        return (owner, organizationId);
+    }
 
+    /// <summary>Inserts <paramref name="count"/> keys in batches; returns their ids and hints in creation order.</summary>
+    public static async Task<List<(Guid Id, string Hint)>> InsertKeysAsync(IServiceProvider services, PortalUser owner, Guid organizationId, int count)
+    {
         var factory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
         var hasher = services.GetRequiredService<KeyHasher>();
         var time = services.GetRequiredService<TimeProvider>();
         var now = time.GetUtcNow();
         var run = Guid.NewGuid().ToString("N")[..6];
-        var clock = Stopwatch.StartNew();
+        var inserted = new List<(Guid Id, string Hint)>(count);
         for (var start = 0; start < count; start += BatchSize)
         {
             // A fresh context per batch keeps the change tracker small.
@@ -66,15 +82,14 @@ public static class KeySeeder
                     CreatedAt = createdAt,
                 });
                 db.ApiKeys.Add(key);
+                inserted.Add((key.Id, key.Hint));
             }
 
             await db.SaveChangesAsync();
-            await Console.Error.WriteAsync($"\rseeded {Math.Min(start + BatchSize, count)}/{count}");
+            await Console.Error.WriteAsync($"\rseeded {Math.Min(start + BatchSize, count)}/{count} keys");
         }
 
-        await Console.Error.WriteLineAsync($"\nInserted {count} keys in {clock.Elapsed.TotalSeconds:0.0} s.");
-        await MeasureAsync(services, new Caller(owner.Id, email, Channels.CommandLine), organizationId);
-        return 0;
+        return inserted;
     }
 
     /// <summary>Times the pages the portal's grid asks for, each after a warm-up, as the median of five.</summary>

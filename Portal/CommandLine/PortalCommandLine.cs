@@ -25,6 +25,13 @@ public static class PortalCommandLine
           Portal seed keys --owner EMAIL --count N [--organization ID]
               Inserts N keys (in batches) into the user's personal organization, or the
               given one, then prints how long the portal's key list pages take.
+          Portal seed usage --owner EMAIL --keys N --requests N --days N [--log-records N]
+                            [--organization ID]
+              Inserts N keys and the given requests' usage over the last days straight
+              into the roll-ups (and log records for paths and latency), then prints how
+              long the usage page's queries take.
+          Portal measure usage --owner EMAIL [--organization ID] [--runs N]
+              Prints how long the usage page's queries take for each range.
         """;
 
     /// <summary>
@@ -64,6 +71,8 @@ public static class PortalCommandLine
                 ("admin", "create") => await CreateAdminAsync(scope.ServiceProvider, parsed),
                 ("keys", "create") => await CreateKeyAsync(scope.ServiceProvider, parsed),
                 ("seed", "keys") => await KeySeeder.SeedAsync(scope.ServiceProvider, parsed),
+                ("seed", "usage") => await UsageSeeder.SeedAsync(scope.ServiceProvider, parsed),
+                ("measure", "usage") => await UsageMeasure.RunAsync(scope.ServiceProvider, parsed),
                 _ => throw new ArgumentException($"unknown command '{parsed.Command} {parsed.Verb}'."),
             };
         }

@@ -778,6 +778,45 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                     b.ToTable("SetupToken");
                 });
 
+            modelBuilder.Entity("Portal.Core.Usage.UsagePeriod", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte>("Granularity")
+                        .HasColumnType("smallint");
+
+                    b.Property<Guid?>("KeyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("Start")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Granularity", "Start");
+
+                    b.HasIndex("KeyId", "Start");
+
+                    b.HasIndex("OrganizationId", "KeyId", "Start", "Code", "Count");
+
+                    b.HasIndex("OrganizationId", "Granularity", "Start", "KeyId", "Code", "Count");
+
+                    b.ToTable("UsagePeriods");
+                });
+
             modelBuilder.Entity("Portal.Core.Usage.UsageRollup", b =>
                 {
                     b.Property<Guid>("Id")

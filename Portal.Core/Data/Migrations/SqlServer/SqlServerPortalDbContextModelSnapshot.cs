@@ -779,6 +779,45 @@ namespace Portal.Core.Data.Migrations.SqlServer
                     b.ToTable("SetupToken");
                 });
 
+            modelBuilder.Entity("Portal.Core.Usage.UsagePeriod", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte>("Granularity")
+                        .HasColumnType("tinyint");
+
+                    b.Property<Guid?>("KeyId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("Start")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Granularity", "Start");
+
+                    b.HasIndex("KeyId", "Start");
+
+                    b.HasIndex("OrganizationId", "KeyId", "Start", "Code", "Count");
+
+                    b.HasIndex("OrganizationId", "Granularity", "Start", "KeyId", "Code", "Count");
+
+                    b.ToTable("UsagePeriods");
+                });
+
             modelBuilder.Entity("Portal.Core.Usage.UsageRollup", b =>
                 {
                     b.Property<Guid>("Id")

@@ -766,6 +766,45 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.ToTable("SetupToken");
                 });
 
+            modelBuilder.Entity("Portal.Core.Usage.UsagePeriod", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte>("Granularity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("KeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Start")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Granularity", "Start");
+
+                    b.HasIndex("KeyId", "Start");
+
+                    b.HasIndex("OrganizationId", "KeyId", "Start", "Code", "Count");
+
+                    b.HasIndex("OrganizationId", "Granularity", "Start", "KeyId", "Code", "Count");
+
+                    b.ToTable("UsagePeriods");
+                });
+
             modelBuilder.Entity("Portal.Core.Usage.UsageRollup", b =>
                 {
                     b.Property<Guid>("Id")
