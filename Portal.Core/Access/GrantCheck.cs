@@ -28,8 +28,14 @@ public sealed class GrantCheck(PortalDbContext db)
         IReadOnlyList<Grant>? grants,
         Dictionary<string, string[]> errors,
         string scopesField = "scopes",
-        string grantsField = "grants")
+        string grantsField = "grants",
+        Func<string, bool>? heldScope = null,
+        Func<Grant, bool>? heldGrant = null)
     {
+        // What a key already holds may stay on it, whoever edits the key: only additions (and
+        // widened grants, which are new grants) are checked against the editor's role.
+        OrganizationRole RoleFor(bool held) => held ? OrganizationRole.Admin : role;
+
         if (Scope.Validate(scopes) is { } formatError)
         {
             errors[scopesField] = [formatError];
@@ -38,7 +44,7 @@ public sealed class GrantCheck(PortalDbContext db)
         {
             foreach (var scope in scopes)
             {
-                if (Problem(catalog, role, scope) is { } problem)
+                if (Problem(catalog, RoleFor(heldScope?.Invoke(scope) == true), scope) is { } problem)
                 {
                     errors[scopesField] = [problem];
                     break;
@@ -71,7 +77,7 @@ public sealed class GrantCheck(PortalDbContext db)
             {
                 errors[$"{field}.scope"] = [$"'{grant.Scope}' is not a scope: use resource:action."];
             }
-            else if (Problem(catalog, role, grant.Scope) is { } problem)
+            else if (Problem(catalog, RoleFor(heldScope?.Invoke(grant.Scope) == true || heldGrant?.Invoke(grant) == true), grant.Scope) is { } problem)
             {
                 errors[$"{field}.scope"] = [problem];
             }

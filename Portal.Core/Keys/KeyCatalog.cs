@@ -176,7 +176,7 @@ public sealed class KeyCatalog(
         }
 
         var role = await access.RoleAsync(caller, key.OrganizationId, cancellationToken) ?? OrganizationRole.Viewer;
-        var sets = await CheckAccessAsync(key.OrganizationId, role, command.Scopes, command.Grants, command.Schedule, command.PermissionSetIds, errors, cancellationToken);
+        var sets = await CheckAccessAsync(key.OrganizationId, role, command.Scopes, command.Grants, command.Schedule, command.PermissionSetIds, errors, cancellationToken, key);
         if (command.Schedule is not null && command.RemoveSchedule)
         {
             errors["schedule"] = ["Give either schedule or removeSchedule, not both."];
@@ -447,10 +447,13 @@ public sealed class KeyCatalog(
         AccessSchedule? schedule,
         IReadOnlyList<Guid>? setIds,
         Dictionary<string, string[]> errors,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        ApiKey? existing = null)
     {
         var catalog = await grantCheck.CatalogAsync(organizationId, cancellationToken);
-        GrantCheck.Check(catalog, role, scopes, grants, errors);
+        var heldScopes = existing?.Scopes.ToHashSet(StringComparer.Ordinal) ?? [];
+        var heldGrants = existing?.Grants.Select(Canonical).ToHashSet(StringComparer.Ordinal) ?? [];
+        GrantCheck.Check(catalog, role, scopes, grants, errors, heldScope: heldScopes.Contains, heldGrant: g => heldGrants.Contains(Canonical(g)));
         CompiledSchedule.Validate(schedule, "schedule", errors);
         if (setIds is null)
         {
@@ -463,13 +466,16 @@ public sealed class KeyCatalog(
         {
             errors["permissionSets"] = ["A permission set does not exist in this organization."];
         }
-        else if (role < OrganizationRole.Admin && sets.FirstOrDefault(p => p.Grants.Any(g => Scope.IsAdministrative(g.Scope))) is { } powerful)
+        else if (role < OrganizationRole.Admin
+            && sets.FirstOrDefault(p => p.Grants.Any(g => Scope.IsAdministrative(g.Scope)) && existing?.PermissionSets.Any(e => e.Id == p.Id) != true) is { } powerful)
         {
             errors["permissionSets"] = [$"Only organization admins can assign '{powerful.Name}': it grants admin actions or wildcards."];
         }
 
         return sets;
     }
+
+    private static string Canonical(Grant grant) => System.Text.Json.JsonSerializer.Serialize(grant);
 
     private static IEnumerable<object> Describe(IEnumerable<PermissionSet> sets) => sets.Select(p => new { p.Id, p.Name, p.Version }).ToList();
 
