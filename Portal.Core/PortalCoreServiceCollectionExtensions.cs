@@ -5,9 +5,11 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Keys;
+using Portal.Core.Notifications;
 using Portal.Core.Organizations;
 using Portal.Core.Usage;
 using Portal.Core.Validation;
+using Portal.Core.Webhooks;
 
 namespace Portal.Core;
 
@@ -19,6 +21,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddOptions<KeyOptions>().BindConfiguration(KeyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ValidationOptions>().BindConfiguration(ValidationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthenticationLogOptions>().BindConfiguration(AuthenticationLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         var dataDirectory = DataDirectory(configuration, contentRoot);
@@ -39,10 +42,19 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
         services.AddSingleton<AuthenticationLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuthenticationLogWriter>());
+
+        // Reconciliation jobs: plain services; the host decides when they run (Hangfire, see Portal/Jobs).
         services.AddSingleton<KeyExpiry>();
-        services.AddHostedService(sp => sp.GetRequiredService<KeyExpiry>());
+        services.AddSingleton<RotationGraceEnd>();
+        services.AddSingleton<KeyReminders>();
+        services.AddSingleton<RotationPolicyEnforcement>();
+        services.AddSingleton<UnusedKeyDisabling>();
         services.AddSingleton<AuthenticationLogRetention>();
-        services.AddHostedService(sp => sp.GetRequiredService<AuthenticationLogRetention>());
+        services.AddSingleton<WebhookDispatch>();
+        services.AddHttpClient(WebhookDispatch.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
+            // The dispatcher applies Webhooks:Timeout per attempt.
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddScoped<OrganizationAccess>();
         services.AddScoped<AuditTrail>();
@@ -50,6 +62,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<UserAccounts>();
         services.AddScoped<AuthenticationLogQuery>();
         services.AddScoped<UsageQuery>();
+        services.AddScoped<OrganizationPolicies>();
+        services.AddScoped<NotificationInbox>();
+        services.AddScoped<WebhookSettings>();
         return services;
     }
 

@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Keys;
+using Portal.Core.Notifications;
 using Portal.Core.Organizations;
 using Portal.Core.Usage;
+using Portal.Core.Webhooks;
 
 namespace Portal.Core.Data;
 
@@ -29,6 +31,14 @@ public abstract class PortalDbContext(DbContextOptions options)
     public DbSet<AuthenticationLogRecord> AuthenticationLog => Set<AuthenticationLogRecord>();
 
     public DbSet<UsageRollup> UsageRollups => Set<UsageRollup>();
+
+    public DbSet<OrganizationPolicy> OrganizationPolicies => Set<OrganizationPolicy>();
+
+    public DbSet<Notification> Notifications => Set<Notification>();
+
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
