@@ -43,5 +43,14 @@ public sealed class PortalJobsTests(SqliteApp app) : IClassFixture<SqliteApp>
         }
 
         Assert.Equal(KeyStatus.Expired, (await app.ReadKeyAsync(key.Key.Id)).Status);
+
+        // The count is the job's result, shown on the dashboard.
+        var monitoring = withServer.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        while (!monitoring.SucceededJobs(0, 50).Any(j => j.Value.Result is string result && int.Parse(result) >= 1) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Contains(monitoring.SucceededJobs(0, 50), j => j.Value.Result is string result && int.Parse(result) >= 1);
     }
 }

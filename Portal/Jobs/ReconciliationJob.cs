@@ -13,14 +13,17 @@ namespace Portal.Jobs;
 public sealed partial class ReconciliationJob<T>(T reconciliation, ILogger<ReconciliationJob<T>> logger)
     where T : IReconciliation
 {
+    /// <summary>Runs the reconciliation; the count it returns is the job's result on the dashboard.</summary>
     [DisplayName("{0}")]
-    public async Task RunAsync(string jobId, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(string jobId, CancellationToken cancellationToken)
     {
         var count = await reconciliation.RunAsync(cancellationToken);
         if (count > 0)
         {
             LogDone(logger, jobId, count);
         }
+
+        return count;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} changed or sent {Count} items.")]
