@@ -4,6 +4,7 @@ using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Hangfire.SqlServer;
+using Microsoft.Extensions.Options;
 using Portal.Auth;
 using Portal.Core.Data;
 
@@ -38,14 +39,16 @@ public static class PortalJobs
             _ => new InMemoryStorage(new InMemoryStorageOptions()),
         });
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        services.AddHangfire(config => config
+        services.AddHangfire((sp, config) => config
+            .UseLogProvider(new HangfireLogging(sp.GetRequiredService<ILoggerFactory>()))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
         services.AddTransient(typeof(ReconciliationJob<>));
         if (jobs.RunServer)
         {
-            services.AddHangfireServer((sp, server) => server.WorkerCount = jobs.WorkerCount);
+            // Read through IOptions so that a bad value fails validation with the setting's name.
+            services.AddHangfireServer((sp, server) => server.WorkerCount = sp.GetRequiredService<IOptions<JobsOptions>>().Value.WorkerCount);
         }
 
         services.AddHostedService<RecurringJobsRegistration>();
