@@ -24,6 +24,28 @@ public sealed class PortalJobsTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task Start_WithWorkers_ReconcilesWhatFellDueWhileDown()
+    {
+        // The key falls due while no node runs jobs (this app's workers are off) …
+        var owner = await app.NewUserAsync();
+        var key = await app.CreateKeyAsync(owner, ["orders:read"], app.Clock.GetUtcNow().AddMinutes(1));
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+
+        // … then a node with workers starts, with fresh in-memory job storage as after a restart.
+        await using var restarted = app.WithWebHostBuilder(builder => builder.UseSetting("Jobs:RunServer", "true"));
+        _ = restarted.Server;
+
+        // Well under the minute of the recurring schedule: the start itself ran the job.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while ((await app.ReadKeyAsync(key.Key.Id)).Status != KeyStatus.Expired && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(KeyStatus.Expired, (await app.ReadKeyAsync(key.Key.Id)).Status);
+    }
+
+    [Fact]
     public async Task HangfireServer_TriggeredExpiryJob_ExpiresDueKey()
     {
         await using var withServer = app.WithWebHostBuilder(builder => builder
