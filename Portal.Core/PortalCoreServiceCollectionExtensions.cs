@@ -6,9 +6,11 @@ using Portal.Core.Access;
 using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Keys;
+using Portal.Core.Notifications;
 using Portal.Core.Organizations;
 using Portal.Core.Usage;
 using Portal.Core.Validation;
+using Portal.Core.Webhooks;
 
 namespace Portal.Core;
 
@@ -21,6 +23,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddOptions<ValidationOptions>().BindConfiguration(ValidationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthenticationLogOptions>().BindConfiguration(AuthenticationLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         var dataDirectory = DataDirectory(configuration, contentRoot);
@@ -44,10 +47,19 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
         services.AddSingleton<AuthenticationLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuthenticationLogWriter>());
+
+        // Reconciliation jobs: plain services; the host decides when they run (Hangfire, see Portal/Jobs).
         services.AddSingleton<KeyExpiry>();
-        services.AddHostedService(sp => sp.GetRequiredService<KeyExpiry>());
+        services.AddSingleton<RotationGraceEnd>();
+        services.AddSingleton<KeyReminders>();
+        services.AddSingleton<RotationPolicyEnforcement>();
+        services.AddSingleton<UnusedKeyDisabling>();
         services.AddSingleton<AuthenticationLogRetention>();
-        services.AddHostedService(sp => sp.GetRequiredService<AuthenticationLogRetention>());
+        services.AddSingleton<WebhookDispatch>();
+        services.AddHttpClient(WebhookDispatch.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
+            // The dispatcher applies Webhooks:Timeout per attempt.
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddScoped<OrganizationAccess>();
         services.AddScoped<AuditTrail>();
@@ -65,6 +77,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<RotationTelemetry>();
         // Run on a schedule by the job host (a recurring job calling RunAsync); safe on several nodes at once.
         services.AddSingleton<UsageCompaction>();
+        services.AddScoped<OrganizationPolicies>();
+        services.AddScoped<NotificationInbox>();
+        services.AddScoped<WebhookSettings>();
         return services;
     }
 

@@ -14,6 +14,9 @@ public static partial class Scope
     /// <summary>Lets a key manage keys of its organization through <c>/api/v1/keys</c>.</summary>
     public const string KeysManage = "keys:manage";
 
+    /// <summary>Lets a key read and (when its owner is an admin) change its organization's policies through the API.</summary>
+    public const string PoliciesManage = "policies:manage";
+
     /// <summary>Lets a key ask <c>/api/v1/keys/verify</c> about other keys.</summary>
     public const string KeysVerify = "keys:verify";
 

@@ -40,6 +40,12 @@ public static class AuditActions
     public const string KeyRotated = "key.rotated";
     public const string KeyRevoked = "key.revoked";
     public const string KeyExpired = "key.expired";
+    public const string KeyDisabled = "key.disabled";
+    public const string KeyGraceEnded = "key.grace_ended";
+    public const string PolicyChanged = "organization.policy_changed";
+    public const string WebhookChanged = "organization.webhook_changed";
+    public const string WebhookRemoved = "organization.webhook_removed";
+    public const string JobCompleted = "job.completed";
     public const string AdminCreated = "admin.created";
     public const string UserRegistered = "user.registered";
     public const string OrganizationCreated = "organization.created";

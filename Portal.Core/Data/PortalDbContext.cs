@@ -5,8 +5,10 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Access;
 using Portal.Core.Audit;
 using Portal.Core.Keys;
+using Portal.Core.Notifications;
 using Portal.Core.Organizations;
 using Portal.Core.Usage;
+using Portal.Core.Webhooks;
 
 namespace Portal.Core.Data;
 
@@ -40,6 +42,14 @@ public abstract class PortalDbContext(DbContextOptions options)
     public DbSet<PermissionSetVersion> PermissionSetVersions => Set<PermissionSetVersion>();
 
     public DbSet<UsagePeriod> UsagePeriods => Set<UsagePeriod>();
+
+    public DbSet<OrganizationPolicy> OrganizationPolicies => Set<OrganizationPolicy>();
+
+    public DbSet<Notification> Notifications => Set<Notification>();
+
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

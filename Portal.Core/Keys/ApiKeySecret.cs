@@ -21,5 +21,11 @@ public sealed class ApiKeySecret
     /// <summary>When a rotated-out token stops working; null while it is the key's current token.</summary>
     public DateTimeOffset? RetiresAt { get; set; }
 
+    /// <summary>
+    /// When the grace job saw <see cref="RetiresAt"/> pass and recorded the token's end. The row stays
+    /// (as token history, and so its hash can never be issued again); the validator refuses it by time.
+    /// </summary>
+    public DateTimeOffset? RetiredAt { get; set; }
+
     public ApiKey? ApiKey { get; set; }
 }

@@ -45,6 +45,9 @@ public sealed class KeyCatalog(
             errors["environment"] = ["Environment must be 'test' or 'live'."];
         }
 
+        var policy = await OrganizationPolicies.ForOrganizationAsync(db, organizationId, cancellationToken);
+        KeyPolicyRules.CheckLiveCreator(policy, role, command.Environment, errors);
+        KeyPolicyRules.CheckLifetime(policy, command.ExpiresAt, now, errors);
         ThrowIfAny(errors);
         await EnsureNameFreeAsync(caller.UserId, name, exceptKeyId: null, cancellationToken);
 
@@ -188,6 +191,12 @@ public sealed class KeyCatalog(
         }
 
         CheckExpiry(command.ExpiresAt, now, errors);
+        if (command.ExpiresAt is not null || command.RemoveExpiry)
+        {
+            var policy = await OrganizationPolicies.ForOrganizationAsync(db, key.OrganizationId, cancellationToken);
+            KeyPolicyRules.CheckLifetime(policy, command.RemoveExpiry ? null : command.ExpiresAt, now, errors);
+        }
+
         ThrowIfAny(errors);
         if (key.Status is KeyStatus.Revoked or KeyStatus.Expired)
         {
@@ -246,12 +255,13 @@ public sealed class KeyCatalog(
     }
 
     /// <summary>
-    /// Gives the key a new token. The old token keeps working for <paramref name="grace"/> (zero ends it now).
+    /// Gives the key a new token. The old token keeps working for <paramref name="requestedGrace"/>
+    /// (zero ends it now; null takes the organization's default grace, else zero).
     /// Returns null when the caller may not see the key.
     /// </summary>
-    public async Task<IssuedKey?> RotateAsync(Caller caller, Guid id, TimeSpan grace, CancellationToken cancellationToken = default)
+    public async Task<IssuedKey?> RotateAsync(Caller caller, Guid id, TimeSpan? requestedGrace, CancellationToken cancellationToken = default)
     {
-        if (grace < TimeSpan.Zero || grace > options.Value.MaxRotationGrace)
+        if (requestedGrace is { } asked && (asked < TimeSpan.Zero || asked > options.Value.MaxRotationGrace))
         {
             throw new InvalidRequestException("gracePeriod", $"The grace period must be between 0 and {options.Value.MaxRotationGrace.TotalDays:0} days.");
         }
@@ -267,6 +277,12 @@ public sealed class KeyCatalog(
         {
             throw new ConflictException("status", "Only an active key can be rotated.");
         }
+
+        var policy = await OrganizationPolicies.ForOrganizationAsync(db, key.OrganizationId, cancellationToken);
+        var grace = KeyPolicyRules.ResolveGrace(policy, requestedGrace);
+        var errors = new Dictionary<string, string[]>();
+        KeyPolicyRules.CheckLifetime(policy, key.ExpiresAt, now, errors);
+        ThrowIfAny(errors);
 
         var retiresAt = now + grace;
         foreach (var secret in key.Secrets)

@@ -1,34 +1,28 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Portal.Core.Audit;
 using Portal.Core.Data;
-using Portal.Core.Organizations;
 
 namespace Portal.Core.Keys;
 
 /// <summary>
 /// Marks active keys whose expiry has passed as expired and audits each, once. The validator
 /// already refuses them by time; this makes the stored status and the audit trail say so too.
-/// A reconciliation of database state: safe to run twice or on several nodes at once.
+/// A reconciliation of database state: safe to run twice or on several nodes at once, and a key
+/// whose expiry passed while the app was down is expired by the next run.
 /// </summary>
-public sealed partial class KeyExpiry(IServiceScopeFactory scopes, TimeProvider time, ILogger<KeyExpiry> logger) : BackgroundService
+public sealed class KeyExpiry(IDbContextFactory<PortalDbContext> contexts, KeyChangeFeed changes, TimeProvider time) : IReconciliation
 {
+    public const string JobName = "expire-keys";
     public const int BatchSize = 500;
 
-    private static readonly Caller System = new(Guid.Empty, "system", Channels.Job);
-
     /// <summary>Expires every key that is due; returns how many this call expired.</summary>
-    public async Task<int> ExpireDueAsync(CancellationToken cancellationToken)
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var total = 0;
         while (true)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-            var audit = scope.ServiceProvider.GetRequiredService<AuditTrail>();
-            var changes = scope.ServiceProvider.GetRequiredService<KeyChangeFeed>();
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            var audit = new AuditTrail(db, time);
             var now = time.GetUtcNow();
             var due = await db.ApiKeys.Include(k => k.Secrets)
                 .Where(k => k.Status == KeyStatus.Active && k.ExpiresAt <= now)
@@ -37,7 +31,7 @@ public sealed partial class KeyExpiry(IServiceScopeFactory scopes, TimeProvider 
                 .ToListAsync(cancellationToken);
             if (due.Count == 0)
             {
-                return total;
+                break;
             }
 
             foreach (var key in due)
@@ -45,7 +39,7 @@ public sealed partial class KeyExpiry(IServiceScopeFactory scopes, TimeProvider 
                 key.Status = KeyStatus.Expired;
                 key.UpdatedAt = now;
                 key.ConcurrencyStamp = Guid.NewGuid();
-                audit.Record(System, AuditActions.KeyExpired, key.OrganizationId, "key", key.Id.ToString(), key.Name, new { key.ExpiresAt });
+                audit.Record(JobRuns.System, AuditActions.KeyExpired, key.OrganizationId, "key", key.Id.ToString(), key.Name, new { key.ExpiresAt });
             }
 
             try
@@ -65,37 +59,8 @@ public sealed partial class KeyExpiry(IServiceScopeFactory scopes, TimeProvider 
 
             total += due.Count;
         }
+
+        await JobRuns.RecordAsync(contexts, time, JobName, new Dictionary<string, int> { ["expired"] = total }, cancellationToken);
+        return total;
     }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    if (await ExpireDueAsync(stoppingToken) is > 0 and var count)
-                    {
-                        LogExpired(logger, count);
-                    }
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogFailed(logger, e);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Expired {Count} keys.")]
-    private static partial void LogExpired(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Expiring keys failed; the next run tries again.")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }

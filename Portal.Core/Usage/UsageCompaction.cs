@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Portal.Core.Audit;
 using Portal.Core.Data;
 
 namespace Portal.Core.Usage;
@@ -28,8 +29,24 @@ public sealed partial class UsageCompaction(
     IDbContextFactory<PortalDbContext> contexts,
     IOptions<UsageOptions> options,
     TimeProvider time,
-    ILogger<UsageCompaction> logger)
+    ILogger<UsageCompaction> logger) : IReconciliation
 {
+    public const string JobName = "compact-usage";
+
+    /// <summary>The recurring job's form: compacts, audits the counts, returns the rows moved.</summary>
+    async Task<int> IReconciliation.RunAsync(CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(cancellationToken);
+        await JobRuns.RecordAsync(contexts, time, JobName, new Dictionary<string, int>
+        {
+            ["minuteRowsCompacted"] = result.MinuteRowsCompacted,
+            ["hourRowsWritten"] = result.HourRowsWritten,
+            ["hourRowsCompacted"] = result.HourRowsCompacted,
+            ["dayRowsWritten"] = result.DayRowsWritten,
+        }, cancellationToken);
+        return result.MinuteRowsCompacted + result.HourRowsCompacted;
+    }
+
     public async Task<UsageCompactionResult> RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

@@ -23,6 +23,9 @@ public sealed class ConfigurationRefusalTests
         { "pepper version zero", new() { ["Keys:Peppers:0:Version"] = "0", ["Keys:Peppers:0:Secret"] = GoodPepper }, "Keys:Peppers:0:Version" },
         { "current pepper not configured", new() { ["Keys:Peppers:0:Version"] = "1", ["Keys:Peppers:0:Secret"] = GoodPepper, ["Keys:CurrentPepperVersion"] = "2" }, "Keys:CurrentPepperVersion" },
         { "grace over 30 days", new() { ["Keys:MaxRotationGrace"] = "31.00:00:00" }, "Keys:MaxRotationGrace" },
+        { "no job workers", new() { ["Jobs:WorkerCount"] = "0" }, "Jobs:WorkerCount" },
+        { "webhook attempts zero", new() { ["Webhooks:MaxAttempts"] = "0" }, "Webhooks:MaxAttempts" },
+        { "webhook timeout too long", new() { ["Webhooks:Timeout"] = "00:05:00" }, "Webhooks:Timeout" },
     };
 
     [Theory]

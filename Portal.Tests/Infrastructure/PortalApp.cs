@@ -44,6 +44,10 @@ public abstract class PortalApp : WebApplicationFactory<Program>
         builder.UseSetting("Database:Provider", Provider.ToString());
         builder.UseSetting("ConnectionStrings:Portal", ConnectionString);
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
+        // Tests run the jobs themselves, with the fake clock; a Hangfire server would race them.
+        builder.UseSetting("Jobs:RunServer", "false");
+        // The webhook tests' receiver listens on loopback without TLS.
+        builder.UseSetting("Webhooks:AllowLoopbackHttp", "true");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }

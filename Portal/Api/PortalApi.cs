@@ -3,6 +3,7 @@ using Portal.Api.Gateway;
 using Portal.Api.Keys;
 using Portal.Api.Logs;
 using Portal.Api.Usage;
+using Portal.Api.Organizations;
 using Portal.Api.Verify;
 using Portal.Hosting;
 using Scalar.AspNetCore;
@@ -42,6 +43,7 @@ public static class PortalApi
         app.MapScalarApiReference("/api/docs", options => options.WithTitle("API Key Portal API"));
         app.MapVerifyEndpoints();
         app.MapGroup("/api/v1/keys").MapKeysEndpoints();
+        app.MapGroup("/api/v1/organizations").MapPoliciesEndpoints();
         app.MapGatewayEndpoints();
         app.MapAuthenticationLogExport();
         app.MapPermissionSetExport();

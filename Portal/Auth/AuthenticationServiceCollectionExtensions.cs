@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Portal.Core.Access;
 
 namespace Portal.Auth;
@@ -18,7 +19,10 @@ public static class AuthenticationServiceCollectionExtensions
         services.AddSingleton<IAuthorizationHandler, ScopeRequirementHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(Scope.KeysManage, policy => policy.RequireScope(Scope.KeysManage))
-            .AddPolicy(Scope.KeysVerify, policy => policy.RequireScope(Scope.KeysVerify));
+            .AddPolicy(Scope.KeysVerify, policy => policy.RequireScope(Scope.KeysVerify))
+            .AddPolicy(Scope.PoliciesManage, policy => policy.RequireScope(Scope.PoliciesManage))
+            .AddPlatformAdministratorPolicy();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, PlatformAdministratorResultHandler>();
         return services;
     }
 }

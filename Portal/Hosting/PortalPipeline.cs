@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Portal.Api;
 using Portal.Components;
 using Portal.Core.Data;
+using Portal.Jobs;
 
 namespace Portal.Hosting;
 
@@ -39,6 +40,7 @@ public static class PortalPipeline
         app.MapPortalApi();
         app.MapStaticAssets();
         app.MapPortalUi();
+        app.MapPortalJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 }

@@ -8,6 +8,8 @@ using Portal.Auth;
 using Portal.Core;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
+using Portal.Core.Webhooks;
+using Portal.Jobs;
 
 namespace Portal.Hosting;
 
@@ -41,6 +43,9 @@ public static class PortalServices
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         builder.AddPortalUi();
+        builder.AddPortalJobs();
+        // Loopback http webhooks are for trying the product locally; elsewhere only https unless set.
+        services.PostConfigure<WebhookOptions>(webhooks => webhooks.AllowLoopbackHttp ??= builder.Environment.IsDevelopment());
     }
 
     public static void ConfigurePortalJson(JsonSerializerOptions json)

@@ -20,8 +20,8 @@ public abstract class KeyExpiryTests(PortalApp app)
         app.Clock.Advance(TimeSpan.FromMinutes(6));
         var expiry = app.Services.GetRequiredService<KeyExpiry>();
 
-        await expiry.ExpireDueAsync(CancellationToken.None);
-        await expiry.ExpireDueAsync(CancellationToken.None);
+        Assert.True(await expiry.RunAsync(CancellationToken.None) >= 1);
+        await expiry.RunAsync(CancellationToken.None);
 
         await using var scope = app.Scope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
@@ -31,6 +31,31 @@ public abstract class KeyExpiryTests(PortalApp app)
         Assert.Equal("system", Assert.Single(records).Actor);
         var result = await app.Services.GetRequiredService<KeyValidator>().ValidateAsync(due.Token, default);
         Assert.Equal(ReasonCodes.Expired, result.Code);
+    }
+
+    [Fact]
+    public async Task Run_ConcurrentRuns_ExpireEachKeyOnce()
+    {
+        var owner = await app.NewUserAsync();
+        var keys = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            keys.Add((await app.CreateKeyAsync(owner, ["orders:read"], app.Clock.GetUtcNow().AddMinutes(1))).Key.Id);
+        }
+
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+        var expiry = app.Services.GetRequiredService<KeyExpiry>();
+
+        await Task.WhenAll(expiry.RunAsync(CancellationToken.None), expiry.RunAsync(CancellationToken.None), expiry.RunAsync(CancellationToken.None));
+
+        await using var scope = app.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var ids = keys.Select(k => k.ToString()).ToList();
+        var records = await db.AuditRecords.Where(a => a.Action == AuditActions.KeyExpired && ids.Contains(a.TargetId!)).ToListAsync();
+        Assert.Equal(5, records.Count);
+        Assert.Equal(5, records.Select(r => r.TargetId).Distinct().Count());
+        Assert.Contains(await db.AuditRecords.Where(a => a.Action == AuditActions.JobCompleted && a.TargetId == KeyExpiry.JobName).ToListAsync(),
+            r => r.Details!.Contains("\"expired\""));
     }
 }
 

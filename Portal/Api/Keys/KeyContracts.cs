@@ -26,8 +26,8 @@ public sealed record UpdateKeyRequest(
     bool RemoveSchedule = false,
     List<Guid>? PermissionSets = null);
 
-/// <summary>Body of <c>POST /api/v1/keys/{id}/rotate</c>.</summary>
-public sealed record RotateKeyRequest(int GracePeriodSeconds = 0);
+/// <summary>Body of <c>POST /api/v1/keys/{id}/rotate</c>. Omit <c>gracePeriodSeconds</c> to take the organization's default grace (0 when it sets none).</summary>
+public sealed record RotateKeyRequest(int? GracePeriodSeconds = null);
 
 /// <summary>A key as the API shows it: never the token, only its hint.</summary>
 public sealed record KeyResponse(

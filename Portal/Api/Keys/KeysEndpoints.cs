@@ -79,7 +79,7 @@ public static class KeysEndpoints
             : TypedResults.NotFound();
 
     private static async Task<Results<Ok<IssuedKeyResponse>, NotFound>> Rotate(Guid id, RotateKeyRequest? request, KeyCatalog keys, HttpContext context, CancellationToken ct) =>
-        await keys.RotateAsync(CallerFactory.FromApiKey(context), id, TimeSpan.FromSeconds(request?.GracePeriodSeconds ?? 0), ct) is { } issued
+        await keys.RotateAsync(CallerFactory.FromApiKey(context), id, request?.GracePeriodSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null, ct) is { } issued
             ? TypedResults.Ok(new IssuedKeyResponse(issued.Token, KeyResponse.From(issued.Key, withTokens: true)))
             : TypedResults.NotFound();
 

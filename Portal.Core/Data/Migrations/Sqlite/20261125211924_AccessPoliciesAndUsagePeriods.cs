@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Portal.Core.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class AccessModel : Migration
+    public partial class AccessPoliciesAndUsagePeriods : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -17,6 +17,12 @@ namespace Portal.Core.Data.Migrations.Sqlite
                 type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
+
+            migrationBuilder.AddColumn<long>(
+                name: "RetiredAt",
+                table: "ApiKeySecrets",
+                type: "INTEGER",
+                nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Grants",
@@ -76,6 +82,56 @@ namespace Portal.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Notifications",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    KeyId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    DueAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Message = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReadAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Notifications", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Notifications_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "OrganizationPolicies",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    MaxKeyLifetimeDays = table.Column<int>(type: "INTEGER", nullable: true),
+                    RotationIntervalDays = table.Column<int>(type: "INTEGER", nullable: true),
+                    DefaultGraceHours = table.Column<int>(type: "INTEGER", nullable: true),
+                    MaxGraceHours = table.Column<int>(type: "INTEGER", nullable: true),
+                    LiveKeyCreators = table.Column<int>(type: "INTEGER", nullable: false),
+                    DisableUnusedAfterDays = table.Column<int>(type: "INTEGER", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ConcurrencyStamp = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OrganizationPolicies", x => x.OrganizationId);
+                    table.ForeignKey(
+                        name: "FK_OrganizationPolicies_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "PermissionSets",
                 columns: table => new
                 {
@@ -94,6 +150,65 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     table.PrimaryKey("PK_PermissionSets", x => x.Id);
                     table.ForeignKey(
                         name: "FK_PermissionSets_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "UsagePeriods",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Granularity = table.Column<byte>(type: "INTEGER", nullable: false),
+                    Start = table.Column<long>(type: "INTEGER", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    KeyId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Count = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UsagePeriods", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WebhookDeliveries",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    EventType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Payload = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    DeliveredAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    AbandonedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    ConcurrencyStamp = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookDeliveries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WebhookEndpoints",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    ProtectedSecret = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookEndpoints", x => x.OrganizationId);
+                    table.ForeignKey(
+                        name: "FK_WebhookEndpoints_Organizations_OrganizationId",
                         column: x => x.OrganizationId,
                         principalTable: "Organizations",
                         principalColumn: "Id",
@@ -165,6 +280,17 @@ namespace Portal.Core.Data.Migrations.Sqlite
                 column: "OrganizationId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Notifications_KeyId_Kind_DueAt",
+                table: "Notifications",
+                columns: new[] { "KeyId", "Kind", "DueAt" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Notifications_UserId_CreatedAt",
+                table: "Notifications",
+                columns: new[] { "UserId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_PermissionSets_OrganizationId_Name",
                 table: "PermissionSets",
                 columns: new[] { "OrganizationId", "Name" },
@@ -175,6 +301,36 @@ namespace Portal.Core.Data.Migrations.Sqlite
                 table: "PermissionSetVersions",
                 columns: new[] { "PermissionSetId", "Version" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UsagePeriods_Granularity_Start",
+                table: "UsagePeriods",
+                columns: new[] { "Granularity", "Start" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UsagePeriods_KeyId_Start",
+                table: "UsagePeriods",
+                columns: new[] { "KeyId", "Start" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UsagePeriods_OrganizationId_Granularity_Start_KeyId_Code_Count",
+                table: "UsagePeriods",
+                columns: new[] { "OrganizationId", "Granularity", "Start", "KeyId", "Code", "Count" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UsagePeriods_OrganizationId_KeyId_Start_Code_Count",
+                table: "UsagePeriods",
+                columns: new[] { "OrganizationId", "KeyId", "Start", "Code", "Count" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_DeliveredAt_AbandonedAt_NextAttemptAt",
+                table: "WebhookDeliveries",
+                columns: new[] { "DeliveredAt", "AbandonedAt", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_OrganizationId_CreatedAt",
+                table: "WebhookDeliveries",
+                columns: new[] { "OrganizationId", "CreatedAt" });
         }
 
         /// <inheritdoc />
@@ -190,7 +346,22 @@ namespace Portal.Core.Data.Migrations.Sqlite
                 name: "EndpointRules");
 
             migrationBuilder.DropTable(
+                name: "Notifications");
+
+            migrationBuilder.DropTable(
+                name: "OrganizationPolicies");
+
+            migrationBuilder.DropTable(
                 name: "PermissionSetVersions");
+
+            migrationBuilder.DropTable(
+                name: "UsagePeriods");
+
+            migrationBuilder.DropTable(
+                name: "WebhookDeliveries");
+
+            migrationBuilder.DropTable(
+                name: "WebhookEndpoints");
 
             migrationBuilder.DropTable(
                 name: "PermissionSets");
@@ -198,6 +369,10 @@ namespace Portal.Core.Data.Migrations.Sqlite
             migrationBuilder.DropColumn(
                 name: "AllowUnmatchedRequests",
                 table: "Organizations");
+
+            migrationBuilder.DropColumn(
+                name: "RetiredAt",
+                table: "ApiKeySecrets");
 
             migrationBuilder.DropColumn(
                 name: "Grants",

@@ -1,0 +1,139 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Core.Audit;
+using Portal.Core.Data;
+using Portal.Core.Keys;
+
+namespace Portal.Core.Organizations;
+
+/// <summary>What an admin submits as an organization's policy; null fields mean "no rule".</summary>
+public sealed record PolicySettings(
+    int? MaxKeyLifetimeDays = null,
+    int? RotationIntervalDays = null,
+    int? DefaultGraceHours = null,
+    int? MaxGraceHours = null,
+    LiveKeyCreators LiveKeyCreators = LiveKeyCreators.AnyDeveloper,
+    int? DisableUnusedAfterDays = null)
+{
+    public static PolicySettings From(OrganizationPolicy policy) => new(
+        policy.MaxKeyLifetimeDays,
+        policy.RotationIntervalDays,
+        policy.DefaultGraceHours,
+        policy.MaxGraceHours,
+        policy.LiveKeyCreators,
+        policy.DisableUnusedAfterDays);
+}
+
+/// <summary>
+/// Reads and changes organization policies. Any member may read them (so developers know the
+/// rules); only admins and owners change them. Out-of-range values are refused, naming each
+/// field, and nothing is saved.
+/// </summary>
+public sealed class OrganizationPolicies(PortalDbContext db, OrganizationAccess access, AuditTrail audit, IOptions<KeyOptions> keyOptions, TimeProvider time)
+{
+    /// <summary>The policy, or null when the caller is not a member of the organization.</summary>
+    public async Task<OrganizationPolicy?> GetAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
+    {
+        if (await access.RoleAsync(caller, organizationId, cancellationToken) is null)
+        {
+            return null;
+        }
+
+        return await ForOrganizationAsync(db, organizationId, cancellationToken);
+    }
+
+    /// <summary>Replaces the policy. Returns null when the caller is not a member; throws for non-admins.</summary>
+    public async Task<OrganizationPolicy?> UpdateAsync(Caller caller, Guid organizationId, PolicySettings settings, CancellationToken cancellationToken = default)
+    {
+        var role = await access.RoleAsync(caller, organizationId, cancellationToken);
+        if (role is null)
+        {
+            return null;
+        }
+
+        if (role < OrganizationRole.Admin)
+        {
+            throw new AccessDeniedException("Only admins of the organization can change its policies.");
+        }
+
+        var errors = Validate(settings, keyOptions.Value.MaxRotationGrace);
+        if (errors.Count > 0)
+        {
+            throw new InvalidRequestException(errors);
+        }
+
+        var policy = await db.OrganizationPolicies.FirstOrDefaultAsync(p => p.OrganizationId == organizationId, cancellationToken);
+        var before = policy is null ? null : PolicySettings.From(policy);
+        if (policy is null)
+        {
+            policy = OrganizationPolicy.None(organizationId);
+            db.OrganizationPolicies.Add(policy);
+        }
+
+        policy.MaxKeyLifetimeDays = settings.MaxKeyLifetimeDays;
+        policy.RotationIntervalDays = settings.RotationIntervalDays;
+        policy.DefaultGraceHours = settings.DefaultGraceHours;
+        policy.MaxGraceHours = settings.MaxGraceHours;
+        policy.LiveKeyCreators = settings.LiveKeyCreators;
+        policy.DisableUnusedAfterDays = settings.DisableUnusedAfterDays;
+        policy.UpdatedAt = time.GetUtcNow();
+        policy.ConcurrencyStamp = Guid.NewGuid();
+        audit.Record(caller, AuditActions.PolicyChanged, organizationId, "organization", organizationId.ToString(), null, new { before, after = settings });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Two admins saved at once (a concurrency stamp or the primary key caught it).
+            throw new ConflictException("policy", "The policy was changed by someone else; reload it and try again.");
+        }
+
+        return policy;
+    }
+
+    /// <summary>The stored policy of an organization, or "no rules" when it never set one. No caller check.</summary>
+    internal static async Task<OrganizationPolicy> ForOrganizationAsync(PortalDbContext db, Guid organizationId, CancellationToken cancellationToken) =>
+        await db.OrganizationPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.OrganizationId == organizationId, cancellationToken)
+        ?? OrganizationPolicy.None(organizationId);
+
+    /// <summary>Checks every field; returns field name to messages (empty when all is well).</summary>
+    public static Dictionary<string, string[]> Validate(PolicySettings settings, TimeSpan platformMaxGrace)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var maxDays = OrganizationPolicy.MaxDays;
+        CheckDays(settings.MaxKeyLifetimeDays, "maxKeyLifetimeDays", "The maximum key lifetime", errors);
+        CheckDays(settings.RotationIntervalDays, "rotationIntervalDays", "The rotation interval", errors);
+        CheckDays(settings.DisableUnusedAfterDays, "disableUnusedAfterDays", "The unused-key limit", errors);
+
+        var platformHours = (int)platformMaxGrace.TotalHours;
+        if (settings.MaxGraceHours is { } max && (max < 0 || max > platformHours))
+        {
+            errors["maxGraceHours"] = [$"The maximum grace period must be between 0 and {platformHours} hours, or empty for the platform's limit."];
+        }
+
+        if (settings.DefaultGraceHours is { } grace)
+        {
+            var limit = settings.MaxGraceHours is { } m && m >= 0 && m <= platformHours ? m : platformHours;
+            if (grace < 0 || grace > limit)
+            {
+                errors["defaultGraceHours"] = [$"The default grace period must be between 0 and {limit} hours (the maximum grace period)."];
+            }
+        }
+
+        if (!Enum.IsDefined(settings.LiveKeyCreators))
+        {
+            errors["liveKeyCreators"] = ["Choose who may create live keys: anyDeveloper or adminsOnly."];
+        }
+
+        return errors;
+
+        void CheckDays(int? value, string field, string label, Dictionary<string, string[]> into)
+        {
+            if (value is { } days && (days < 1 || days > maxDays))
+            {
+                into[field] = [$"{label} must be between 1 and {maxDays} days, or empty for no limit."];
+            }
+        }
+    }
+}

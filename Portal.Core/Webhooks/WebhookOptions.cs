@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Portal.Core.Webhooks;
+
+/// <summary>Webhook delivery settings, bound from the <c>Webhooks</c> section.</summary>
+public sealed class WebhookOptions
+{
+    public const string Section = "Webhooks";
+
+    /// <summary>
+    /// Accept <c>http://</c> URLs on a loopback address (127.0.0.1, ::1, localhost). Off by default:
+    /// events carry key metadata and must travel over TLS. The host turns it on in Development.
+    /// </summary>
+    public bool? AllowLoopbackHttp { get; set; }
+
+    /// <summary>How long one delivery attempt may take before it counts as failed.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00", ErrorMessage = "Webhooks:Timeout must be between 00:00:01 and 00:01:00.")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Attempts per event before it is abandoned; waits double from one minute between them.</summary>
+    [Range(1, 20, ErrorMessage = "Webhooks:MaxAttempts must be between 1 and 20.")]
+    public int MaxAttempts { get; set; } = 8;
+}

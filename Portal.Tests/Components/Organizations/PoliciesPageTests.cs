@@ -1,0 +1,118 @@
+using System.Security.Claims;
+using Bunit;
+using Bunit.TestDoubles;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.DataProtection;
+using Portal.Account;
+using Portal.Core.Audit;
+using Portal.Components.Organizations;
+using Portal.Core.Data;
+using Portal.Core.Keys;
+using Portal.Core.Organizations;
+using Portal.Core.Webhooks;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Components.Organizations;
+
+/// <summary>The policies page rendered with the real services on a SQLite database.</summary>
+public sealed class PoliciesPageTests : BunitContext, IAsyncLifetime, IClassFixture<SqliteApp>
+{
+    private readonly SqliteApp app;
+    private readonly BunitAuthorizationContext _authorization;
+
+    public PoliciesPageTests(SqliteApp app)
+    {
+        this.app = app;
+        // The page's own services, over the app's database and settings; bUnit's container disposes them.
+        // All are registered before the first render, as bUnit requires.
+        Services.AddScoped<PortalDbContext>(_ => app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
+        Services.AddScoped<OrganizationAccess>();
+        Services.AddScoped<AuditTrail>();
+        Services.AddScoped<OrganizationPolicies>();
+        Services.AddScoped<OrganizationDirectory>();
+        Services.AddScoped<WebhookSettings>();
+        Services.AddSingleton(app.Services.GetRequiredService<IOptions<KeyOptions>>());
+        Services.AddSingleton(app.Services.GetRequiredService<IOptions<WebhookOptions>>());
+        Services.AddSingleton(app.Services.GetRequiredService<IDataProtectionProvider>());
+        Services.AddScoped<PortalCaller>();
+        _authorization = AddAuthorization();
+        this.AddPortalTestServices();
+        Render<MudBlazor.MudPopoverProvider>();
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    Task IAsyncLifetime.DisposeAsync() => base.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Save_OutOfRangeLifetime_ShowsMessageAndSavesNothing_ThenValidValueSaves()
+    {
+        var organization = await app.NewOrganizationAsync();
+        var page = RenderPage(organization.Owner, organization.Id);
+        page.WaitForAssertion(() => Assert.Contains("Save policies", page.Markup));
+
+        page.FindAll("input")[0].Change("0");
+        page.FindAll("button").First(b => b.TextContent.Contains("Save policies")).Click();
+
+        page.WaitForAssertion(() => Assert.Contains("The maximum key lifetime must be between 1 and 3650 days", page.Markup));
+        Assert.Null(await StoredAsync(organization.Id));
+
+        page.FindAll("input")[0].Change("90");
+        page.FindAll("button").First(b => b.TextContent.Contains("Save policies")).Click();
+
+        await WaitForAsync(async () => (await StoredAsync(organization.Id))?.MaxKeyLifetimeDays == 90);
+        Assert.DoesNotContain("must be between 1 and 3650", page.Markup);
+    }
+
+    [Fact]
+    public async Task Developer_SeesPoliciesReadOnly_WithoutSaveOrWebhook()
+    {
+        var organization = await app.NewOrganizationAsync();
+        await app.SetPolicyAsync(organization, new PolicySettings(MaxKeyLifetimeDays: 45));
+        var developer = await app.NewMemberAsync(organization, OrganizationRole.Developer);
+
+        var page = RenderPage(developer, organization.Id);
+
+        page.WaitForAssertion(() => Assert.Contains("Only admins and owners can change the policies.", page.Markup));
+        Assert.Equal("45", page.FindAll("input")[0].GetAttribute("value"));
+        Assert.DoesNotContain("Save policies", page.Markup);
+        Assert.DoesNotContain("Endpoint URL", page.Markup);
+    }
+
+    [Fact]
+    public async Task Stranger_SeesNotFound()
+    {
+        var organization = await app.NewOrganizationAsync();
+        var stranger = await app.NewUserAsync();
+
+        var page = RenderPage(stranger, organization.Id);
+
+        page.WaitForAssertion(() => Assert.Contains("Not found", page.Markup));
+        Assert.DoesNotContain("Save policies", page.Markup);
+    }
+
+    private IRenderedComponent<PoliciesPage> RenderPage(TestUser user, Guid organizationId)
+    {
+        _authorization.SetAuthorized(user.User.Email!);
+        _authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.User.Id.ToString()));
+        return Render<PoliciesPage>(p => p.Add(x => x.OrganizationId, organizationId));
+    }
+
+    private async Task<OrganizationPolicy?> StoredAsync(Guid organizationId)
+    {
+        await using var scope = app.Scope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().OrganizationPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.OrganizationId == organizationId);
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true in time");
+            await Task.Delay(50);
+        }
+    }
+}
