@@ -75,7 +75,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<UsageCharts>();
         services.AddScoped<UsageCsv>();
         services.AddScoped<RotationTelemetry>();
-        // Run on a schedule by the job host (a recurring job calling RunAsync); safe on several nodes at once.
+        // Also the recurring job compact-usage; safe on several nodes at once.
         services.AddSingleton<UsageCompaction>();
         services.AddScoped<OrganizationPolicies>();
         services.AddScoped<NotificationInbox>();

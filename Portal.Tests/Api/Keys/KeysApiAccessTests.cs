@@ -66,6 +66,25 @@ public abstract class KeysApiAccessTests(DoorApp app)
     }
 
     [Fact]
+    public async Task Developer_KeepsWhatAnAdminGaveTheirKey_ButCannotAddMore()
+    {
+        var org = await app.NewOrganizationAsync();
+        var developer = await app.JoinAsync(org, OrganizationRole.Developer);
+        var admin = await app.JoinAsync(org, OrganizationRole.Admin);
+        var powerful = await CreateSetAsync(org, "Order admins", new Grant("orders:admin"));
+        using var created = await developer.Client.PostAsJsonAsync("/api/v1/keys", new { name = "service", scopes = new[] { "orders:read" } });
+        var id = (await created.ReadJsonAsync()).GetProperty("key").GetProperty("id").GetGuid();
+        using var granted = await admin.Client.PatchAsJsonAsync($"/api/v1/keys/{id}", new { scopes = new[] { "orders:read", "invoices:admin" }, permissionSets = new[] { powerful.Id } });
+        Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
+
+        using var kept = await developer.Client.PatchAsJsonAsync($"/api/v1/keys/{id}", new { scopes = new[] { "invoices:admin" }, permissionSets = new[] { powerful.Id } });
+        using var added = await developer.Client.PatchAsJsonAsync($"/api/v1/keys/{id}", new { scopes = new[] { "invoices:admin", "payments:admin" } });
+
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+        Assert.Contains("payments:admin", await AssertFieldAsync(added, "scopes"));
+    }
+
+    [Fact]
     public async Task Admin_MayGrantAdministrativeScopes()
     {
         var org = await app.NewOrganizationAsync();
