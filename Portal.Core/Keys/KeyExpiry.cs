@@ -13,53 +13,26 @@ namespace Portal.Core.Keys;
 public sealed class KeyExpiry(IDbContextFactory<PortalDbContext> contexts, KeyChangeFeed changes, TimeProvider time) : IReconciliation
 {
     public const string JobName = "expire-keys";
-    public const int BatchSize = 500;
-
     /// <summary>Expires every key that is due; returns how many this call expired.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var total = 0;
-        while (true)
-        {
-            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            var audit = new AuditTrail(db, time);
-            var now = time.GetUtcNow();
-            var due = await db.ApiKeys.Include(k => k.Secrets)
+        var total = await KeyLifecycleBatch.RunAsync(
+            contexts,
+            changes,
+            time,
+            (db, now, ct) => db.ApiKeys.Include(k => k.Secrets)
                 .Where(k => k.Status == KeyStatus.Active && k.ExpiresAt <= now)
                 .OrderBy(k => k.ExpiresAt)
-                .Take(BatchSize)
-                .ToListAsync(cancellationToken);
-            if (due.Count == 0)
-            {
-                break;
-            }
-
-            foreach (var key in due)
+                .Take(KeyLifecycleBatch.BatchSize)
+                .ToListAsync(ct),
+            (key, audit, now) =>
             {
                 key.Status = KeyStatus.Expired;
                 key.UpdatedAt = now;
-                key.ConcurrencyStamp = Guid.NewGuid();
                 audit.Record(JobRuns.System, AuditActions.KeyExpired, key.OrganizationId, "key", key.Id.ToString(), key.Name, new { key.ExpiresAt });
-            }
-
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                // Another node (or an edit) changed one of these keys first: read the due keys again.
-                continue;
-            }
-
-            foreach (var key in due)
-            {
-                changes.Publish(KeyChange.Of(key));
-            }
-
-            total += due.Count;
-        }
-
+                return 1;
+            },
+            cancellationToken);
         await JobRuns.RecordAsync(contexts, time, JobName, new Dictionary<string, int> { ["expired"] = total }, cancellationToken);
         return total;
     }
