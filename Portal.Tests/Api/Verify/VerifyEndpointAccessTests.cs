@@ -85,6 +85,20 @@ public abstract class VerifyEndpointAccessTests(DoorApp app)
         Assert.True((await response.ReadJsonAsync()).GetProperty("errors").TryGetProperty("resource", out _));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("orders/1")]
+    public async Task Verify_MalformedPath_Returns400NamingPath(string path)
+    {
+        var caller = await VerifierAsync();
+        var issued = await app.CreateKeyAsync(caller, ["orders:read"]);
+
+        using var response = await caller.Client.PostAsJsonAsync("/api/v1/keys/verify", new { key = issued.Token, method = "GET", path });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.ReadJsonAsync()).GetProperty("errors").TryGetProperty("path", out _));
+    }
+
     private Task<TestUser> VerifierAsync() => app.NewUserAsync(null, Scope.KeysVerify);
 
     private static async Task<JsonElement> VerifyAsync(TestUser caller, object body)

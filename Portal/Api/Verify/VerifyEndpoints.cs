@@ -62,7 +62,7 @@ public static class VerifyEndpoints
             throw new InvalidRequestException("resource", "The resource must be type/id (e.g. asset/eu-17), without wildcards.");
         }
 
-        if (request.Path is { } path && (path.Length > PathTemplate.MaxLength * 4 || path[0] != '/'))
+        if (request.Path is { } path && (path.Length is 0 or > PathTemplate.MaxLength * 4 || path[0] != '/'))
         {
             throw new InvalidRequestException("path", "The path must start with '/' and be at most 800 characters.");
         }
