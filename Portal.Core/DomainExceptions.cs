@@ -10,6 +10,15 @@ public sealed class InvalidRequestException(IReadOnlyDictionary<string, string[]
     }
 
     public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+
+    /// <summary>Throws when any field has a message, so that nothing is saved from a request with one bad field.</summary>
+    public static void ThrowIfAny(Dictionary<string, string[]> errors)
+    {
+        if (errors.Count > 0)
+        {
+            throw new InvalidRequestException(errors);
+        }
+    }
 }
 
 /// <summary>The request clashes with the current state (a duplicate name, a revoked key).</summary>

@@ -47,7 +47,7 @@ public sealed partial class AccessCatalog(
 
         var actions = CheckActions(customActions, errors);
         CheckDescription(description, errors);
-        ThrowIfAny(errors);
+        InvalidRequestException.ThrowIfAny(errors);
         if (await db.ApiResources.AnyAsync(r => r.OrganizationId == organizationId && r.Name == trimmed, cancellationToken))
         {
             throw new ConflictException("name", $"The catalog already has a resource named '{trimmed}'.");
@@ -62,7 +62,7 @@ public sealed partial class AccessCatalog(
         {
             OrganizationId = organizationId,
             Name = trimmed,
-            Description = Blank(description),
+            Description = Input.Blank(description),
             CustomActions = actions,
             CreatedAt = time.GetUtcNow(),
         };
@@ -84,7 +84,7 @@ public sealed partial class AccessCatalog(
         var errors = new Dictionary<string, string[]>();
         var actions = CheckActions(customActions, errors);
         CheckDescription(description, errors);
-        ThrowIfAny(errors);
+        InvalidRequestException.ThrowIfAny(errors);
         var removed = resource.CustomActions.Except(actions).ToList();
         if (removed.Count > 0 && await UsesAsync(organizationId, removed.Select(a => $"{resource.Name}:{a}").ToList(), cancellationToken) is { } user)
         {
@@ -92,7 +92,7 @@ public sealed partial class AccessCatalog(
         }
 
         var before = resource.CustomActions.ToList();
-        resource.Description = Blank(description);
+        resource.Description = Input.Blank(description);
         resource.CustomActions = actions;
         audit.Record(caller, AuditActions.ResourceUpdated, organizationId, "resource", resource.Id.ToString(), resource.Name, new { before, after = actions });
         await db.SaveChangesAsync(cancellationToken);
@@ -163,7 +163,7 @@ public sealed partial class AccessCatalog(
             errors["scope"] = [problem];
         }
 
-        ThrowIfAny(errors);
+        InvalidRequestException.ThrowIfAny(errors);
         var existing = await db.EndpointRules.Where(r => r.OrganizationId == organizationId).ToListAsync(cancellationToken);
         if (existing.Count >= MaxRules)
         {
@@ -296,16 +296,6 @@ public sealed partial class AccessCatalog(
             errors["description"] = [$"Description must be at most {ApiResource.DescriptionMaxLength} characters."];
         }
     }
-
-    private static void ThrowIfAny(Dictionary<string, string[]> errors)
-    {
-        if (errors.Count > 0)
-        {
-            throw new InvalidRequestException(errors);
-        }
-    }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     [GeneratedRegex(@"^[a-z][a-z0-9_.\-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex ResourceName();

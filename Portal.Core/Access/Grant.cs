@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Portal.Core.Data;
+
 namespace Portal.Core.Access;
 
 /// <summary>
@@ -15,6 +18,9 @@ public sealed record Grant(string Scope, IReadOnlyList<string>? Resources = null
     public const int MaxResources = 20;
 
     public bool IsConditional => Resources is { Count: > 0 } || Schedule is not null;
+
+    /// <summary>The grant as stored (JSON): two grants are the same grant when these are equal.</summary>
+    public string Canonical() => JsonSerializer.Serialize(this, JsonColumn.Options);
 }
 
 /// <summary>

@@ -27,8 +27,6 @@ public sealed class GrantCheck(PortalDbContext db)
         IReadOnlyList<string>? scopes,
         IReadOnlyList<Grant>? grants,
         Dictionary<string, string[]> errors,
-        string scopesField = "scopes",
-        string grantsField = "grants",
         Func<string, bool>? heldScope = null,
         Func<Grant, bool>? heldGrant = null)
     {
@@ -38,7 +36,7 @@ public sealed class GrantCheck(PortalDbContext db)
 
         if (Scope.Validate(scopes) is { } formatError)
         {
-            errors[scopesField] = [formatError];
+            errors["scopes"] = [formatError];
         }
         else if (scopes is not null)
         {
@@ -46,7 +44,7 @@ public sealed class GrantCheck(PortalDbContext db)
             {
                 if (Problem(catalog, RoleFor(heldScope?.Invoke(scope) == true), scope) is { } problem)
                 {
-                    errors[scopesField] = [problem];
+                    errors["scopes"] = [problem];
                     break;
                 }
             }
@@ -59,13 +57,13 @@ public sealed class GrantCheck(PortalDbContext db)
 
         if (grants.Count > Scope.MaxPerKey)
         {
-            errors[grantsField] = [$"At most {Scope.MaxPerKey} grants."];
+            errors["grants"] = [$"At most {Scope.MaxPerKey} grants."];
             return;
         }
 
         for (var i = 0; i < grants.Count; i++)
         {
-            var field = $"{grantsField}[{i}]";
+            var field = $"grants[{i}]";
             var grant = grants[i];
             if (grant is null)
             {

@@ -69,7 +69,7 @@ public sealed class PermissionSetCatalog(
         {
             OrganizationId = organizationId,
             Name = trimmed,
-            Description = Blank(description),
+            Description = Input.Blank(description),
             Grants = list,
             CreatedAt = now,
             UpdatedAt = now,
@@ -112,7 +112,7 @@ public sealed class PermissionSetCatalog(
         var now = time.GetUtcNow();
         var before = new { set.Version, set.Name, set.Grants };
         set.Name = trimmed;
-        set.Description = Blank(description);
+        set.Description = Input.Blank(description);
         set.Grants = list;
         set.Version++;
         set.UpdatedAt = now;
@@ -190,26 +190,24 @@ public sealed class PermissionSetCatalog(
 
         var older = versions.FirstOrDefault(v => v.Version == from) ?? throw new InvalidRequestException("from", $"The set has no version {from}.");
         var newer = versions.FirstOrDefault(v => v.Version == to) ?? throw new InvalidRequestException("to", $"The set has no version {to}.");
-        var before = older.Grants.Select(Canonical).ToHashSet(StringComparer.Ordinal);
-        var after = newer.Grants.Select(Canonical).ToHashSet(StringComparer.Ordinal);
+        var before = older.Grants.Select(g => g.Canonical()).ToHashSet(StringComparer.Ordinal);
+        var after = newer.Grants.Select(g => g.Canonical()).ToHashSet(StringComparer.Ordinal);
         return new PermissionSetDiff(
             from,
             to,
-            [.. newer.Grants.Where(g => !before.Contains(Canonical(g)))],
-            [.. older.Grants.Where(g => !after.Contains(Canonical(g)))],
-            [.. newer.Grants.Where(g => before.Contains(Canonical(g)))]);
+            [.. newer.Grants.Where(g => !before.Contains(g.Canonical()))],
+            [.. older.Grants.Where(g => !after.Contains(g.Canonical()))],
+            [.. newer.Grants.Where(g => before.Contains(g.Canonical()))]);
     }
 
-    public async Task<string?> ExportAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
-    {
-        if (await FindAsync(caller, id, cancellationToken) is not { } set)
-        {
-            return null;
-        }
+    public async Task<string?> ExportAsync(Caller caller, Guid id, CancellationToken cancellationToken = default) =>
+        await FindAsync(caller, id, cancellationToken) is { } set ? Export(set) : null;
 
-        var export = new PermissionSetExport(PermissionSetExport.CurrentFormat, set.Name, set.Description, set.Grants);
-        return JsonSerializer.Serialize(export, new JsonSerializerOptions(JsonColumn.Options) { WriteIndented = true });
-    }
+    /// <summary>A set the caller has already been allowed to see, in its portable form.</summary>
+    public static string Export(PermissionSet set) =>
+        JsonSerializer.Serialize(
+            new PermissionSetExport(PermissionSetExport.CurrentFormat, set.Name, set.Description, set.Grants),
+            new JsonSerializerOptions(JsonColumn.Options) { WriteIndented = true });
 
     /// <summary>Creates a set from an export; refuses JSON that is not one, or grants this catalog does not know.</summary>
     public async Task<PermissionSet> ImportAsync(Caller caller, Guid organizationId, string? json, CancellationToken cancellationToken = default)
@@ -275,16 +273,13 @@ public sealed class PermissionSetCatalog(
         {
             var catalog = await db.ApiResources.AsNoTracking().Where(r => r.OrganizationId == organizationId).ToListAsync(cancellationToken);
             GrantCheck.Check(catalog, role, null, list, errors);
-            if (errors.Count == 0 && list.Select(Canonical).GroupBy(c => c).FirstOrDefault(g => g.Count() > 1) is not null)
+            if (errors.Count == 0 && list.Select(g => g.Canonical()).GroupBy(c => c).FirstOrDefault(g => g.Count() > 1) is not null)
             {
                 errors["grants"] = ["The same grant appears twice."];
             }
         }
 
-        if (errors.Count > 0)
-        {
-            throw new InvalidRequestException(errors);
-        }
+        InvalidRequestException.ThrowIfAny(errors);
 
         return (trimmed, list.Select(g => g with { Resources = g.Resources is { Count: > 0 } r ? [.. r] : null }).ToList());
     }
@@ -341,8 +336,4 @@ public sealed class PermissionSetCatalog(
         CreatedAt = now,
         CreatedBy = caller.Name,
     };
-
-    private static string Canonical(Grant grant) => JsonSerializer.Serialize(grant, JsonColumn.Options);
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

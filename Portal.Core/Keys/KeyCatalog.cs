@@ -48,7 +48,7 @@ public sealed class KeyCatalog(
         var policy = await OrganizationPolicies.ForOrganizationAsync(db, organizationId, cancellationToken);
         KeyPolicyRules.CheckLiveCreator(policy, role, command.Environment, errors);
         KeyPolicyRules.CheckLifetime(policy, command.ExpiresAt, now, errors);
-        ThrowIfAny(errors);
+        InvalidRequestException.ThrowIfAny(errors);
         await EnsureNameFreeAsync(caller.UserId, name, exceptKeyId: null, cancellationToken);
 
         var token = ApiKeyToken.Generate(PrefixFor(command.Environment));
@@ -57,7 +57,7 @@ public sealed class KeyCatalog(
             OrganizationId = organizationId,
             OwnerId = caller.UserId,
             Name = name,
-            Description = Blank(command.Description),
+            Description = Input.Blank(command.Description),
             Environment = command.Environment,
             Status = KeyStatus.Active,
             Scopes = [.. Scope.Normalize(command.Scopes)],
@@ -197,7 +197,7 @@ public sealed class KeyCatalog(
             KeyPolicyRules.CheckLifetime(policy, command.RemoveExpiry ? null : command.ExpiresAt, now, errors);
         }
 
-        ThrowIfAny(errors);
+        InvalidRequestException.ThrowIfAny(errors);
         if (key.Status is KeyStatus.Revoked or KeyStatus.Expired)
         {
             throw new ConflictException("status", $"The key is {key.Status.ToString().ToLowerInvariant()} and cannot be changed.");
@@ -212,7 +212,7 @@ public sealed class KeyCatalog(
         key.Name = name;
         if (command.Description is not null)
         {
-            key.Description = Blank(command.Description);
+            key.Description = Input.Blank(command.Description);
         }
 
         if (command.Scopes is not null)
@@ -282,7 +282,7 @@ public sealed class KeyCatalog(
         var grace = KeyPolicyRules.ResolveGrace(policy, requestedGrace);
         var errors = new Dictionary<string, string[]>();
         KeyPolicyRules.CheckLifetime(policy, key.ExpiresAt, now, errors);
-        ThrowIfAny(errors);
+        InvalidRequestException.ThrowIfAny(errors);
 
         var retiresAt = now + grace;
         foreach (var secret in key.Secrets)
@@ -468,8 +468,8 @@ public sealed class KeyCatalog(
     {
         var catalog = await grantCheck.CatalogAsync(organizationId, cancellationToken);
         var heldScopes = existing?.Scopes.ToHashSet(StringComparer.Ordinal) ?? [];
-        var heldGrants = existing?.Grants.Select(Canonical).ToHashSet(StringComparer.Ordinal) ?? [];
-        GrantCheck.Check(catalog, role, scopes, grants, errors, heldScope: heldScopes.Contains, heldGrant: g => heldGrants.Contains(Canonical(g)));
+        var heldGrants = existing?.Grants.Select(g => g.Canonical()).ToHashSet(StringComparer.Ordinal) ?? [];
+        GrantCheck.Check(catalog, role, scopes, grants, errors, heldScope: heldScopes.Contains, heldGrant: g => heldGrants.Contains(g.Canonical()));
         CompiledSchedule.Validate(schedule, "schedule", errors);
         if (setIds is null)
         {
@@ -491,8 +491,6 @@ public sealed class KeyCatalog(
         return sets;
     }
 
-    private static string Canonical(Grant grant) => System.Text.Json.JsonSerializer.Serialize(grant);
-
     private static IEnumerable<object> Describe(IEnumerable<PermissionSet> sets) => sets.Select(p => new { p.Id, p.Name, p.Version }).ToList();
 
     private static void CheckExpiry(DateTimeOffset? expiresAt, DateTimeOffset now, Dictionary<string, string[]> errors)
@@ -502,14 +500,4 @@ public sealed class KeyCatalog(
             errors["expiresAt"] = ["The expiry must be in the future."];
         }
     }
-
-    private static void ThrowIfAny(Dictionary<string, string[]> errors)
-    {
-        if (errors.Count > 0)
-        {
-            throw new InvalidRequestException(errors);
-        }
-    }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -46,10 +46,10 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
         return snapshot is null ? ValidationResult.NotFound : await DecideAsync(snapshot, request, time.GetUtcNow(), cancellationToken);
     }
 
-    // Synchronous unless the organization's endpoint rules must be read first.
+    // Synchronous unless the organization's endpoint rules must be read first (once per organization and fresh time).
     private ValueTask<ValidationResult> DecideAsync(KeySnapshot key, RequestContext request, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (request.RequiredScope is not null || !request.UseEndpointRules || !IsUsable(key, now, out _))
+        if (request.RequiredScope is not null || !request.UseEndpointRules)
         {
             return new(new ValidationResult(Decide(key, request, null, now).Code, key));
         }

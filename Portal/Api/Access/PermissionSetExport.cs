@@ -21,12 +21,12 @@ public static class PermissionSetExportEndpoint
     {
         var caller = PortalCaller.From(context.User, context.Connection.RemoteIpAddress?.ToString())!;
         var set = await sets.FindAsync(caller, id, context.RequestAborted);
-        if (set is null || set.OrganizationId != organizationId || await sets.ExportAsync(caller, id, context.RequestAborted) is not { } json)
+        if (set is null || set.OrganizationId != organizationId)
         {
             return TypedResults.NotFound();
         }
 
-        return TypedResults.File(new UTF8Encoding(false).GetBytes(json), "application/json", $"permission-set-{FileSafe(set.Name)}.json");
+        return TypedResults.File(new UTF8Encoding(false).GetBytes(PermissionSetCatalog.Export(set)), "application/json", $"permission-set-{FileSafe(set.Name)}.json");
     }
 
     private static string FileSafe(string name)

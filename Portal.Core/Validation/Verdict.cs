@@ -1,0 +1,7 @@
+namespace Portal.Core.Validation;
+
+/// <summary>A decision with what decided it: the endpoint rule that named the scope and the grant that allowed it.</summary>
+/// <param name="Code">The reason code.</param>
+/// <param name="RuleIndex">The index of the matched endpoint rule, or a negative <see cref="Access.EndpointRuleMatcher"/> constant.</param>
+/// <param name="GrantIndex">The index of the allowing grant in the key's compiled access, or -1.</param>
+public readonly record struct Verdict(string Code, int RuleIndex = Access.EndpointRuleMatcher.NoMatch, int GrantIndex = -1);
