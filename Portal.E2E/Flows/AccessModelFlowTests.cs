@@ -99,6 +99,7 @@ public sealed class AccessModelFlowTests(PortalServer server, BrowserFixture bro
         var adminOption = developer.GetByRole(AriaRole.Option).Filter(new() { HasText = "orders:admin (admins only)" });
         Assert.Contains("disabled", await adminOption.EvaluateAsync<string>("e => e.className + ' ' + (e.getAttribute('aria-disabled') === 'true' ? 'disabled' : '')"));
         await developer.GetByRole(AriaRole.Option).Filter(new() { HasText = "orders:write" }).ClickAsync();
+        await Select.WaitUntilShownAsync(developer.GetByLabel("Scopes", new() { Exact = true }), "orders:write");
         await developer.Keyboard.PressAsync("Escape");
         await developerShots.SaveAsync(developer, "change permissions");
         await developer.GetByRole(AriaRole.Button, new() { Name = "Save permissions" }).ClickAsync();

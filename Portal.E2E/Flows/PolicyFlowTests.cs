@@ -37,6 +37,9 @@ public sealed class PolicyFlowTests(PortalServer server, BrowserFixture browser)
         await policies.SaveAsync();
         await admin.GetByText("The policies were saved.").WaitForAsync();
         await ScreenshotAsync("policies saved");
+        await admin.ReloadAsync();
+        await Assertions.Expect(admin.GetByLabel("Maximum key lifetime (days)")).ToHaveValueAsync("30");
+        await Assertions.Expect(admin.GetByText("Admins and owners only")).ToBeVisibleAsync();
 
         await using var developerContext = await _browser.NewContextAsync(Server.BaseAddress);
         var developer = await developerContext.NewPageAsync();
@@ -44,13 +47,22 @@ public sealed class PolicyFlowTests(PortalServer server, BrowserFixture browser)
         await new RegisterPage(developer).RegisterAsync(developerEmail, Password);
         await developer.GotoAsync(invitation);
         await developer.GetByRole(AriaRole.Button, new() { Name = "Accept invitation" }).ClickUntilAsync(developer.GetByRole(AriaRole.Button, new() { Name = "Create key" }));
-        await developer.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickUntilAsync(developer.GetByRole(AriaRole.Dialog));
-        var dialog = developer.GetByRole(AriaRole.Dialog);
-        await dialog.GetByLabel("Name").FillAsync("production service");
-        await dialog.GetByLabel("Live").CheckAsync();
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true })
-            .ClickUntilAsync(dialog.GetByText("lets only admins create live keys", new() { Exact = false }).First);
-        await dialog.GetByText("requires keys to expire within 30 days", new() { Exact = false }).First.WaitForAsync();
+        try
+        {
+            await developer.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickUntilAsync(developer.GetByRole(AriaRole.Dialog));
+            var dialog = developer.GetByRole(AriaRole.Dialog);
+            await dialog.GetByLabel("Name").FillAsync("production service");
+            await dialog.GetByLabel("Live").CheckAsync();
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true })
+                .ClickUntilAsync(dialog.GetByText("lets only admins create live keys", new() { Exact = false }).First);
+            await dialog.GetByText("requires keys to expire within 30 days", new() { Exact = false }).First.WaitForAsync();
+        }
+        catch
+        {
+            await developerShots.SaveAsync(developer, "failed");
+            throw;
+        }
+
         await developerShots.SaveAsync(developer, "live key refused");
         Assert.Equal(0, await developer.GetByTestId("revealed-secret").CountAsync());
     }

@@ -110,22 +110,3 @@ public sealed class PermissionSetPages(IPage page)
     /// <summary>On the list: imports an exported set from a file (the upload keeps a fresh input for each choice; the last is live).</summary>
     public Task ImportAsync(string path) => page.Locator("input[type=file]").Last.SetInputFilesAsync(path);
 }
-
-/// <summary>MudBlazor's select: a click opens a list of options in a popover.</summary>
-public static class Select
-{
-    public static async Task ChooseAsync(IPage page, string label, params string[] options)
-    {
-        await page.GetByLabel(label, new() { Exact = true }).ClickUntilAsync(page.GetByRole(AriaRole.Option).First);
-        foreach (var option in options)
-        {
-            await page.GetByRole(AriaRole.Option).Filter(new() { HasText = option }).First.ClickAsync();
-        }
-
-        if (options.Length > 1 || await page.GetByRole(AriaRole.Option).First.IsVisibleAsync())
-        {
-            // A multi-select stays open: close it as a person would.
-            await page.Keyboard.PressAsync("Escape");
-        }
-    }
-}

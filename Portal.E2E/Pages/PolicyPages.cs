@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Portal.E2E.Infrastructure;
 
 namespace Portal.E2E.Pages;
 
@@ -13,11 +14,7 @@ public sealed class PoliciesPage(IPage page)
 
     public Task SetMaxLifetimeAsync(string days) => page.GetByLabel("Maximum key lifetime (days)").FillAsync(days);
 
-    public async Task LetOnlyAdminsCreateLiveKeysAsync()
-    {
-        await page.GetByLabel("Who may create live keys").ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = "Admins and owners only" }).ClickAsync();
-    }
+    public Task LetOnlyAdminsCreateLiveKeysAsync() => Select.ChooseAsync(page, "Who may create live keys", "Admins and owners only");
 
     public Task SaveAsync() => page.GetByRole(AriaRole.Button, new() { Name = "Save policies" }).ClickAsync();
 }
