@@ -39,14 +39,18 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, OrganizationAcces
             throw new InvalidRequestException("limit", $"Limit must be between 1 and {MaxPageSize}.");
         }
 
-        var records = await VisibleAsync(caller, filter, cancellationToken);
-        if (filter.Cursor is not null)
+        ThrowIfInvalidRange(filter);
+        KeysetCursor? cursor = filter.Cursor is null ? null : KeysetCursor.Decode(filter.Cursor);
+        var page = new List<AuthenticationLogRecord>(filter.Limit + 1);
+        await foreach (var record in VisibleAsync(caller, filter, cursor, cancellationToken))
         {
-            var cursor = KeysetCursor.Decode(filter.Cursor);
-            records = records.Where(r => r.OccurredAt < cursor.At || (r.OccurredAt == cursor.At && r.Id.CompareTo(cursor.Id) < 0));
+            page.Add(record);
+            if (page.Count > filter.Limit)
+            {
+                break;
+            }
         }
 
-        var page = await records.Take(filter.Limit + 1).ToListAsync(cancellationToken);
         string? next = null;
         if (page.Count > filter.Limit)
         {
@@ -60,9 +64,11 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, OrganizationAcces
     /// <summary>The filtered view as CSV lines (header first), streamed, at most <see cref="MaxExportRows"/> rows.</summary>
     public async IAsyncEnumerable<string> ExportCsvAsync(Caller caller, AuthenticationLogFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var records = await VisibleAsync(caller, filter, cancellationToken);
+        ThrowIfInvalidRange(filter);
+        var records = VisibleAsync(caller, filter, cursor: null, cancellationToken);
         yield return "occurred_at,key_id,key_hint,code,door,method,path,client_ip,user_agent,latency_us";
-        await foreach (var r in records.Take(MaxExportRows).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        var rows = 0;
+        await foreach (var r in records)
         {
             yield return string.Join(',',
                 r.OccurredAt.ToString("O", CultureInfo.InvariantCulture),
@@ -75,63 +81,84 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, OrganizationAcces
                 Csv(r.ClientIp),
                 Csv(r.UserAgent),
                 r.LatencyMicroseconds.ToString(CultureInfo.InvariantCulture));
+            if (++rows == MaxExportRows)
+            {
+                yield break;
+            }
         }
     }
 
-    private async Task<IQueryable<AuthenticationLogRecord>> VisibleAsync(Caller caller, AuthenticationLogFilter filter, CancellationToken cancellationToken)
+    /// <summary>
+    /// The records the caller may see that match the filter, newest first, after <paramref name="cursor"/>.
+    /// Who, which key and when narrow the segments read; the other filters look at each record.
+    /// </summary>
+    private async IAsyncEnumerable<AuthenticationLogRecord> VisibleAsync(
+        Caller caller, AuthenticationLogFilter filter, KeysetCursor? cursor, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var role = await access.RoleAsync(caller, filter.OrganizationId, cancellationToken);
+        if (role is null)
+        {
+            yield break;
+        }
+
+        var segments = db.AuthenticationLogSegments.Where(s => s.OrganizationId == filter.OrganizationId);
+        if (role < OrganizationRole.Admin)
+        {
+            segments = segments.Where(s => s.OwnerId == caller.UserId);
+        }
+
+        if (filter.KeyId is { } keyId)
+        {
+            segments = segments.Where(s => s.KeyId == keyId);
+        }
+
+        var from = filter.From ?? DateTimeOffset.MinValue;
+        var to = filter.To ?? DateTimeOffset.MaxValue;
+        if (filter.From is not null)
+        {
+            segments = segments.Where(s => s.LastAt >= from);
+        }
+
+        if (filter.To is not null)
+        {
+            segments = segments.Where(s => s.FirstAt < to);
+        }
+
+        if (cursor is { } after)
+        {
+            var at = after.At;
+            segments = segments.Where(s => s.FirstAt <= at);
+        }
+
+        Func<string, bool> outcome = filter.Outcome switch
+        {
+            null or "" => static _ => true,
+            "allowed" => static code => code == ReasonCodes.Valid,
+            "denied" => static code => code != ReasonCodes.Valid,
+            var code => c => c == code,
+        };
+        var ip = string.IsNullOrWhiteSpace(filter.ClientIp) ? null : filter.ClientIp.Trim();
+        var path = string.IsNullOrWhiteSpace(filter.Path) ? null : filter.Path.Trim();
+
+        bool Matches(AuthenticationLogRecord r) =>
+            r.OccurredAt >= from && r.OccurredAt < to
+            && (cursor is not { } c || r.OccurredAt < c.At || (r.OccurredAt == c.At && r.Id.CompareTo(c.Id) < 0))
+            && outcome(r.Code)
+            && (ip is null || r.ClientIp == ip)
+            && (path is null || (r.Path is not null && r.Path.Contains(path, StringComparison.Ordinal)));
+
+        await foreach (var record in AuthenticationLogReader.NewestFirstAsync(segments, Matches, cancellationToken))
+        {
+            yield return record;
+        }
+    }
+
+    private static void ThrowIfInvalidRange(AuthenticationLogFilter filter)
     {
         if (filter.From > filter.To)
         {
             throw new InvalidRequestException("from", "The start of the range must be before its end.");
         }
-
-        var role = await access.RoleAsync(caller, filter.OrganizationId, cancellationToken);
-        var records = db.AuthenticationLog.AsNoTracking().Where(r => r.OrganizationId == filter.OrganizationId);
-        if (role is null)
-        {
-            records = records.Where(_ => false);
-        }
-        else if (role < OrganizationRole.Admin)
-        {
-            records = records.Where(r => r.OwnerId == caller.UserId);
-        }
-
-        if (filter.From is { } from)
-        {
-            records = records.Where(r => r.OccurredAt >= from);
-        }
-
-        if (filter.To is { } to)
-        {
-            records = records.Where(r => r.OccurredAt < to);
-        }
-
-        if (filter.KeyId is { } keyId)
-        {
-            records = records.Where(r => r.KeyId == keyId);
-        }
-
-        records = filter.Outcome switch
-        {
-            null or "" => records,
-            "allowed" => records.Where(r => r.Code == ReasonCodes.Valid),
-            "denied" => records.Where(r => r.Code != ReasonCodes.Valid),
-            var code => records.Where(r => r.Code == code),
-        };
-
-        if (!string.IsNullOrWhiteSpace(filter.ClientIp))
-        {
-            var ip = filter.ClientIp.Trim();
-            records = records.Where(r => r.ClientIp == ip);
-        }
-
-        if (!string.IsNullOrWhiteSpace(filter.Path))
-        {
-            var path = filter.Path.Trim();
-            records = records.Where(r => r.Path != null && r.Path.Contains(path));
-        }
-
-        return records.OrderByDescending(r => r.OccurredAt).ThenByDescending(r => r.Id);
     }
 
     // RFC 4180 quoting; a leading = + - @ is prefixed so spreadsheets do not run it as a formula.

@@ -1,8 +1,9 @@
 namespace Portal.Core.Audit;
 
 /// <summary>
-/// One validation decision as the authentication log keeps it. Carries the token's display hint
-/// when the token was well-formed, never the token.
+/// One validation decision as the authentication log shows it, unpacked from its
+/// <see cref="AuthenticationLogSegment"/>. Carries the token's display hint when the token was
+/// well-formed, never the token.
 /// </summary>
 public sealed class AuthenticationLogRecord
 {

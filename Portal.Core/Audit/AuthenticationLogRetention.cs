@@ -19,7 +19,9 @@ public sealed class AuthenticationLogRetention(
         int deleted;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            deleted = await db.AuthenticationLog.Where(r => r.OccurredAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+            // Whole segments: one ends past retention when its newest record does.
+            deleted = await db.AuthenticationLogSegments.Where(s => s.LastAt < cutoff).Select(s => s.Count).SumAsync(cancellationToken);
+            await db.AuthenticationLogSegments.Where(s => s.LastAt < cutoff).ExecuteDeleteAsync(cancellationToken);
         }
 
         await JobRuns.RecordAsync(contexts, time, JobName, new Dictionary<string, int> { ["deleted"] = deleted }, cancellationToken);

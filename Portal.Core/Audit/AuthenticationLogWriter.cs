@@ -11,7 +11,9 @@ namespace Portal.Core.Audit;
 
 /// <summary>
 /// Drains <see cref="AuthenticationLog"/> into the database in batches, and at shutdown writes what
-/// is still queued. Warns (at most once per batch) when records were dropped.
+/// is still queued. A batch is stored as one <see cref="AuthenticationLogSegment"/> per key (at most
+/// <see cref="AuthenticationLogSegment.MaxRecords"/> records each). Warns (at most once per batch)
+/// when records were dropped.
 /// </summary>
 public sealed partial class AuthenticationLogWriter(
     AuthenticationLog log,
@@ -22,9 +24,8 @@ public sealed partial class AuthenticationLogWriter(
     // One batch at a time (the writer is the queue's only reader), so the buffers are reused.
     private readonly AuthenticationLogEntry[] _batch = new AuthenticationLogEntry[options.Value.BatchSize];
     private readonly Guid[] _ids = new Guid[options.Value.BatchSize];
-    private SqliteAuthenticationLogInserter? _sqlite;
+    private readonly List<AuthenticationLogSegment> _segments = [];
     private long _droppedReported;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -73,10 +74,10 @@ public sealed partial class AuthenticationLogWriter(
             return 0;
         }
 
-        TimeOrderedIds.Fill(_batch.AsSpan(0, count), _ids.AsSpan(0, count));
         try
         {
-            await InsertAsync(count);
+            AuthenticationLogSegmentCodec.Pack(_batch.AsSpan(0, count), _ids.AsSpan(0, count), _segments);
+            await InsertAsync();
         }
         catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
         {
@@ -84,45 +85,23 @@ public sealed partial class AuthenticationLogWriter(
         }
         finally
         {
-            // The buffer is reused: let go of the strings the written entries held.
+            // The buffers are reused: let go of the strings and bytes the written batch held.
             Array.Clear(_batch, 0, count);
+            _segments.Clear();
         }
 
         return count;
     }
 
-    public override void Dispose()
-    {
-        base.Dispose();
-        _sqlite?.Dispose();
-    }
-
-    private async Task InsertAsync(int count)
-    {
-        if (_sqlite is null)
-        {
-            await using var db = await contexts.CreateDbContextAsync();
-            if (!db.Database.IsSqlite())
-            {
-                await InsertThroughModelAsync(db, count);
-                return;
-            }
-
-            _sqlite = new SqliteAuthenticationLogInserter(db);
-        }
-
-        _sqlite.Insert(_batch.AsSpan(0, count), _ids.AsSpan(0, count));
-    }
-
     /// <summary>
-    /// For the server databases: one reused INSERT command for the whole batch, in one transaction.
-    /// EF's change tracking (or a statement prepared per row) would cost more than the requests the
-    /// log describes. Column names, parameter types and value conversions come from the EF model,
-    /// so every provider stores records exactly as EF would.
+    /// One reused INSERT command for the whole batch, in one transaction. EF's change tracking would
+    /// cost more per row than this; column names, parameter types and value conversions come from
+    /// the EF model, so every provider stores segments exactly as EF would.
     /// </summary>
-    private async Task InsertThroughModelAsync(PortalDbContext db, int count)
+    private async Task InsertAsync()
     {
-        var entity = db.Model.FindEntityType(typeof(AuthenticationLogRecord))!;
+        await using var db = await contexts.CreateDbContextAsync();
+        var entity = db.Model.FindEntityType(typeof(AuthenticationLogSegment))!;
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         var sql = db.GetService<ISqlGenerationHelper>();
         var properties = entity.GetProperties().ToArray();
@@ -136,19 +115,17 @@ public sealed partial class AuthenticationLogWriter(
         command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} " +
             $"({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
             $"VALUES ({string.Join(", ", properties.Select((_, i) => "@p" + i))})";
-        var first = _batch[0].ToRecord(_ids[0]);
         for (var i = 0; i < properties.Length; i++)
         {
-            // Created from the first record so each parameter carries the provider's type for its column.
-            command.Parameters.Add(mappings[i].CreateParameter(command, "@p" + i, getters[i].GetClrValue(first), properties[i].IsNullable));
+            // Created from the first segment so each parameter carries the provider's type for its column.
+            command.Parameters.Add(mappings[i].CreateParameter(command, "@p" + i, getters[i].GetClrValue(_segments[0]), properties[i].IsNullable));
         }
 
-        for (var row = 0; row < count; row++)
+        foreach (var segment in _segments)
         {
-            var record = _batch[row].ToRecord(_ids[row]);
             for (var i = 0; i < properties.Length; i++)
             {
-                var value = getters[i].GetClrValue(record);
+                var value = getters[i].GetClrValue(segment);
                 command.Parameters[i].Value = value is null ? DBNull.Value : mappings[i].Converter?.ConvertToProvider(value) ?? value;
             }
 

@@ -128,22 +128,14 @@ internal sealed class AuditRecordConfiguration : IEntityTypeConfiguration<AuditR
     }
 }
 
-internal sealed class AuthenticationLogRecordConfiguration : IEntityTypeConfiguration<AuthenticationLogRecord>
+internal sealed class AuthenticationLogSegmentConfiguration : IEntityTypeConfiguration<AuthenticationLogSegment>
 {
-    public void Configure(EntityTypeBuilder<AuthenticationLogRecord> entity)
+    public void Configure(EntityTypeBuilder<AuthenticationLogSegment> entity)
     {
-        entity.ToTable("AuthenticationLog");
-        entity.Property(r => r.KeyHint).HasMaxLength(64);
-        entity.Property(r => r.Code).HasMaxLength(32);
-        entity.Property(r => r.Door).HasMaxLength(16);
-        entity.Property(r => r.Method).HasMaxLength(16);
-        entity.Property(r => r.Path).HasMaxLength(AuthenticationLogRecord.PathMaxLength);
-        entity.Property(r => r.ClientIp).HasMaxLength(45);
-        entity.Property(r => r.UserAgent).HasMaxLength(AuthenticationLogRecord.UserAgentMaxLength);
-        // The portal's views: an organization's or a key's records, newest first; retention by time.
-        entity.HasIndex(r => new { r.OrganizationId, r.OccurredAt });
-        entity.HasIndex(r => new { r.KeyId, r.OccurredAt });
-        entity.HasIndex(r => r.OccurredAt);
+        // The portal's views: an organization's or a key's segments, newest first; retention by time.
+        entity.HasIndex(s => new { s.OrganizationId, s.LastAt });
+        entity.HasIndex(s => new { s.KeyId, s.LastAt });
+        entity.HasIndex(s => s.LastAt);
     }
 }
 

@@ -29,7 +29,7 @@ public abstract class PortalDbContext(DbContextOptions options)
 
     public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
 
-    public DbSet<AuthenticationLogRecord> AuthenticationLog => Set<AuthenticationLogRecord>();
+    public DbSet<AuthenticationLogSegment> AuthenticationLogSegments => Set<AuthenticationLogSegment>();
 
     public DbSet<UsageRollup> UsageRollups => Set<UsageRollup>();
 

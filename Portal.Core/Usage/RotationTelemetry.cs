@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
 
@@ -45,11 +46,21 @@ public sealed class RotationTelemetry(PortalDbContext db, UsageAccess access, Ti
             // The token was superseded when the next one was issued.
             var rotatedAt = secrets[i + 1].CreatedAt;
             var hint = secret.Hint;
-            var rows = await db.AuthenticationLog.AsNoTracking()
-                .Where(r => r.KeyId == keyId && r.OccurredAt >= rotatedAt && r.KeyHint == hint)
-                .GroupBy(r => new { r.ClientIp, r.UserAgent })
-                .Select(g => new { g.Key.ClientIp, g.Key.UserAgent, LastSeen = g.Max(r => r.OccurredAt), Requests = g.LongCount() })
-                .ToListAsync(cancellationToken);
+            var clients = new Dictionary<(string? ClientIp, string? UserAgent), (DateTimeOffset LastSeen, long Requests)>();
+            var segments = db.AuthenticationLogSegments.AsNoTracking().Where(s => s.KeyId == keyId && s.LastAt >= rotatedAt);
+            await foreach (var segment in segments.AsAsyncEnumerable().WithCancellation(cancellationToken))
+            {
+                foreach (var r in AuthenticationLogSegmentCodec.Decode(segment))
+                {
+                    if (r.OccurredAt >= rotatedAt && r.KeyHint == hint)
+                    {
+                        var seen = clients.GetValueOrDefault((r.ClientIp, r.UserAgent));
+                        clients[(r.ClientIp, r.UserAgent)] = (r.OccurredAt > seen.LastSeen ? r.OccurredAt : seen.LastSeen, seen.Requests + 1);
+                    }
+                }
+            }
+
+            var rows = clients.Select(c => new { c.Key.ClientIp, c.Key.UserAgent, c.Value.LastSeen, c.Value.Requests });
             tokens.Add(new RetiringToken(hint, rotatedAt, retiresAt, [.. rows
                 .OrderByDescending(r => r.LastSeen)
                 .Take(MaxClients)

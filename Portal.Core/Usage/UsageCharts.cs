@@ -155,12 +155,17 @@ public sealed class UsageCharts(PortalDbContext db, UsageAccess access, IOptions
 
         var from = range.From;
         var to = range.To;
-        var records = await LogRecords(view)
-            .Where(r => r.OccurredAt >= from && r.OccurredAt < to)
-            .OrderByDescending(r => r.OccurredAt)
-            .Take(MaxLogRecords + 1)
-            .Select(r => new { r.Path, r.LatencyMicroseconds })
-            .ToListAsync(cancellationToken);
+        var records = new List<AuthenticationLogRecord>();
+        var segments = LogSegments(view).Where(s => s.LastAt >= from && s.FirstAt < to);
+        await foreach (var record in AuthenticationLogReader.NewestFirstAsync(segments, r => r.OccurredAt >= from && r.OccurredAt < to, cancellationToken))
+        {
+            records.Add(record);
+            if (records.Count > MaxLogRecords)
+            {
+                break;
+            }
+        }
+
         var sampled = records.Count > MaxLogRecords;
         if (sampled)
         {
@@ -233,17 +238,17 @@ public sealed class UsageCharts(PortalDbContext db, UsageAccess access, IOptions
         };
     }
 
-    private IQueryable<AuthenticationLogRecord> LogRecords(UsageView view)
+    private IQueryable<AuthenticationLogSegment> LogSegments(UsageView view)
     {
-        var records = db.AuthenticationLog.AsNoTracking();
+        var segments = db.AuthenticationLogSegments;
         var scope = view.Scope;
         return scope.Kind switch
         {
-            UsageScopeKind.Key => records.Where(r => r.KeyId == scope.KeyId),
+            UsageScopeKind.Key => segments.Where(s => s.KeyId == scope.KeyId),
             UsageScopeKind.Organization when view.OwnerId is { } owner =>
-                records.Where(r => r.OrganizationId == scope.OrganizationId && r.OwnerId == owner),
-            UsageScopeKind.Organization => records.Where(r => r.OrganizationId == scope.OrganizationId),
-            _ => records.Where(r => r.KeyId != null),
+                segments.Where(s => s.OrganizationId == scope.OrganizationId && s.OwnerId == owner),
+            UsageScopeKind.Organization => segments.Where(s => s.OrganizationId == scope.OrganizationId),
+            _ => segments.Where(s => s.KeyId != null),
         };
     }
 

@@ -182,32 +182,54 @@ public static class UsageSeeder
         var zipf = new Zipf(keys.Count);
         var random = new Random(7);
         await using var scope = services.CreateAsyncScope();
-        await using var log = new BulkInsert<AuthenticationLogRecord>(scope.ServiceProvider.GetRequiredService<PortalDbContext>());
+        var entries = new AuthenticationLogEntry[records];
         for (var i = 0; i < records; i++)
         {
             var key = keys[zipf.Next(random)];
             // Log-normal latency around 0.3 ms with a long tail, as the validator's cache hits and misses give.
             var latency = (int)Math.Min(int.MaxValue, Math.Exp(Math.Log(300) + 0.8 * Gaussian(random)));
-            await log.AddAsync(new AuthenticationLogRecord
+            entries[i] = new AuthenticationLogEntry(
+                OccurredAt: now - TimeSpan.FromSeconds(random.NextDouble() * days * 86_400),
+                KeyId: key.Id,
+                OrganizationId: organizationId,
+                OwnerId: ownerId,
+                KeyHint: key.Hint,
+                Code: Codes[CodeOf(random)].Code,
+                Door: Doors.Check,
+                Method: "GET",
+                Path: string.Format(System.Globalization.CultureInfo.InvariantCulture, Paths[random.Next(Paths.Length)], random.Next(1, 500)),
+                ClientIp: $"198.51.100.{random.Next(1, 60)}",
+                UserAgent: Agents[random.Next(Agents.Length)],
+                LatencyMicroseconds: latency);
+        }
+
+        // Stored as the writer stores them: what arrived within one gathering pause (or a full
+        // batch) is one batch, packed into one segment per key.
+        Array.Sort(entries, static (a, b) => a.OccurredAt.CompareTo(b.OccurredAt));
+        var writer = new AuthenticationLogOptions();
+        await using var log = new BulkInsert<AuthenticationLogSegment>(scope.ServiceProvider.GetRequiredService<PortalDbContext>());
+        var ids = new Guid[writer.BatchSize];
+        var segments = new List<AuthenticationLogSegment>();
+        for (var start = 0; start < entries.Length;)
+        {
+            var end = start + 1;
+            while (end < entries.Length && end - start < writer.BatchSize && entries[end].OccurredAt - entries[start].OccurredAt < writer.GatherFor)
             {
-                Id = Guid.CreateVersion7(),
-                OccurredAt = now - TimeSpan.FromSeconds(random.NextDouble() * days * 86_400),
-                KeyId = key.Id,
-                OrganizationId = organizationId,
-                OwnerId = ownerId,
-                KeyHint = key.Hint,
-                Code = Codes[CodeOf(random)].Code,
-                Door = Doors.Check,
-                Method = "GET",
-                Path = string.Format(System.Globalization.CultureInfo.InvariantCulture, Paths[random.Next(Paths.Length)], random.Next(1, 500)),
-                ClientIp = $"198.51.100.{random.Next(1, 60)}",
-                UserAgent = Agents[random.Next(Agents.Length)],
-                LatencyMicroseconds = latency,
-            });
+                end++;
+            }
+
+            AuthenticationLogSegmentCodec.Pack(entries.AsSpan(start, end - start), ids, segments);
+            foreach (var segment in segments)
+            {
+                await log.AddAsync(segment);
+            }
+
+            segments.Clear();
+            start = end;
         }
 
         await log.FlushAsync();
-        return log.Written;
+        return records;
     }
 
     private static int CodeOf(Random random)

@@ -395,41 +395,22 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                     b.ToTable("AuditRecords");
                 });
 
-            modelBuilder.Entity("Portal.Core.Audit.AuthenticationLogRecord", b =>
+            modelBuilder.Entity("Portal.Core.Audit.AuthenticationLogSegment", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
-                    b.Property<string>("ClientIp")
-                        .HasMaxLength(45)
-                        .HasColumnType("character varying(45)");
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
 
-                    b.Property<string>("Code")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<string>("Door")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<string>("KeyHint")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                    b.Property<DateTimeOffset>("FirstAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid?>("KeyId")
                         .HasColumnType("uuid");
 
-                    b.Property<int>("LatencyMicroseconds")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("Method")
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<DateTimeOffset>("OccurredAt")
+                    b.Property<DateTimeOffset>("LastAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid?>("OrganizationId")
@@ -438,23 +419,19 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                     b.Property<Guid?>("OwnerId")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("Path")
-                        .HasMaxLength(512)
-                        .HasColumnType("character varying(512)");
-
-                    b.Property<string>("UserAgent")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
+                    b.Property<byte[]>("Records")
+                        .IsRequired()
+                        .HasColumnType("bytea");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OccurredAt");
+                    b.HasIndex("LastAt");
 
-                    b.HasIndex("KeyId", "OccurredAt");
+                    b.HasIndex("KeyId", "LastAt");
 
-                    b.HasIndex("OrganizationId", "OccurredAt");
+                    b.HasIndex("OrganizationId", "LastAt");
 
-                    b.ToTable("AuthenticationLog", (string)null);
+                    b.ToTable("AuthenticationLogSegments");
                 });
 
             modelBuilder.Entity("Portal.Core.Keys.ApiKey", b =>

@@ -395,41 +395,22 @@ namespace Portal.Core.Data.Migrations.SqlServer
                     b.ToTable("AuditRecords");
                 });
 
-            modelBuilder.Entity("Portal.Core.Audit.AuthenticationLogRecord", b =>
+            modelBuilder.Entity("Portal.Core.Audit.AuthenticationLogSegment", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
-                    b.Property<string>("ClientIp")
-                        .HasMaxLength(45)
-                        .HasColumnType("nvarchar(45)");
+                    b.Property<int>("Count")
+                        .HasColumnType("int");
 
-                    b.Property<string>("Code")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("nvarchar(32)");
-
-                    b.Property<string>("Door")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("nvarchar(16)");
-
-                    b.Property<string>("KeyHint")
-                        .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)");
+                    b.Property<DateTimeOffset>("FirstAt")
+                        .HasColumnType("datetimeoffset");
 
                     b.Property<Guid?>("KeyId")
                         .HasColumnType("uniqueidentifier");
 
-                    b.Property<int>("LatencyMicroseconds")
-                        .HasColumnType("int");
-
-                    b.Property<string>("Method")
-                        .HasMaxLength(16)
-                        .HasColumnType("nvarchar(16)");
-
-                    b.Property<DateTimeOffset>("OccurredAt")
+                    b.Property<DateTimeOffset>("LastAt")
                         .HasColumnType("datetimeoffset");
 
                     b.Property<Guid?>("OrganizationId")
@@ -438,23 +419,19 @@ namespace Portal.Core.Data.Migrations.SqlServer
                     b.Property<Guid?>("OwnerId")
                         .HasColumnType("uniqueidentifier");
 
-                    b.Property<string>("Path")
-                        .HasMaxLength(512)
-                        .HasColumnType("nvarchar(512)");
-
-                    b.Property<string>("UserAgent")
-                        .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)");
+                    b.Property<byte[]>("Records")
+                        .IsRequired()
+                        .HasColumnType("varbinary(max)");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OccurredAt");
+                    b.HasIndex("LastAt");
 
-                    b.HasIndex("KeyId", "OccurredAt");
+                    b.HasIndex("KeyId", "LastAt");
 
-                    b.HasIndex("OrganizationId", "OccurredAt");
+                    b.HasIndex("OrganizationId", "LastAt");
 
-                    b.ToTable("AuthenticationLog", (string)null);
+                    b.ToTable("AuthenticationLogSegments");
                 });
 
             modelBuilder.Entity("Portal.Core.Keys.ApiKey", b =>

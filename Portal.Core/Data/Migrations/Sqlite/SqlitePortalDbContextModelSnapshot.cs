@@ -383,41 +383,22 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.ToTable("AuditRecords");
                 });
 
-            modelBuilder.Entity("Portal.Core.Audit.AuthenticationLogRecord", b =>
+            modelBuilder.Entity("Portal.Core.Audit.AuthenticationLogSegment", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ClientIp")
-                        .HasMaxLength(45)
-                        .HasColumnType("TEXT");
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
 
-                    b.Property<string>("Code")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Door")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("KeyHint")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
+                    b.Property<long>("FirstAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid?>("KeyId")
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("LatencyMicroseconds")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Method")
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("OccurredAt")
+                    b.Property<long>("LastAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid?>("OrganizationId")
@@ -426,23 +407,19 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.Property<Guid?>("OwnerId")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Path")
-                        .HasMaxLength(512)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("UserAgent")
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("Records")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OccurredAt");
+                    b.HasIndex("LastAt");
 
-                    b.HasIndex("KeyId", "OccurredAt");
+                    b.HasIndex("KeyId", "LastAt");
 
-                    b.HasIndex("OrganizationId", "OccurredAt");
+                    b.HasIndex("OrganizationId", "LastAt");
 
-                    b.ToTable("AuthenticationLog", (string)null);
+                    b.ToTable("AuthenticationLogSegments");
                 });
 
             modelBuilder.Entity("Portal.Core.Keys.ApiKey", b =>
