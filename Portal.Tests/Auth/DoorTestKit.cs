@@ -1,3 +1,4 @@
+using Portal.Tests.Core.Audit;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -115,14 +116,14 @@ public static class DoorTestKit
     /// <paramref name="filter"/>; the request path never writes them itself.
     /// </summary>
     public static async Task<List<AuthenticationLogRecord>> WaitForLogAsync(
-        this PortalApp app, Func<IQueryable<AuthenticationLogRecord>, IQueryable<AuthenticationLogRecord>> filter, int atLeast = 1)
+        this PortalApp app, Func<IEnumerable<AuthenticationLogRecord>, IEnumerable<AuthenticationLogRecord>> filter, int atLeast = 1)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
             await using var scope = app.Scope();
             var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-            var found = await filter(db.AuthenticationLog.AsNoTracking()).ToListAsync();
+            var found = filter(await StoredLog.AllAsync(db)).ToList();
             if (found.Count >= atLeast || DateTime.UtcNow > deadline)
             {
                 return found;

@@ -1,3 +1,4 @@
+using Portal.Tests.Core.Audit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
@@ -34,7 +35,7 @@ public sealed class UsageSeederTests : IAsyncLifetime
         var perOrganization = await db.UsagePeriods.Where(p => p.KeyId == null).SumAsync(p => p.Count);
         Assert.Equal(5000, minutes + perKey);
         Assert.Equal(perKey, perOrganization);
-        Assert.Equal(300, await db.AuthenticationLog.CountAsync());
+        Assert.Equal(300, (await StoredLog.AllAsync(db)).Count);
         Assert.Equal(40, await db.ApiKeys.CountAsync());
     }
 

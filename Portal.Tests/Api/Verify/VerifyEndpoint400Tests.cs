@@ -1,3 +1,4 @@
+using Portal.Tests.Core.Audit;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -134,7 +135,7 @@ public abstract class VerifyEndpoint400Tests(DoorApp app)
         await app.LogSentinelAsync();
         await using var scope = app.Scope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-        Assert.False(await db.AuthenticationLog.AnyAsync(r => r.Door == "verify"), "A refused verify request must not be logged as a decision.");
+        Assert.False((await StoredLog.AllAsync(db)).Any(r => r.Door == "verify"), "A refused verify request must not be logged as a decision.");
     }
 }
 

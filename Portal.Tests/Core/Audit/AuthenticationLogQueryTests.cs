@@ -45,6 +45,48 @@ public abstract class AuthenticationLogQueryTests(PortalApp app)
     }
 
     [Fact]
+    public async Task List_OverlappingSegmentsOfSeveralKeys_PagesNewestFirstAcrossThemAndCutsByTime()
+    {
+        var owner = await app.NewUserAsync();
+        Guid[] keys = [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()];
+        var start = app.Clock.GetUtcNow().AddHours(-1);
+        await using (var scope = app.Scope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            for (var batch = 0; batch < 3; batch++)
+            {
+                // Every key in every batch, so the keys' segments overlap in time; pairs share an instant.
+                await StoredLog.AddBatchAsync(db, [.. Enumerable.Range(0, 10).Select(i => new AuthenticationLogEntry(
+                    start.AddSeconds(batch).AddMilliseconds(i / 2 * 100), keys[i % 3], owner.OrganizationId, owner.User.Id,
+                    null, ReasonCodes.Valid, Doors.Check, "GET", $"/overlap/{batch}/{i}", "10.0.0.1", "tests", 5))]);
+            }
+        }
+
+        var all = await ListAsync(owner.Caller(), new AuthenticationLogFilter(owner.OrganizationId, Limit: AuthenticationLogQuery.MaxPageSize));
+        Assert.Equal(30, all.Items.Count);
+        var expected = all.Items.OrderByDescending(r => r.OccurredAt).ThenByDescending(r => r.Id).Select(r => r.Id).ToList();
+        Assert.Equal(expected, all.Items.Select(r => r.Id));
+
+        var paged = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await ListAsync(owner.Caller(), new AuthenticationLogFilter(owner.OrganizationId, Limit: 4, Cursor: cursor));
+            paged.AddRange(page.Items.Select(r => r.Id));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(expected, paged);
+
+        var from = start.AddSeconds(1).AddMilliseconds(200);
+        var to = start.AddSeconds(2).AddMilliseconds(300);
+        var cut = await ListAsync(owner.Caller(), new AuthenticationLogFilter(owner.OrganizationId, From: from, To: to, Limit: AuthenticationLogQuery.MaxPageSize));
+        Assert.Equal(all.Items.Where(r => r.OccurredAt >= from && r.OccurredAt < to).Select(r => r.Id), cut.Items.Select(r => r.Id));
+        Assert.Equal(12, cut.Items.Count);
+    }
+
+    [Fact]
     public async Task List_DeveloperOfTheOrganization_SeesOnlyOwnKeysRecords()
     {
         var (owner, _, _) = await OwnerWithCheckedKeyAsync();

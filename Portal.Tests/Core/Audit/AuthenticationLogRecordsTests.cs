@@ -174,7 +174,7 @@ public abstract class AuthenticationLogRecordsTests(DoorApp app)
 
         await app.LogSentinelAsync();
         await using var scope = app.Scope();
-        var records = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().AuthenticationLog.AsNoTracking().ToListAsync();
+        var records = await StoredLog.AllAsync(scope.ServiceProvider.GetRequiredService<PortalDbContext>());
         var stored = string.Join("\n", records.Select(r => string.Join("|", r.KeyHint, r.Code, r.Door, r.Method, r.Path, r.ClientIp, r.UserAgent)));
         var logged = string.Join("\n", app.Logs.Lines);
         foreach (var token in tokens)

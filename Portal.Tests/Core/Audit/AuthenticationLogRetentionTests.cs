@@ -16,8 +16,7 @@ public abstract class AuthenticationLogRetentionTests(PortalApp app)
         await using (var scope = app.Scope())
         {
             var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-            db.AuthenticationLog.AddRange(Record(marker + "/old", now.AddDays(-31)), Record(marker + "/older", now.AddDays(-90)), Record(marker + "/new", now.AddDays(-29)));
-            await db.SaveChangesAsync();
+            await StoredLog.AddAsync(db, Record(marker + "/old", now.AddDays(-31)), Record(marker + "/older", now.AddDays(-90)), Record(marker + "/new", now.AddDays(-29)));
         }
 
         Assert.True(await app.RunJobAsync<AuthenticationLogRetention>() >= 2);
@@ -25,10 +24,33 @@ public abstract class AuthenticationLogRetentionTests(PortalApp app)
 
         await using var check = app.Scope();
         var checkDb = check.ServiceProvider.GetRequiredService<PortalDbContext>();
-        var left = await checkDb.AuthenticationLog.Where(r => r.Path!.StartsWith(marker)).Select(r => r.Path).ToListAsync();
+        var left = (await StoredLog.AllAsync(checkDb)).Where(r => r.Path!.StartsWith(marker, StringComparison.Ordinal)).Select(r => r.Path).ToList();
         Assert.Equal([marker + "/new"], left);
         Assert.True(await checkDb.AuditRecords.AnyAsync(a => a.Action == AuditActions.JobCompleted && a.TargetId == AuthenticationLogRetention.JobName));
     }
+
+    [Fact]
+    public async Task Run_SegmentWithARecordInsideRetention_IsKeptWhole()
+    {
+        var marker = $"/retention/{Guid.NewGuid():N}";
+        var now = app.Clock.GetUtcNow();
+        var key = Guid.NewGuid();
+        await using (var scope = app.Scope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            await StoredLog.AddBatchAsync(db, Entry(key, marker + "/old", now.AddDays(-31)), Entry(key, marker + "/new", now.AddDays(-29)));
+        }
+
+        await app.RunJobAsync<AuthenticationLogRetention>();
+
+        await using var check = app.Scope();
+        var left = (await StoredLog.AllAsync(check.ServiceProvider.GetRequiredService<PortalDbContext>()))
+            .Where(r => r.Path!.StartsWith(marker, StringComparison.Ordinal)).Select(r => r.Path);
+        Assert.Equal([marker + "/old", marker + "/new"], left);
+    }
+
+    private static AuthenticationLogEntry Entry(Guid key, string path, DateTimeOffset at) =>
+        new(at, key, key, key, null, "VALID", Doors.Check, "GET", path, null, null, 1);
 
     private static AuthenticationLogRecord Record(string path, DateTimeOffset at) => new()
     {

@@ -93,7 +93,7 @@ public sealed class AuthenticationLogTests : IAsyncLifetime
         var warning = Assert.Single(logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal));
         Assert.Contains("5 records dropped (5 since start)", warning);
         await using var db = await _services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        Assert.Equal(["/kept-or-dropped/0", "/kept-or-dropped/1", "/kept-or-dropped/2"], await db.AuthenticationLog.OrderBy(r => r.Path).Select(r => r.Path).ToListAsync());
+        Assert.Equal(["/kept-or-dropped/0", "/kept-or-dropped/1", "/kept-or-dropped/2"], (await StoredLog.AllAsync(db)).Select(r => r.Path).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -149,10 +149,10 @@ public sealed class AuthenticationLogTests : IAsyncLifetime
         Assert.Equal(2, await writer.WriteBatchAsync());
 
         await using var db = await _services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        // Found through EF's own parameters: the Guids are stored in the text form EF compares with.
-        var stored = await db.AuthenticationLog.SingleAsync(r => r.KeyId == entry.KeyId && r.OrganizationId == entry.OrganizationId && r.OwnerId == entry.OwnerId);
-        Assert.Equal(entry, Entry(stored));
-        var malformed = await db.AuthenticationLog.SingleAsync(r => r.Code == "MALFORMED");
+        // Found through EF's own parameters: the segment's Guids are stored in the form EF compares with.
+        var segment = await db.AuthenticationLogSegments.SingleAsync(s => s.KeyId == entry.KeyId && s.OrganizationId == entry.OrganizationId && s.OwnerId == entry.OwnerId);
+        Assert.Equal(entry, Entry(Assert.Single(AuthenticationLogSegmentCodec.Decode(segment))));
+        var malformed = Assert.Single(await StoredLog.AllAsync(db), r => r.Code == "MALFORMED");
         Assert.Equal("", malformed.UserAgent);
         Assert.Null(malformed.KeyHint);
         Assert.Null(malformed.KeyId);
@@ -172,7 +172,7 @@ public sealed class AuthenticationLogTests : IAsyncLifetime
         await writer.WriteBatchAsync();
 
         await using var db = await _services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var records = await db.AuthenticationLog.OrderBy(r => r.Path).ToListAsync();
+        var records = await StoredLog.AllAsync(db);
         Assert.Equal(600, records.Select(r => r.Id).Distinct().Count());
         Assert.All(records, r => Assert.Equal(7, r.Id.Version));
         Assert.All(records, r => Assert.Equal(r.OccurredAt.ToUnixTimeMilliseconds(), UnixMilliseconds(r.Id)));
@@ -190,7 +190,7 @@ public sealed class AuthenticationLogTests : IAsyncLifetime
         await writer.WriteBatchAsync();
         await using (var scope = _services.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Database.ExecuteSqlRawAsync("ALTER TABLE \"AuthenticationLog\" RENAME TO \"Away\"");
+            await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Database.ExecuteSqlRawAsync("ALTER TABLE \"AuthenticationLogSegments\" RENAME TO \"Away\"");
         }
 
         log.TryAppend(Record("/lost"));
@@ -199,13 +199,13 @@ public sealed class AuthenticationLogTests : IAsyncLifetime
 
         await using (var scope = _services.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Database.ExecuteSqlRawAsync("ALTER TABLE \"Away\" RENAME TO \"AuthenticationLog\"");
+            await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Database.ExecuteSqlRawAsync("ALTER TABLE \"Away\" RENAME TO \"AuthenticationLogSegments\"");
         }
 
         log.TryAppend(Record("/after"));
         Assert.Equal(1, await writer.WriteBatchAsync());
         await using var db = await _services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        Assert.Equal(["/after", "/before"], await db.AuthenticationLog.OrderBy(r => r.Path).Select(r => r.Path).ToListAsync());
+        Assert.Equal(["/after", "/before"], (await StoredLog.AllAsync(db)).Select(r => r.Path).Order(StringComparer.Ordinal));
     }
 
     private AuthenticationLog NewLog(int capacity) =>

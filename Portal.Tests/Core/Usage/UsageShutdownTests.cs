@@ -1,3 +1,4 @@
+using Portal.Tests.Core.Audit;
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.TestHost;
@@ -74,7 +75,7 @@ public abstract class UsageShutdownTests
         await app.StopHostAsync();
 
         await using var db = OpenDatabase(app);
-        Assert.Equal(5, await db.AuthenticationLog.CountAsync(r => r.KeyId == issued.Key.Id));
+        Assert.Equal(5, (await StoredLog.AllAsync(db)).Count(r => r.KeyId == issued.Key.Id));
     }
 
     private static async Task<(Dictionary<string, long> Usage, DateTimeOffset? LastUsedAt)> ReadFromAnotherConnectionAsync(StoppableApp app, Guid keyId)

@@ -1,3 +1,4 @@
+using Portal.Tests.Core.Audit;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,8 +75,7 @@ public static class UsageTestData
     {
         await using var scope = app.Scope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-        db.AuthenticationLog.AddRange(records);
-        await db.SaveChangesAsync();
+        await StoredLog.AddAsync(db, records);
     }
 
     /// <summary>
