@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Data.Sqlite;
+using Portal.Core.Audit;
 
 namespace Portal.E2E.Gateway;
 
@@ -148,10 +149,19 @@ public sealed class NginxAuthRequestTests(NginxGateway gateway) : IClassFixture<
         using var connection = new SqliteConnection($"Data Source={Path.Combine(gateway.DataDirectory, "portal.db")};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT Method, Code, Door, KeyHint FROM AuthenticationLog WHERE Path = $path";
-        command.Parameters.AddWithValue("$path", path);
+        command.CommandText = "SELECT Records FROM AuthenticationLogSegments";
         using var reader = command.ExecuteReader();
-        return reader.Read() ? (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)) : null;
+        while (reader.Read())
+        {
+            // Read as the portal reads it; times are not needed here.
+            var segment = new AuthenticationLogSegment { Records = (byte[])reader["Records"] };
+            if (AuthenticationLogSegmentCodec.Decode(segment).FirstOrDefault(r => r.Path == path) is { } r)
+            {
+                return (r.Method!, r.Code, r.Door, r.KeyHint);
+            }
+        }
+
+        return null;
     }
 
     private async Task AssertDeniedAsync(HttpResponseMessage response, HttpStatusCode status, string code)
