@@ -2,8 +2,8 @@ namespace Portal.Core.Audit;
 
 /// <summary>
 /// One decision waiting in <see cref="AuthenticationLog"/>'s queue. A value type, so queuing a
-/// decision allocates nothing; the writer gives it its id and stores it as an
-/// <see cref="AuthenticationLogRecord"/>. Carries the token's display hint, never the token.
+/// decision allocates nothing; the writer gives it its id and packs it into an
+/// <see cref="AuthenticationLogSegment"/>. Carries the token's display hint, never the token.
 /// </summary>
 public readonly record struct AuthenticationLogEntry(
     DateTimeOffset OccurredAt,
@@ -17,22 +17,4 @@ public readonly record struct AuthenticationLogEntry(
     string? Path,
     string? ClientIp,
     string? UserAgent,
-    int LatencyMicroseconds)
-{
-    public AuthenticationLogRecord ToRecord(Guid id) => new()
-    {
-        Id = id,
-        OccurredAt = OccurredAt,
-        KeyId = KeyId,
-        OrganizationId = OrganizationId,
-        OwnerId = OwnerId,
-        KeyHint = KeyHint,
-        Code = Code,
-        Door = Door,
-        Method = Method,
-        Path = Path,
-        ClientIp = ClientIp,
-        UserAgent = UserAgent,
-        LatencyMicroseconds = LatencyMicroseconds,
-    };
-}
+    int LatencyMicroseconds);

@@ -1,7 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,6 +23,7 @@ public sealed partial class AuthenticationLogWriter(
     private readonly Guid[] _ids = new Guid[options.Value.BatchSize];
     private readonly List<AuthenticationLogSegment> _segments = [];
     private long _droppedReported;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -93,46 +91,17 @@ public sealed partial class AuthenticationLogWriter(
         return count;
     }
 
-    /// <summary>
-    /// One reused INSERT command for the whole batch, in one transaction. EF's change tracking would
-    /// cost more per row than this; column names, parameter types and value conversions come from
-    /// the EF model, so every provider stores segments exactly as EF would.
-    /// </summary>
+    /// <summary>The batch's segments in one transaction: a batch is stored whole or not at all.</summary>
     private async Task InsertAsync()
     {
         await using var db = await contexts.CreateDbContextAsync();
-        var entity = db.Model.FindEntityType(typeof(AuthenticationLogSegment))!;
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var properties = entity.GetProperties().ToArray();
-        var mappings = properties.Select(p => p.GetRelationalTypeMapping()).ToArray();
-        var getters = properties.Select(p => p.GetGetter()).ToArray();
-
-        await db.Database.OpenConnectionAsync();
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = transaction.GetDbTransaction();
-        command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} " +
-            $"({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
-            $"VALUES ({string.Join(", ", properties.Select((_, i) => "@p" + i))})";
-        for (var i = 0; i < properties.Length; i++)
-        {
-            // Created from the first segment so each parameter carries the provider's type for its column.
-            command.Parameters.Add(mappings[i].CreateParameter(command, "@p" + i, getters[i].GetClrValue(_segments[0]), properties[i].IsNullable));
-        }
-
+        await using var insert = new BulkInsert<AuthenticationLogSegment>(db);
         foreach (var segment in _segments)
         {
-            for (var i = 0; i < properties.Length; i++)
-            {
-                var value = getters[i].GetClrValue(segment);
-                command.Parameters[i].Value = value is null ? DBNull.Value : mappings[i].Converter?.ConvertToProvider(value) ?? value;
-            }
-
-            await command.ExecuteNonQueryAsync();
+            await insert.AddAsync(segment);
         }
 
-        await transaction.CommitAsync();
+        await insert.FlushAsync();
     }
 
     private void ReportDrops()

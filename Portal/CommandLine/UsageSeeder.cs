@@ -150,6 +150,8 @@ public static class UsageSeeder
             {
                 await minutes.AddAsync(row);
             }
+
+            await minutes.FlushAsync();
         }
 
         await Console.Error.WriteLineAsync();

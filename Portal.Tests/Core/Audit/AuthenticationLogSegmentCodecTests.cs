@@ -25,8 +25,7 @@ public sealed class AuthenticationLogSegmentCodecTests
         Assert.Equal(At.AddDays(2), segment.LastAt);
         Assert.Equal(3, segment.Count);
         Assert.Equal(ids, records.Select(r => r.Id));
-        Assert.Equal(batch, records.Select(r => new AuthenticationLogEntry(
-            r.OccurredAt, r.KeyId, r.OrganizationId, r.OwnerId, r.KeyHint, r.Code, r.Door, r.Method, r.Path, r.ClientIp, r.UserAgent, r.LatencyMicroseconds)));
+        Assert.Equal(batch, records.Select(r => r.ToEntry()));
     }
 
     [Fact]

@@ -151,7 +151,7 @@ public sealed class AuthenticationLogTests : IAsyncLifetime
         await using var db = await _services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         // Found through EF's own parameters: the segment's Guids are stored in the form EF compares with.
         var segment = await db.AuthenticationLogSegments.SingleAsync(s => s.KeyId == entry.KeyId && s.OrganizationId == entry.OrganizationId && s.OwnerId == entry.OwnerId);
-        Assert.Equal(entry, Entry(Assert.Single(AuthenticationLogSegmentCodec.Decode(segment))));
+        Assert.Equal(entry, Assert.Single(AuthenticationLogSegmentCodec.Decode(segment)).ToEntry());
         var malformed = Assert.Single(await StoredLog.AllAsync(db), r => r.Code == "MALFORMED");
         Assert.Equal("", malformed.UserAgent);
         Assert.Null(malformed.KeyHint);
@@ -219,8 +219,6 @@ public sealed class AuthenticationLogTests : IAsyncLifetime
 
     private static AuthenticationLogEntry Record(string path) =>
         new(DateTimeOffset.UtcNow, null, null, null, null, "NOT_FOUND", Doors.Check, "GET", path, null, null, 0);
-
-    private static AuthenticationLogEntry Entry(AuthenticationLogRecord r) => new(r.OccurredAt, r.KeyId, r.OrganizationId, r.OwnerId, r.KeyHint, r.Code, r.Door, r.Method, r.Path, r.ClientIp, r.UserAgent, r.LatencyMicroseconds);
 
     private static long UnixMilliseconds(Guid id)
     {

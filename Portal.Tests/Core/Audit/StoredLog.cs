@@ -19,10 +19,12 @@ public static class StoredLog
     {
         foreach (var r in records)
         {
-            await AddBatchAsync(db, new AuthenticationLogEntry(
-                r.OccurredAt, r.KeyId, r.OrganizationId, r.OwnerId, r.KeyHint, r.Code, r.Door, r.Method, r.Path, r.ClientIp, r.UserAgent, r.LatencyMicroseconds));
+            await AddBatchAsync(db, r.ToEntry());
         }
     }
+
+    public static AuthenticationLogEntry ToEntry(this AuthenticationLogRecord r) =>
+        new(r.OccurredAt, r.KeyId, r.OrganizationId, r.OwnerId, r.KeyHint, r.Code, r.Door, r.Method, r.Path, r.ClientIp, r.UserAgent, r.LatencyMicroseconds);
 
     /// <summary>Stores the entries as the writer stores one batch: a segment per key.</summary>
     public static async Task AddBatchAsync(PortalDbContext db, params AuthenticationLogEntry[] batch)

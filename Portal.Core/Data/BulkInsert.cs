@@ -5,13 +5,15 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Portal.Core.Data;
 
-namespace Portal.CommandLine;
+namespace Portal.Core.Data;
 
 /// <summary>
 /// Inserts many rows of one entity with multi-row INSERT statements reused across chunks, in
-/// transactions of <see cref="RowsPerTransaction"/>. For seeding measurement data only: EF's change
-/// tracker would spend minutes on millions of rows. Column names, parameter types and value
-/// conversions come from the EF model, so rows are stored exactly as EF would store them.
+/// transactions of <see cref="RowsPerTransaction"/> (fewer rows are one transaction). For seeding
+/// measurement data and for the authentication log writer: EF's change tracker would spend minutes
+/// on millions of rows, and more per row than the requests the log describes. Column names,
+/// parameter types and value conversions come from the EF model, so rows are stored exactly as EF
+/// would store them.
 /// </summary>
 public sealed class BulkInsert<T> : IAsyncDisposable
     where T : class
@@ -73,9 +75,14 @@ public sealed class BulkInsert<T> : IAsyncDisposable
         }
     }
 
+    /// <summary>Rolls back what was not flushed: a failed insert leaves nothing half-written.</summary>
     public async ValueTask DisposeAsync()
     {
-        await FlushAsync();
+        if (_transaction is not null)
+        {
+            await _transaction.DisposeAsync();
+        }
+
         if (_full is not null)
         {
             await _full.DisposeAsync();
