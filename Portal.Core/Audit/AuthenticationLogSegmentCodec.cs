@@ -52,7 +52,7 @@ public static class AuthenticationLogSegmentCodec
             last.Add(i);
             if (last.Count == AuthenticationLogSegment.MaxRecords)
             {
-                segments.Add(Encode(batch, CollectionsMarshal.AsSpan(last), ids, Guid.CreateVersion7()));
+                segments.Add(Encode(batch, CollectionsMarshal.AsSpan(last), ids));
                 last.Clear();
             }
         }
@@ -61,15 +61,16 @@ public static class AuthenticationLogSegmentCodec
         {
             if (run.Count > 0)
             {
-                segments.Add(Encode(batch, CollectionsMarshal.AsSpan(run), ids, Guid.CreateVersion7()));
+                segments.Add(Encode(batch, CollectionsMarshal.AsSpan(run), ids));
             }
         }
     }
 
     /// <summary>
-    /// Packs the entries of <paramref name="batch"/> at <paramref name="indexes"/> (all of one key) with their ids into a segment.
+    /// Packs the entries of <paramref name="batch"/> at <paramref name="indexes"/> (all of one key)
+    /// with their ids into a segment. The segment takes its first record's id, unique already.
     /// </summary>
-    public static AuthenticationLogSegment Encode(ReadOnlySpan<AuthenticationLogEntry> batch, ReadOnlySpan<int> indexes, ReadOnlySpan<Guid> ids, Guid segmentId)
+    public static AuthenticationLogSegment Encode(ReadOnlySpan<AuthenticationLogEntry> batch, ReadOnlySpan<int> indexes, ReadOnlySpan<Guid> ids)
     {
         if (indexes.IsEmpty || indexes.Length > AuthenticationLogSegment.MaxRecords)
         {
@@ -128,7 +129,7 @@ public static class AuthenticationLogSegmentCodec
         var first = batch[indexes[0]];
         return new AuthenticationLogSegment
         {
-            Id = segmentId,
+            Id = ids[indexes[0]],
             OrganizationId = first.OrganizationId,
             KeyId = first.KeyId,
             OwnerId = first.OwnerId,

@@ -22,6 +22,7 @@ public sealed partial class AuthenticationLogWriter(
     private readonly AuthenticationLogEntry[] _batch = new AuthenticationLogEntry[options.Value.BatchSize];
     private readonly Guid[] _ids = new Guid[options.Value.BatchSize];
     private readonly List<AuthenticationLogSegment> _segments = [];
+    private SqliteAuthenticationLogInserter? _sqlite;
     private long _droppedReported;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -91,17 +92,34 @@ public sealed partial class AuthenticationLogWriter(
         return count;
     }
 
+    public override void Dispose()
+    {
+        base.Dispose();
+        _sqlite?.Dispose();
+    }
+
     /// <summary>The batch's segments in one transaction: a batch is stored whole or not at all.</summary>
     private async Task InsertAsync()
     {
-        await using var db = await contexts.CreateDbContextAsync();
-        await using var insert = new BulkInsert<AuthenticationLogSegment>(db);
-        foreach (var segment in _segments)
+        if (_sqlite is null)
         {
-            await insert.AddAsync(segment);
+            await using var db = await contexts.CreateDbContextAsync();
+            if (!db.Database.IsSqlite())
+            {
+                await using var insert = new BulkInsert<AuthenticationLogSegment>(db);
+                foreach (var segment in _segments)
+                {
+                    await insert.AddAsync(segment);
+                }
+
+                await insert.FlushAsync();
+                return;
+            }
+
+            _sqlite = new SqliteAuthenticationLogInserter(db);
         }
 
-        await insert.FlushAsync();
+        _sqlite.Insert(_segments);
     }
 
     private void ReportDrops()

@@ -3,17 +3,16 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
-using Portal.Core.Data;
 
 namespace Portal.Core.Data;
 
 /// <summary>
 /// Inserts many rows of one entity with multi-row INSERT statements reused across chunks, in
 /// transactions of <see cref="RowsPerTransaction"/> (fewer rows are one transaction). For seeding
-/// measurement data and for the authentication log writer: EF's change tracker would spend minutes
-/// on millions of rows, and more per row than the requests the log describes. Column names,
-/// parameter types and value conversions come from the EF model, so rows are stored exactly as EF
-/// would store them.
+/// measurement data and for the authentication log writer on server databases: EF's change
+/// tracker would spend minutes on millions of rows, and more per row than the requests the log
+/// describes. Column names, parameter types and value conversions come from the EF model, so rows
+/// are stored exactly as EF would store them.
 /// </summary>
 public sealed class BulkInsert<T> : IAsyncDisposable
     where T : class

@@ -18,7 +18,7 @@ public sealed class AuthenticationLogSegmentCodecTests
         ];
         Guid[] ids = [Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7()];
 
-        var segment = AuthenticationLogSegmentCodec.Encode(batch, [0, 1, 2], ids, Guid.NewGuid());
+        var segment = AuthenticationLogSegmentCodec.Encode(batch, [0, 1, 2], ids);
         var records = AuthenticationLogSegmentCodec.Decode(segment);
 
         Assert.Equal(At, segment.FirstAt);
