@@ -7,7 +7,7 @@ namespace Portal.Core.Audit;
 
 /// <summary>
 /// The packed form of a segment's records. Each distinct text is stored once and records refer to
-/// it by number; times are offsets from the segment's first record. Layout (version 1):
+/// it by number; times are offsets from the segment's oldest record (FirstAt). Layout (version 1):
 /// <code>
 /// version:u8  texts-offset:u32le  records:varint
 /// (id:16 bytes big-endian  ticks-after-first:varint  latency-us:varint  7 × text-ref:varint)*
