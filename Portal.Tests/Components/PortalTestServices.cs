@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
@@ -13,6 +14,8 @@ public static class PortalTestServices
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddMudServices(options => options.PopoverOptions.CheckForPopoverProvider = false);
         context.Services.AddSingleton(TimeProvider.System);
+        // As in the portal, where every component runs in the circuit after prerendering.
+        context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         return context;
     }
 

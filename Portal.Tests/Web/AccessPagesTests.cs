@@ -29,8 +29,7 @@ public sealed class AccessPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
                      $"/orgs/{me.OrganizationId}/access/sets/{otherSet}/edit",
                  })
         {
-            var page = await client.GetStringAsync(path);
-            Assert.Contains("Not found", page);
+            var page = await client.GetNotFoundPageAsync(path);
             Assert.DoesNotContain("readers", page);
         }
     }

@@ -61,8 +61,7 @@ public sealed partial class PortalPagesTests(SqliteApp app) : IClassFixture<Sqli
                      $"/orgs/{other.OrganizationId}/audit",
                  })
         {
-            var page = await client.GetStringAsync(path);
-            Assert.Contains("Not found", page);
+            var page = await client.GetNotFoundPageAsync(path);
             Assert.DoesNotContain("management", page);
         }
     }
