@@ -19,9 +19,13 @@ public sealed class AuthenticationLogRetention(
         int deleted;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            // Whole segments: one ends past retention when its newest record does.
-            deleted = await db.AuthenticationLogSegments.Where(s => s.LastAt < cutoff).Select(s => s.Count).SumAsync(cancellationToken);
-            await db.AuthenticationLogSegments.Where(s => s.LastAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+            // Whole segments: one ends past retention when its newest record does. Counted and
+            // deleted in one transaction, so the count is what was deleted.
+            var expired = db.AuthenticationLogSegments.Where(s => s.LastAt < cutoff);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            deleted = await expired.SumAsync(s => s.Count, cancellationToken);
+            await expired.ExecuteDeleteAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
 
         await JobRuns.RecordAsync(contexts, time, JobName, new Dictionary<string, int> { ["deleted"] = deleted }, cancellationToken);

@@ -91,7 +91,6 @@ public static class AuthenticationLogSegmentCodec
         header[0] = Version;
         var headerLength = 5 + WriteVarint(header[5..], (uint)indexes.Length);
         buffer.Advance(headerLength);
-        Span<int> refs = stackalloc int[TextFields];
         foreach (var i in indexes)
         {
             var entry = batch[i];
@@ -100,18 +99,13 @@ public static class AuthenticationLogSegmentCodec
             var at = 16;
             at += WriteVarint(span[at..], (ulong)(entry.OccurredAt.UtcTicks - firstTicks));
             at += WriteVarint(span[at..], (uint)Math.Max(0, entry.LatencyMicroseconds));
-            refs[0] = texts.Ref(0, entry.KeyHint);
-            refs[1] = texts.Ref(1, entry.Code);
-            refs[2] = texts.Ref(2, entry.Door);
-            refs[3] = texts.Ref(3, entry.Method);
-            refs[4] = texts.Ref(4, entry.Path);
-            refs[5] = texts.Ref(5, entry.ClientIp);
-            refs[6] = texts.Ref(6, entry.UserAgent);
-            foreach (var reference in refs)
-            {
-                at += WriteVarint(span[at..], (uint)reference);
-            }
-
+            at += WriteVarint(span[at..], texts.Ref(0, entry.KeyHint));
+            at += WriteVarint(span[at..], texts.Ref(1, entry.Code));
+            at += WriteVarint(span[at..], texts.Ref(2, entry.Door));
+            at += WriteVarint(span[at..], texts.Ref(3, entry.Method));
+            at += WriteVarint(span[at..], texts.Ref(4, entry.Path));
+            at += WriteVarint(span[at..], texts.Ref(5, entry.ClientIp));
+            at += WriteVarint(span[at..], texts.Ref(6, entry.UserAgent));
             buffer.Advance(at);
         }
 
@@ -228,13 +222,13 @@ public static class AuthenticationLogSegmentCodec
     /// </summary>
     private sealed class TextTable
     {
-        private readonly Dictionary<string, int> _numbers = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, uint> _numbers = new(StringComparer.Ordinal);
         private readonly string?[] _lastText = new string?[TextFields];
-        private readonly int[] _lastRef = new int[TextFields];
+        private readonly uint[] _lastRef = new uint[TextFields];
 
         public List<string> Values { get; } = [];
 
-        public int Ref(int field, string? text)
+        public uint Ref(int field, string? text)
         {
             if (text is null)
             {
@@ -248,7 +242,7 @@ public static class AuthenticationLogSegmentCodec
 
             if (!_numbers.TryGetValue(text, out var number))
             {
-                number = Values.Count + 1;
+                number = (uint)Values.Count + 1;
                 _numbers.Add(text, number);
                 Values.Add(text);
             }

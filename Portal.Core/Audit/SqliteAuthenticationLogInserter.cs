@@ -51,7 +51,7 @@ internal sealed class SqliteAuthenticationLogInserter : IDisposable
             $"VALUES ({string.Join(", ", Properties.Select((_, i) => "?" + (i + 1)))})";
         _storedTime = entity.FindProperty(nameof(AuthenticationLogSegment.FirstAt))!.GetTypeMapping().Converter is ValueConverter<DateTimeOffset, long> converter
             ? converter.ConvertToProviderTyped
-            : throw new InvalidOperationException("The SQLite log writer expects OccurredAt stored as a number.");
+            : throw new InvalidOperationException("The SQLite log writer expects segment times stored as numbers.");
 
         // Not pooled: the pragmas below are for this connection only, and must not reach one the
         // rest of the portal borrows from the pool.

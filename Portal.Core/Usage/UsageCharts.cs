@@ -155,11 +155,11 @@ public sealed class UsageCharts(PortalDbContext db, UsageAccess access, IOptions
 
         var from = range.From;
         var to = range.To;
-        var records = new List<AuthenticationLogRecord>();
+        var records = new List<(string? Path, int LatencyMicroseconds)>();
         var segments = LogSegments(view).Where(s => s.LastAt >= from && s.FirstAt < to);
         await foreach (var record in AuthenticationLogReader.NewestFirstAsync(segments, r => r.OccurredAt >= from && r.OccurredAt < to, cancellationToken))
         {
-            records.Add(record);
+            records.Add((record.Path, record.LatencyMicroseconds));
             if (records.Count > MaxLogRecords)
             {
                 break;

@@ -47,22 +47,13 @@ public sealed class PolicyFlowTests(PortalServer server, BrowserFixture browser)
         await new RegisterPage(developer).RegisterAsync(developerEmail, Password);
         await developer.GotoAsync(invitation);
         await developer.GetByRole(AriaRole.Button, new() { Name = "Accept invitation" }).ClickUntilAsync(developer.GetByRole(AriaRole.Button, new() { Name = "Create key" }));
-        try
-        {
-            await developer.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickUntilAsync(developer.GetByRole(AriaRole.Dialog));
-            var dialog = developer.GetByRole(AriaRole.Dialog);
-            await dialog.GetByLabel("Name").FillAsync("production service");
-            await dialog.GetByLabel("Live").CheckAsync();
-            await dialog.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true })
-                .ClickUntilAsync(dialog.GetByText("lets only admins create live keys", new() { Exact = false }).First);
-            await dialog.GetByText("requires keys to expire within 30 days", new() { Exact = false }).First.WaitForAsync();
-        }
-        catch
-        {
-            await developerShots.SaveAsync(developer, "failed");
-            throw;
-        }
-
+        await developer.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickUntilAsync(developer.GetByRole(AriaRole.Dialog));
+        var dialog = developer.GetByRole(AriaRole.Dialog);
+        await dialog.GetByLabel("Name").FillAsync("production service");
+        await dialog.GetByLabel("Live").CheckAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true })
+            .ClickUntilAsync(dialog.GetByText("lets only admins create live keys", new() { Exact = false }).First);
+        await dialog.GetByText("requires keys to expire within 30 days", new() { Exact = false }).First.WaitForAsync();
         await developerShots.SaveAsync(developer, "live key refused");
         Assert.Equal(0, await developer.GetByTestId("revealed-secret").CountAsync());
     }
