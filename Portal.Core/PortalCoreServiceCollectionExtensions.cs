@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Portal.Core.Access;
+using Portal.Core.Apis;
 using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Keys;
@@ -37,8 +38,8 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<IKeySnapshotSource, DatabaseKeySnapshotSource>();
         services.AddSingleton<KeySnapshotCache>();
         services.AddSingleton<AccessCompiler>();
-        services.AddSingleton<IEndpointRuleSource, DatabaseEndpointRuleSource>();
-        services.AddSingleton<EndpointRuleCache>();
+        services.AddSingleton<IApiPolicySource, DatabaseApiPolicySource>();
+        services.AddSingleton<ApiPolicyCache>();
         services.AddSingleton<KeyValidator>();
         services.AddSingleton<UsageCounters>();
         services.AddSingleton<AuthenticationLog>();
@@ -66,6 +67,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<KeyCatalog>();
         services.AddScoped<GrantCheck>();
         services.AddScoped<AccessCatalog>();
+        services.AddScoped<ApiCatalog>();
         services.AddScoped<PermissionSetCatalog>();
         services.AddScoped<AccessExplainer>();
         services.AddScoped<UserAccounts>();

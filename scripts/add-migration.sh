@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Generates a migration named $1 for every database provider, each into its own folder.
-# Migrations are generated, never hand-edited: change the model, then run this script.
+# Migrations are generated: change the model, then run this script. The only hand-written part
+# is a data move the schema change needs (migrationBuilder.Sql, per provider), with a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name="${1:?usage: scripts/add-migration.sh MigrationName}"

@@ -7,18 +7,15 @@ using Portal.Core.Organizations;
 namespace Portal.Core.Access;
 
 /// <summary>
-/// An organization's resource catalog, endpoint rules and its choice for requests no rule matches.
-/// Members read them; only organization admins and platform administrators change them. Every change is audited and reaches this node's
-/// check endpoint at once.
+/// An organization's resource catalog. Members read it; only organization admins and platform
+/// administrators change it. Every change is audited.
 /// </summary>
 public sealed partial class AccessCatalog(
     PortalDbContext db,
     OrganizationAccess access,
     AuditTrail audit,
-    EndpointRuleCache rules,
     TimeProvider time)
 {
-    public const int MaxRules = 1000;
     public const int MaxResources = 500;
 
     public async Task<IReadOnlyList<ApiResource>?> ResourcesAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
@@ -121,116 +118,14 @@ public sealed partial class AccessCatalog(
         return true;
     }
 
-    public async Task<RuleBook?> RulesAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
-    {
-        if (!await CanReadAsync(caller, organizationId, cancellationToken))
-        {
-            return null;
-        }
-
-        var allowUnmatched = await db.Organizations.Where(o => o.Id == organizationId).Select(o => o.AllowUnmatchedRequests).FirstAsync(cancellationToken);
-        var list = await db.EndpointRules.AsNoTracking().Where(r => r.OrganizationId == organizationId).OrderBy(r => r.PathTemplate).ThenBy(r => r.Method).ToListAsync(cancellationToken);
-        return new RuleBook(list, allowUnmatched);
-    }
-
-    public async Task<EndpointRule> AddRuleAsync(Caller caller, Guid organizationId, string? method, string? pathTemplate, string? scope, CancellationToken cancellationToken = default)
-    {
-        var role = await RequireAdminAsync(caller, organizationId, cancellationToken);
-        var errors = new Dictionary<string, string[]>();
-        var verb = method?.Trim().ToUpperInvariant() ?? "";
-        if (!EndpointRule.Methods.Contains(verb))
-        {
-            errors["method"] = [$"'{method}' is not a method: use {string.Join(", ", EndpointRule.Methods)} (* for any)."];
-        }
-
-        var template = PathTemplate.TryParse(pathTemplate?.Trim(), out var templateError);
-        if (templateError is not null)
-        {
-            errors["pathTemplate"] = [templateError];
-        }
-
-        var required = scope?.Trim() ?? "";
-        if (!Scope.IsValid(required))
-        {
-            errors["scope"] = [$"'{required}' is not a scope: use resource:action."];
-        }
-        else if (required.Contains('*'))
-        {
-            errors["scope"] = ["A rule names the exact scope a request needs; wildcards belong in grants."];
-        }
-        else if (GrantCheck.Problem(await CatalogAsync(organizationId, cancellationToken), role, required) is { } problem)
-        {
-            errors["scope"] = [problem];
-        }
-
-        InvalidRequestException.ThrowIfAny(errors);
-        var existing = await db.EndpointRules.Where(r => r.OrganizationId == organizationId).ToListAsync(cancellationToken);
-        if (existing.Count >= MaxRules)
-        {
-            throw new InvalidRequestException("pathTemplate", $"An organization has at most {MaxRules} endpoint rules.");
-        }
-
-        var clash = existing.FirstOrDefault(r => r.Method == verb && PathTemplate.TryParse(r.PathTemplate, out _)!.Shape == template!.Shape);
-        if (clash is not null)
-        {
-            throw new ConflictException("pathTemplate", $"'{clash.Method} {clash.PathTemplate}' already requires '{clash.Scope}'; delete it first to change it.");
-        }
-
-        var rule = new EndpointRule
-        {
-            OrganizationId = organizationId,
-            Method = verb,
-            PathTemplate = template!.Text,
-            Scope = required,
-            CreatedAt = time.GetUtcNow(),
-        };
-        db.EndpointRules.Add(rule);
-        audit.Record(caller, AuditActions.RuleAdded, organizationId, "endpoint_rule", rule.Id.ToString(), $"{rule.Method} {rule.PathTemplate}", new { rule.Scope });
-        await db.SaveChangesAsync(cancellationToken);
-        rules.Invalidate(organizationId);
-        return rule;
-    }
-
-    public async Task<bool> DeleteRuleAsync(Caller caller, Guid organizationId, Guid id, CancellationToken cancellationToken = default)
-    {
-        await RequireAdminAsync(caller, organizationId, cancellationToken);
-        var rule = await db.EndpointRules.FirstOrDefaultAsync(r => r.Id == id && r.OrganizationId == organizationId, cancellationToken);
-        if (rule is null)
-        {
-            return false;
-        }
-
-        db.EndpointRules.Remove(rule);
-        audit.Record(caller, AuditActions.RuleDeleted, organizationId, "endpoint_rule", rule.Id.ToString(), $"{rule.Method} {rule.PathTemplate}", new { rule.Scope });
-        await db.SaveChangesAsync(cancellationToken);
-        rules.Invalidate(organizationId);
-        return true;
-    }
-
-    /// <summary>Chooses what happens to requests that name no scope and match no rule.</summary>
-    public async Task SetAllowUnmatchedAsync(Caller caller, Guid organizationId, bool allow, CancellationToken cancellationToken = default)
-    {
-        await RequireAdminAsync(caller, organizationId, cancellationToken);
-        var organization = await db.Organizations.FirstAsync(o => o.Id == organizationId, cancellationToken);
-        if (organization.AllowUnmatchedRequests == allow)
-        {
-            return;
-        }
-
-        organization.AllowUnmatchedRequests = allow;
-        audit.Record(caller, AuditActions.UnmatchedRequestsChanged, organizationId, "organization", organizationId.ToString(), organization.Name, new { allowUnmatchedRequests = allow });
-        await db.SaveChangesAsync(cancellationToken);
-        rules.Invalidate(organizationId);
-    }
-
-    private Task<List<ApiResource>> CatalogAsync(Guid organizationId, CancellationToken cancellationToken) =>
+    internal Task<List<ApiResource>> CatalogAsync(Guid organizationId, CancellationToken cancellationToken) =>
         db.ApiResources.AsNoTracking().Where(r => r.OrganizationId == organizationId).ToListAsync(cancellationToken);
 
-    private async Task<bool> CanReadAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken) =>
+    internal async Task<bool> CanReadAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken) =>
         await access.RoleAsync(caller, organizationId, cancellationToken) is not null
         || (await access.IsPlatformAdministratorAsync(caller, cancellationToken) && await db.Organizations.AnyAsync(o => o.Id == organizationId, cancellationToken));
 
-    private async Task<OrganizationRole> RequireAdminAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken)
+    internal async Task<OrganizationRole> RequireAdminAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken)
     {
         var role = await access.RoleAsync(caller, organizationId, cancellationToken);
         if (role is null or < OrganizationRole.Admin
@@ -245,7 +140,7 @@ public sealed partial class AccessCatalog(
         {
             null => throw new NotFoundException("organization", "The organization does not exist or you are not a member of it."),
             >= OrganizationRole.Admin => role.Value,
-            _ => throw new AccessDeniedException("Only organization admins can change the resource catalog and endpoint rules."),
+            _ => throw new AccessDeniedException("Only organization admins can change the resource catalog, APIs and endpoint rules."),
         };
     }
 
@@ -300,6 +195,3 @@ public sealed partial class AccessCatalog(
     [GeneratedRegex(@"^[a-z][a-z0-9_.\-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex ResourceName();
 }
-
-/// <summary>An organization's endpoint rules and its choice for unmatched requests.</summary>
-public sealed record RuleBook(IReadOnlyList<EndpointRule> Rules, bool AllowUnmatchedRequests);

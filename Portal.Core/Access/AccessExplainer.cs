@@ -1,3 +1,4 @@
+using Portal.Core.Apis;
 using Portal.Core.Keys;
 using Portal.Core.Organizations;
 using Portal.Core.Validation;
@@ -10,7 +11,8 @@ namespace Portal.Core.Access;
 /// <param name="Scope">A scope to require directly, as <c>/auth/check?scope=</c> or verify do; null to use the endpoint rules.</param>
 /// <param name="Resource">A resource the request touches (<c>asset/eu-17</c>), checked against the grants' filters.</param>
 /// <param name="At">The moment to decide for (time windows); null for now.</param>
-public sealed record AccessQuestion(string? Method, string? Path, string? Scope = null, string? Resource = null, DateTimeOffset? At = null);
+/// <param name="ApiId">The API whose endpoint rules and environments apply, as its gateway door would decide; required when no scope is given.</param>
+public sealed record AccessQuestion(string? Method, string? Path, string? Scope = null, string? Resource = null, DateTimeOffset? At = null, Guid? ApiId = null);
 
 /// <summary>
 /// What the validator decides for a key and a request, and why: the endpoint rule that named the
@@ -21,7 +23,6 @@ public sealed record AccessExplanation(
     DateTimeOffset At,
     string? RequiredScope,
     CompiledRule? Rule,
-    bool RuleRefused,
     bool UnmatchedAllowed,
     Grant? Grant,
     GrantOrigin? Origin)
@@ -34,7 +35,7 @@ public sealed record AccessExplanation(
 /// exactly as the validation cache does and asks <see cref="KeyValidator.Decide"/>, so the answer
 /// is the one every door would give. Only keys the caller may see are explained; it never touches a token.
 /// </summary>
-public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, EndpointRuleCache rules, TimeProvider time)
+public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, ApiPolicyCache apis, TimeProvider time)
 {
     /// <summary>Every grant the key holds, direct ones first, then its permission sets' at their current versions; null when not visible.</summary>
     public async Task<CompiledAccess?> EffectiveAsync(Caller caller, Guid keyId, CancellationToken cancellationToken = default)
@@ -51,23 +52,32 @@ public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, En
             return null;
         }
 
-        var useRules = scope is null;
-        var matcher = useRules ? await rules.GetAsync(snapshot.OrganizationId, cancellationToken) : null;
-        var at = question.At ?? time.GetUtcNow();
-        var request = new RequestContext(scope, null, method, path, resource, UseEndpointRules: useRules);
-        var verdict = KeyValidator.Decide(snapshot, request, matcher, at);
+        var api = question.ApiId is { } apiId ? await apis.GetAsync(apiId, cancellationToken) : null;
+        if (question.ApiId is not null && api?.OrganizationId != snapshot.OrganizationId)
+        {
+            throw new InvalidRequestException("apiId", "Choose one of the organization's APIs.");
+        }
 
+        var useRules = scope is null;
+        var canonicalMethod = RequestTarget.CanonicalMethod(method);
+        var canonicalPath = RequestTarget.CanonicalPath(path);
+        var at = question.At ?? time.GetUtcNow();
+        var request = new RequestContext(scope, null, canonicalMethod, canonicalPath, resource, useRules, api,
+            TargetRefused: canonicalMethod is null || canonicalPath is null);
+        var verdict = KeyValidator.Decide(snapshot, request, at);
+
+        var matcher = api?.Rules;
         var rule = matcher is not null && verdict.RuleIndex >= 0 ? matcher.Rules[verdict.RuleIndex] : null;
-        // An expired, revoked or disabled key is refused before any rule is matched.
-        var rulesAsked = useRules && verdict.Code is not (ReasonCodes.Expired or ReasonCodes.Revoked or ReasonCodes.Disabled);
+        // A key that is not usable here, or a target that is not canonical, is refused before any rule is matched.
+        var rulesAsked = useRules && verdict.Code is not (ReasonCodes.Expired or ReasonCodes.Revoked or ReasonCodes.Disabled
+            or ReasonCodes.ApiNotAllowed or ReasonCodes.EnvironmentNotAllowed or ReasonCodes.PathNotCanonical);
         var grant = verdict.GrantIndex >= 0 ? snapshot.Access.Grants[verdict.GrantIndex] : null;
         return new AccessExplanation(
             verdict.Code,
             at,
             scope ?? rule?.Scope,
             rule,
-            RuleRefused: verdict.RuleIndex == EndpointRuleMatcher.Refused,
-            UnmatchedAllowed: rulesAsked && rule is null && verdict.RuleIndex == EndpointRuleMatcher.NoMatch && matcher!.AllowUnmatched,
+            UnmatchedAllowed: rulesAsked && rule is null && matcher is { AllowUnmatched: true },
             grant?.Grant,
             grant?.Origin);
     }
@@ -87,6 +97,11 @@ public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, En
         if (scope is null && !path.StartsWith('/'))
         {
             errors["path"] = ["A path starts with '/', e.g. /orders/42."];
+        }
+
+        if (scope is null && question.ApiId is null)
+        {
+            errors["apiId"] = ["Choose the API whose endpoint rules decide, or name a scope."];
         }
 
         if (scope is not null && !Scope.IsValid(scope))

@@ -28,7 +28,7 @@ public sealed class ApiResource
     public IEnumerable<string> Actions => StandardActions.Concat(CustomActions);
 }
 
-/// <summary>An endpoint rule: requests with this method (or <c>*</c>) and path template need this scope.</summary>
+/// <summary>An endpoint rule of an API: requests with this method (or <c>*</c>) and path template need this scope.</summary>
 public sealed class EndpointRule
 {
     public static readonly IReadOnlyList<string> Methods = ["*", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
@@ -36,6 +36,9 @@ public sealed class EndpointRule
     public Guid Id { get; set; } = Guid.CreateVersion7();
 
     public Guid OrganizationId { get; set; }
+
+    /// <summary>The <see cref="Apis.ProtectedApi"/> whose requests this rule decides.</summary>
+    public Guid ApiId { get; set; }
 
     public required string Method { get; set; }
 

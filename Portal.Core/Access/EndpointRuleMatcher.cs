@@ -4,23 +4,25 @@ namespace Portal.Core.Access;
 public sealed record CompiledRule(Guid Id, string Method, string Template, string Scope);
 
 /// <summary>
-/// An organization's endpoint rules compiled into a tree of path segments. A request path is
-/// walked segment by segment, trying a literal child first, then a parameter, then a catch-all,
-/// so the most specific template wins at the first segment where templates differ; at one
-/// template a rule for the exact method wins over one for any method. No allocation per match.
+/// An API's endpoint rules compiled into a tree of path segments. A canonical request path (see
+/// <see cref="Apis.RequestTarget"/>) is walked segment by segment, trying a literal child first,
+/// then a parameter, then a catch-all, so the most specific template wins at the first segment
+/// where templates differ; at one template a rule for the exact method wins over one for any
+/// method. Literal segments match case-insensitively unless the API asks for exact case. No
+/// allocation per match.
 /// </summary>
 public sealed class EndpointRuleMatcher
 {
-    /// <summary>The match of a path that was refused before matching (dot segments, encoded slashes).</summary>
-    public const int Refused = -2;
-
     public const int NoMatch = -1;
 
     private readonly Node _root = new();
 
-    public EndpointRuleMatcher(IEnumerable<CompiledRule> rules, bool allowUnmatched)
+    private readonly StringComparer _literals;
+
+    public EndpointRuleMatcher(IEnumerable<CompiledRule> rules, bool allowUnmatched, bool caseSensitive = false)
     {
         AllowUnmatched = allowUnmatched;
+        _literals = caseSensitive ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase;
         Rules = [.. rules];
         for (var i = 0; i < Rules.Length; i++)
         {
@@ -34,7 +36,7 @@ public sealed class EndpointRuleMatcher
                 switch (segment.Kind)
                 {
                     case PathTemplate.SegmentKind.Literal:
-                        node.Literals ??= new Dictionary<string, Node>(StringComparer.Ordinal);
+                        node.Literals ??= new Dictionary<string, Node>(_literals);
                         if (!node.Literals.TryGetValue(segment.Literal, out var child))
                         {
                             node.Literals[segment.Literal] = child = new Node();
@@ -60,22 +62,21 @@ public sealed class EndpointRuleMatcher
 
     public static EndpointRuleMatcher Empty { get; } = new([], allowUnmatched: false);
 
-    /// <summary>The organization's choice for requests that match no rule: allow any valid key, or deny.</summary>
+    /// <summary>The API's choice for requests that match no rule: allow any valid key, or deny.</summary>
     public bool AllowUnmatched { get; }
 
     public CompiledRule[] Rules { get; }
 
     /// <summary>
-    /// The index in <see cref="Rules"/> of the rule for this request, <see cref="NoMatch"/>, or
-    /// <see cref="Refused"/> for a path that could mean another path once an upstream normalises it.
+    /// The index in <see cref="Rules"/> of the rule for this request, or <see cref="NoMatch"/>.
+    /// <paramref name="method"/> and <paramref name="path"/> are canonical (<see cref="Apis.RequestTarget"/>):
+    /// the path has no query and no empty or dot segments.
     /// </summary>
-    public int Match(ReadOnlySpan<char> method, ReadOnlySpan<char> pathAndQuery)
+    public int Match(ReadOnlySpan<char> method, ReadOnlySpan<char> path)
     {
-        var end = pathAndQuery.IndexOfAny('?', '#');
-        var path = end < 0 ? pathAndQuery : pathAndQuery[..end];
-        if (path.IsEmpty || path[0] != '/' || IsAmbiguous(path))
+        if (Rules.Length == 0 || path.IsEmpty || path[0] != '/')
         {
-            return Refused;
+            return NoMatch;
         }
 
         path = path[1..];
@@ -84,7 +85,7 @@ public sealed class EndpointRuleMatcher
             path = path[..^1];
         }
 
-        return Rules.Length == 0 ? NoMatch : Walk(_root, method, path);
+        return Walk(_root, method, path);
     }
 
     private static int Walk(Node node, ReadOnlySpan<char> method, ReadOnlySpan<char> rest)
@@ -122,40 +123,6 @@ public sealed class EndpointRuleMatcher
         }
 
         return node.CatchAll?.Find(method) ?? NoMatch;
-    }
-
-    // Paths an upstream may resolve differently from us: dot segments, empty segments,
-    // backslashes and encoded '/', '\' or '.'. They are refused rather than guessed at.
-    private static bool IsAmbiguous(ReadOnlySpan<char> path)
-    {
-        if (path.Contains('\\') || path.Contains("//", StringComparison.Ordinal))
-        {
-            return true;
-        }
-
-        var percent = path.IndexOf('%');
-        while (percent >= 0 && percent + 2 < path.Length)
-        {
-            var code = path.Slice(percent + 1, 2);
-            if (code.Equals("2f", StringComparison.OrdinalIgnoreCase) || code.Equals("5c", StringComparison.OrdinalIgnoreCase)
-                || code.Equals("2e", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-
-            var next = path[(percent + 1)..].IndexOf('%');
-            percent = next < 0 ? -1 : percent + 1 + next;
-        }
-
-        foreach (var range in path.Split('/'))
-        {
-            if (path[range] is "." or "..")
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private sealed class Node

@@ -14,9 +14,25 @@ public static partial class ResourcePattern
     public static bool IsValidPattern(string? pattern) =>
         pattern is { Length: > 0 and <= MaxLength } && Shape().IsMatch(pattern);
 
-    /// <summary>Whether a resource named in a request has the <c>type/id</c> shape (no wildcards).</summary>
+    /// <summary>
+    /// Whether a resource named in a request has the <c>type/id</c> shape: no wildcards, and no
+    /// empty or dot segments, so a pattern <c>asset/eu-*</c> never covers <c>asset/eu-1/../../us-7</c>.
+    /// </summary>
     public static bool IsValidResource(string? resource) =>
-        resource is { Length: > 0 and <= MaxLength } && !resource.Contains('*') && Shape().IsMatch(resource);
+        resource is { Length: > 0 and <= MaxLength } && !resource.Contains('*') && Shape().IsMatch(resource) && !HasDotOrEmptySegment(resource);
+
+    private static bool HasDotOrEmptySegment(ReadOnlySpan<char> resource)
+    {
+        foreach (var range in resource.Split('/'))
+        {
+            if (resource[range] is "" or "." or "..")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Glob match with <c>*</c> only; linear in practice, no allocation.</summary>
     public static bool Matches(ReadOnlySpan<char> pattern, ReadOnlySpan<char> value)

@@ -57,7 +57,10 @@ public static class AuditActions
     public const string ResourceDeleted = "resource.deleted";
     public const string RuleAdded = "endpoint_rule.added";
     public const string RuleDeleted = "endpoint_rule.deleted";
-    public const string UnmatchedRequestsChanged = "organization.unmatched_requests_changed";
+    public const string ApiCreated = "api.created";
+    public const string ApiUpdated = "api.updated";
+    public const string ApiDeleted = "api.deleted";
+    public const string RegistrationChanged = "platform.registration_changed";
     public const string PermissionSetCreated = "permission_set.created";
     public const string PermissionSetUpdated = "permission_set.updated";
     public const string PermissionSetDeleted = "permission_set.deleted";

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Portal.Core.Access;
+using Portal.Core.Apis;
 using Portal.Core.Audit;
 using Portal.Core.Keys;
 using Portal.Core.Organizations;
@@ -72,7 +73,29 @@ internal sealed class EndpointRuleConfiguration : IEntityTypeConfiguration<Endpo
         entity.Property(r => r.PathTemplate).HasMaxLength(PathTemplate.MaxLength);
         entity.Property(r => r.Scope).HasMaxLength(Scope.MaxLength);
         entity.HasIndex(r => r.OrganizationId);
+        entity.HasIndex(r => r.ApiId);
         entity.HasOne<Organization>().WithMany().HasForeignKey(r => r.OrganizationId);
+        entity.HasOne<ProtectedApi>().WithMany().HasForeignKey(r => r.ApiId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ProtectedApiConfiguration : IEntityTypeConfiguration<ProtectedApi>
+{
+    public void Configure(EntityTypeBuilder<ProtectedApi> entity)
+    {
+        entity.ToTable("Apis");
+        entity.Property(a => a.Name).HasMaxLength(ProtectedApi.NameMaxLength);
+        entity.Property(a => a.Description).HasMaxLength(ProtectedApi.DescriptionMaxLength);
+        entity.HasIndex(a => new { a.OrganizationId, a.Name }).IsUnique();
+        entity.HasOne<Organization>().WithMany().HasForeignKey(a => a.OrganizationId);
+    }
+}
+
+internal sealed class PlatformSettingsConfiguration : IEntityTypeConfiguration<PlatformSettings>
+{
+    public void Configure(EntityTypeBuilder<PlatformSettings> entity)
+    {
+        entity.Property(s => s.Id).ValueGeneratedNever();
     }
 }
 

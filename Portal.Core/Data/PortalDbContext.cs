@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Access;
+using Portal.Core.Apis;
 using Portal.Core.Audit;
 using Portal.Core.Keys;
 using Portal.Core.Notifications;
@@ -35,7 +36,11 @@ public abstract class PortalDbContext(DbContextOptions options)
 
     public DbSet<ApiResource> ApiResources => Set<ApiResource>();
 
+    public DbSet<ProtectedApi> Apis => Set<ProtectedApi>();
+
     public DbSet<EndpointRule> EndpointRules => Set<EndpointRule>();
+
+    public DbSet<PlatformSettings> PlatformSettings => Set<PlatformSettings>();
 
     public DbSet<PermissionSet> PermissionSets => Set<PermissionSet>();
 

@@ -35,6 +35,9 @@ public sealed class ApiKey
     /// <summary>When the key may be used at all (not-before, weekly windows); null means whenever it is active.</summary>
     public AccessSchedule? Schedule { get; set; }
 
+    /// <summary>The APIs (of its organization) the key may call at the gateway door; empty means all of them.</summary>
+    public List<Guid> ApiIds { get; set; } = [];
+
     /// <summary>Permission sets whose grants the key also holds, at their current version.</summary>
     public List<PermissionSet> PermissionSets { get; set; } = [];
 

@@ -12,11 +12,5 @@ public sealed class Organization
 
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>
-    /// What the check endpoint does with a request that names no scope and matches no endpoint
-    /// rule: false (the default) denies it, true lets any valid key of the organization through.
-    /// </summary>
-    public bool AllowUnmatchedRequests { get; set; }
-
     public List<Membership> Members { get; set; } = [];
 }

@@ -48,6 +48,7 @@ public sealed class DatabaseKeySnapshotSource : IKeySnapshotSource
                 Status = row.Key.Status,
                 ExpiresAt = row.Key.ExpiresAt,
                 TokenRetiresAt = row.RetiresAt,
+                ApiIds = row.Key.ApiIds.Count == 0 ? [] : [.. row.Key.ApiIds],
                 Access = _compiler.Compile(
                     row.Key.Scopes, row.Key.Grants, row.Key.Schedule, [.. row.Sets.Select(p => new SetGrants(p.Id, p.Name, p.Version, p.Grants))]),
             };

@@ -41,11 +41,17 @@ public sealed class KeySnapshot
         init => _tokenRetiresAtTicks = value?.UtcTicks ?? 0;
     }
 
+    /// <summary>The APIs of its organization the key may call; empty means all of them.</summary>
+    public Guid[] ApiIds { get; init; } = [];
+
     /// <summary>Everything the key may do, compiled (shared between snapshots with the same grants).</summary>
     public required CompiledAccess Access { get; init; }
 
     /// <summary>Sorted, de-duplicated scope strings of every grant the key holds.</summary>
     public string[] Scopes => Access.Scopes;
+
+    /// <summary>Whether the key may be used at this API (which must be of the key's organization).</summary>
+    public bool MayCall(Guid apiId) => ApiIds.Length == 0 || Array.IndexOf(ApiIds, apiId) >= 0;
 
     /// <summary>Whether the key's expiry or this token's rotation grace has passed.</summary>
     public bool IsPastEnd(long nowTicks) =>

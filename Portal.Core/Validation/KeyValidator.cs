@@ -6,10 +6,11 @@ namespace Portal.Core.Validation;
 /// <summary>
 /// The one place where a token becomes a decision, for every door (verify, gateway check, the
 /// ApiKey scheme). Order: shape and checksum (no lookup) → HMAC → negative cache → snapshot cache
-/// → database (each pepper version) → status → expiry and rotation grace → scope. Hashes are
+/// → database (each pepper version) → the API's organization → status → expiry and rotation grace
+/// → the API and environment → canonical target → scope. Hashes are
 /// compared in constant time throughout. A cached decision allocates nothing. Never logs or keeps a token.
 /// </summary>
-public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots, KeySnapshotCache cache, EndpointRuleCache rules, TimeProvider time)
+public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots, KeySnapshotCache cache, TimeProvider time)
 {
     public ValueTask<ValidationResult> ValidateAsync(string? token, RequestContext request, CancellationToken cancellationToken = default)
     {
@@ -25,14 +26,14 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
         switch (cache.TryGet(hash, now.UtcTicks, out var cached))
         {
             case CacheLookup.Fresh:
-                return DecideAsync(cached!, request, now, cancellationToken);
+                return new(Result(cached!, request, now));
             case CacheLookup.Stale:
                 if (cache.TryBeginRefresh(hash))
                 {
                     _ = RefreshAsync(token, hash);
                 }
 
-                return DecideAsync(cached!, request, now, cancellationToken);
+                return new(Result(cached!, request, now));
             case CacheLookup.Unknown:
                 return new(ValidationResult.NotFound);
             default:
@@ -43,29 +44,14 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
     private async ValueTask<ValidationResult> LoadAndDecideAsync(string token, HashKey hash, RequestContext request, CancellationToken cancellationToken)
     {
         var snapshot = await LoadAsync(token, hash, cancellationToken);
-        return snapshot is null ? ValidationResult.NotFound : await DecideAsync(snapshot, request, time.GetUtcNow(), cancellationToken);
+        return snapshot is null ? ValidationResult.NotFound : Result(snapshot, request, time.GetUtcNow());
     }
 
-    // Synchronous unless the organization's endpoint rules must be read first (once per organization and fresh time).
-    private ValueTask<ValidationResult> DecideAsync(KeySnapshot key, RequestContext request, DateTimeOffset now, CancellationToken cancellationToken)
+    // A key of another organization than the API's is reported exactly as an unknown one: no key attached.
+    private static ValidationResult Result(KeySnapshot key, in RequestContext request, DateTimeOffset now)
     {
-        if (request.RequiredScope is not null || !request.UseEndpointRules)
-        {
-            return new(new ValidationResult(Decide(key, request, null, now).Code, key));
-        }
-
-        if (rules.TryGet(key.OrganizationId, out var matcher))
-        {
-            return new(new ValidationResult(Decide(key, request, matcher, now).Code, key));
-        }
-
-        return DecideWithRulesAsync(key, request, now, cancellationToken);
-    }
-
-    private async ValueTask<ValidationResult> DecideWithRulesAsync(KeySnapshot key, RequestContext request, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var matcher = await rules.GetAsync(key.OrganizationId, cancellationToken);
-        return new ValidationResult(Decide(key, request, matcher, now).Code, key);
+        var code = Decide(key, request, now).Code;
+        return ReferenceEquals(code, ReasonCodes.NotFound) ? ValidationResult.NotFound : new ValidationResult(code, key);
     }
 
     private async Task RefreshAsync(string token, HashKey hash)
@@ -115,29 +101,51 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
     }
 
     /// <summary>
-    /// Decides a request for a key that was found: status, expiry, then access. With no required
-    /// scope and <see cref="RequestContext.UseEndpointRules"/>, the scope comes from the endpoint
-    /// rule matching the method and path; a request no rule matches is denied unless the
-    /// organization allows any valid key. The portal's test-access tool asks this same method.
+    /// Decides a request for a key that was found: the API's organization (another one's key is
+    /// <see cref="ReasonCodes.NotFound"/>), status, expiry, the API and environment, the canonical
+    /// target, then access. With no required scope and <see cref="RequestContext.UseEndpointRules"/>,
+    /// the scope comes from the API's endpoint rule matching the method and path; a request no rule
+    /// matches is denied unless the API allows any valid key. The portal's test-access tool asks this same method.
     /// </summary>
-    public static Verdict Decide(KeySnapshot key, in RequestContext request, EndpointRuleMatcher? rules, DateTimeOffset now)
+    public static Verdict Decide(KeySnapshot key, in RequestContext request, DateTimeOffset now)
     {
+        var api = request.Api;
+        if (api is not null && api.OrganizationId != key.OrganizationId)
+        {
+            return new Verdict(ReasonCodes.NotFound);
+        }
+
         if (!IsUsable(key, now, out var code))
         {
             return new Verdict(code);
+        }
+
+        if (api is not null && !key.MayCall(api.Id))
+        {
+            return new Verdict(ReasonCodes.ApiNotAllowed);
+        }
+
+        if (api is not null && !api.Accepts(key.Environment))
+        {
+            return new Verdict(ReasonCodes.EnvironmentNotAllowed);
+        }
+
+        if (request.TargetRefused)
+        {
+            return new Verdict(ReasonCodes.PathNotCanonical);
         }
 
         ReadOnlySpan<char> scope = request.RequiredScope;
         var rule = EndpointRuleMatcher.NoMatch;
         if (request.RequiredScope is null && request.UseEndpointRules)
         {
-            rules ??= EndpointRuleMatcher.Empty;
+            var rules = api?.Rules ?? EndpointRuleMatcher.Empty;
             rule = rules.Match(request.Method ?? "GET", request.Path ?? "/");
             if (rule >= 0)
             {
                 scope = rules.Rules[rule].Scope;
             }
-            else if (rule == EndpointRuleMatcher.Refused || !rules.AllowUnmatched)
+            else if (!rules.AllowUnmatched)
             {
                 return new Verdict(ReasonCodes.InsufficientScope, rule);
             }

@@ -1,14 +1,22 @@
+using Portal.Core.Apis;
+
 namespace Portal.Core.Validation;
 
 /// <summary>What the request the key came with asks for.</summary>
 /// <param name="RequiredScope">The scope the request needs, or null (see <paramref name="UseEndpointRules"/>).</param>
 /// <param name="ClientIp">The client's address, when known.</param>
-/// <param name="Method">The original request's method, when known.</param>
-/// <param name="Path">The original request's path (and query), when known.</param>
+/// <param name="Method">The original request's canonical method (<see cref="RequestTarget.CanonicalMethod"/>), when known.</param>
+/// <param name="Path">The original request's canonical path (<see cref="RequestTarget.CanonicalPath"/>), when known.</param>
 /// <param name="Resource">A resource the request touches (<c>asset/eu-17</c>), checked against the grants' filters.</param>
 /// <param name="UseEndpointRules">
-/// With no required scope: true derives it from the organization's endpoint rules for
-/// <paramref name="Method"/> and <paramref name="Path"/> (the gateway check); false authenticates the key only.
+/// With no required scope: true derives it from <paramref name="Api"/>'s endpoint rules for
+/// <paramref name="Method"/> and <paramref name="Path"/>; false authenticates the key only.
+/// </param>
+/// <param name="Api">The API the request is for (the gateway door, or verify's <c>apiId</c>); keys of other organizations are unknown to it.</param>
+/// <param name="TargetRefused">
+/// The request's method or target was sent but is not canonical, or the rules must decide a request
+/// whose target is unknown or that asks for another method: <see cref="ReasonCodes.PathNotCanonical"/>
+/// once the key is known to be usable.
 /// </param>
 public readonly record struct RequestContext(
     string? RequiredScope = null,
@@ -16,4 +24,6 @@ public readonly record struct RequestContext(
     string? Method = null,
     string? Path = null,
     string? Resource = null,
-    bool UseEndpointRules = false);
+    bool UseEndpointRules = false,
+    ApiPolicy? Api = null,
+    bool TargetRefused = false);

@@ -226,6 +226,9 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<Guid>("ApiId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -248,6 +251,8 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                         .HasColumnType("character varying(128)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ApiId");
 
                     b.HasIndex("OrganizationId");
 
@@ -336,6 +341,44 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("PermissionSetVersions");
+                });
+
+            modelBuilder.Entity("Portal.Core.Apis.ProtectedApi", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("AllowUnmatchedRequests")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("CaseSensitivePaths")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<int>("Environments")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Apis", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Audit.AuditRecord", b =>
@@ -439,6 +482,10 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.PrimitiveCollection<List<Guid>>("ApiIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
 
                     b.Property<Guid>("ConcurrencyStamp")
                         .IsConcurrencyToken()
@@ -683,9 +730,6 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
-                    b.Property<bool>("AllowUnmatchedRequests")
-                        .HasColumnType("boolean");
-
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -735,6 +779,22 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                     b.HasKey("OrganizationId");
 
                     b.ToTable("OrganizationPolicies");
+                });
+
+            modelBuilder.Entity("Portal.Core.Organizations.PlatformSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Registration")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("PlatformSettings");
                 });
 
             modelBuilder.Entity("Portal.Core.Organizations.PortalUser", b =>
@@ -1061,6 +1121,12 @@ namespace Portal.Core.Data.Migrations.PostgreSql
 
             modelBuilder.Entity("Portal.Core.Access.EndpointRule", b =>
                 {
+                    b.HasOne("Portal.Core.Apis.ProtectedApi", null)
+                        .WithMany()
+                        .HasForeignKey("ApiId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("Portal.Core.Organizations.Organization", null)
                         .WithMany()
                         .HasForeignKey("OrganizationId")
@@ -1082,6 +1148,15 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                     b.HasOne("Portal.Core.Access.PermissionSet", null)
                         .WithMany()
                         .HasForeignKey("PermissionSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Apis.ProtectedApi", b =>
+                {
+                    b.HasOne("Portal.Core.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -226,6 +226,9 @@ namespace Portal.Core.Data.Migrations.SqlServer
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<Guid>("ApiId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
@@ -248,6 +251,8 @@ namespace Portal.Core.Data.Migrations.SqlServer
                         .HasColumnType("nvarchar(128)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ApiId");
 
                     b.HasIndex("OrganizationId");
 
@@ -336,6 +341,44 @@ namespace Portal.Core.Data.Migrations.SqlServer
                         .IsUnique();
 
                     b.ToTable("PermissionSetVersions");
+                });
+
+            modelBuilder.Entity("Portal.Core.Apis.ProtectedApi", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<bool>("AllowUnmatchedRequests")
+                        .HasColumnType("bit");
+
+                    b.Property<bool>("CaseSensitivePaths")
+                        .HasColumnType("bit");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)");
+
+                    b.Property<int>("Environments")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Apis", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Audit.AuditRecord", b =>
@@ -439,6 +482,10 @@ namespace Portal.Core.Data.Migrations.SqlServer
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
+
+                    b.PrimitiveCollection<string>("ApiIds")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<Guid>("ConcurrencyStamp")
                         .IsConcurrencyToken()
@@ -684,9 +731,6 @@ namespace Portal.Core.Data.Migrations.SqlServer
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
-                    b.Property<bool>("AllowUnmatchedRequests")
-                        .HasColumnType("bit");
-
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
@@ -736,6 +780,22 @@ namespace Portal.Core.Data.Migrations.SqlServer
                     b.HasKey("OrganizationId");
 
                     b.ToTable("OrganizationPolicies");
+                });
+
+            modelBuilder.Entity("Portal.Core.Organizations.PlatformSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Registration")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("PlatformSettings");
                 });
 
             modelBuilder.Entity("Portal.Core.Organizations.PortalUser", b =>
@@ -1063,6 +1123,12 @@ namespace Portal.Core.Data.Migrations.SqlServer
 
             modelBuilder.Entity("Portal.Core.Access.EndpointRule", b =>
                 {
+                    b.HasOne("Portal.Core.Apis.ProtectedApi", null)
+                        .WithMany()
+                        .HasForeignKey("ApiId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("Portal.Core.Organizations.Organization", null)
                         .WithMany()
                         .HasForeignKey("OrganizationId")
@@ -1084,6 +1150,15 @@ namespace Portal.Core.Data.Migrations.SqlServer
                     b.HasOne("Portal.Core.Access.PermissionSet", null)
                         .WithMany()
                         .HasForeignKey("PermissionSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Apis.ProtectedApi", b =>
+                {
+                    b.HasOne("Portal.Core.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -214,6 +214,9 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid>("ApiId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -236,6 +239,8 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ApiId");
 
                     b.HasIndex("OrganizationId");
 
@@ -324,6 +329,44 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("PermissionSetVersions");
+                });
+
+            modelBuilder.Entity("Portal.Core.Apis.ProtectedApi", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("AllowUnmatchedRequests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("CaseSensitivePaths")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Environments")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Apis", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Audit.AuditRecord", b =>
@@ -426,6 +469,10 @@ namespace Portal.Core.Data.Migrations.Sqlite
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("ApiIds")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("ConcurrencyStamp")
@@ -671,9 +718,6 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<bool>("AllowUnmatchedRequests")
-                        .HasColumnType("INTEGER");
-
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -723,6 +767,22 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.HasKey("OrganizationId");
 
                     b.ToTable("OrganizationPolicies");
+                });
+
+            modelBuilder.Entity("Portal.Core.Organizations.PlatformSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Registration")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("PlatformSettings");
                 });
 
             modelBuilder.Entity("Portal.Core.Organizations.PortalUser", b =>
@@ -1049,6 +1109,12 @@ namespace Portal.Core.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Portal.Core.Access.EndpointRule", b =>
                 {
+                    b.HasOne("Portal.Core.Apis.ProtectedApi", null)
+                        .WithMany()
+                        .HasForeignKey("ApiId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("Portal.Core.Organizations.Organization", null)
                         .WithMany()
                         .HasForeignKey("OrganizationId")
@@ -1070,6 +1136,15 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.HasOne("Portal.Core.Access.PermissionSet", null)
                         .WithMany()
                         .HasForeignKey("PermissionSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Apis.ProtectedApi", b =>
+                {
+                    b.HasOne("Portal.Core.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

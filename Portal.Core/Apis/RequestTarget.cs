@@ -1,0 +1,265 @@
+namespace Portal.Core.Apis;
+
+/// <summary>
+/// The one canonical form of a request's target, the form an upstream acts on, used by the
+/// endpoint rules, the test-access tool, verify's <c>path</c>, the authentication log and usage.
+/// Percent-encoded unreserved characters (RFC 3986 §2.3: <c>A-Z a-z 0-9 - . _ ~</c>) are decoded
+/// and other escapes written with upper-case hex (§6.2.2). Anything an upstream could read as
+/// another path is refused rather than guessed at: dot segments in any spelling, empty segments
+/// (a single trailing slash aside), segments ending in a dot, <c>;</c> parameters, backslashes,
+/// encoded <c>/</c> <c>\</c> <c>%</c>, control characters and NUL, raw non-ASCII, and escapes that
+/// are not valid UTF-8 (overlong forms and surrogates included). The query string is dropped: it
+/// never takes part in matching and is never stored.
+/// </summary>
+public static class RequestTarget
+{
+    /// <summary>The longest path (before the query) that is decided; longer ones are refused.</summary>
+    public const int MaxPathLength = 4096;
+
+    public const int MaxMethodLength = 16;
+
+    /// <summary>Headers that ask some frameworks to run another method than the request's; refused when endpoint rules decide.</summary>
+    public static readonly IReadOnlyList<string> MethodOverrideHeaders = ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"];
+
+    [ThreadStatic]
+    private static LastPath? t_last;
+
+    private enum Shape
+    {
+        Refused,
+        Canonical,
+        NeedsRewrite,
+    }
+
+    /// <summary>
+    /// The canonical path of an origin-form target (path and optional query), or null when it is
+    /// refused. An already-canonical path without a query is returned as the same instance, and a
+    /// thread's last answer is reused for the same target, so a gateway's steady traffic allocates nothing.
+    /// </summary>
+    public static string? CanonicalPath(string? target)
+    {
+        if (target is null)
+        {
+            return null;
+        }
+
+        var queryAt = target.IndexOf('?');
+        var path = queryAt < 0 ? target.AsSpan() : target.AsSpan(0, queryAt);
+        var shape = Inspect(path);
+        if (shape == Shape.Refused)
+        {
+            return null;
+        }
+
+        if (shape == Shape.Canonical && queryAt < 0)
+        {
+            return target;
+        }
+
+        var last = t_last;
+        if (last is not null && string.Equals(last.Target, target, StringComparison.Ordinal))
+        {
+            return last.Path;
+        }
+
+        var canonical = shape == Shape.Canonical ? path.ToString() : Rewrite(path);
+        if (canonical is null)
+        {
+            return null;
+        }
+
+        t_last = new LastPath(target, canonical);
+        return canonical;
+    }
+
+    /// <summary>
+    /// The method rules are matched with: upper-case, <c>HEAD</c> decided as <c>GET</c> (an
+    /// upstream answers HEAD with the GET handler); null for anything that is not an RFC 9110 token
+    /// of at most <see cref="MaxMethodLength"/> characters.
+    /// </summary>
+    public static string? CanonicalMethod(string? method)
+    {
+        switch (method)
+        {
+            case "GET" or "HEAD":
+                return "GET";
+            case "POST" or "PUT" or "PATCH" or "DELETE" or "OPTIONS":
+                return method;
+            case null or { Length: 0 or > MaxMethodLength }:
+                return null;
+        }
+
+        foreach (var c in method)
+        {
+            if (!IsTokenChar(c))
+            {
+                return null;
+            }
+        }
+
+        var upper = method.ToUpperInvariant();
+        return upper == "HEAD" ? "GET" : upper;
+    }
+
+    private static Shape Inspect(ReadOnlySpan<char> path)
+    {
+        if (path.IsEmpty || path[0] != '/' || path.Length > MaxPathLength)
+        {
+            return Shape.Refused;
+        }
+
+        var rewrite = false;
+        for (var i = 0; i < path.Length; i++)
+        {
+            var c = path[i];
+            if (c != '%')
+            {
+                if (c is < '!' or > '~' or '\\' or ';' or '#')
+                {
+                    return Shape.Refused;
+                }
+
+                continue;
+            }
+
+            if (!TryEscape(path, i, out var b, out var lowerHex))
+            {
+                return Shape.Refused;
+            }
+
+            rewrite |= lowerHex;
+            if (b < 0x80)
+            {
+                if (IsUnreserved(b))
+                {
+                    rewrite = true;
+                }
+                else if (b is (byte)'/' or (byte)'\\' or (byte)'%' or < 0x20 or 0x7F)
+                {
+                    return Shape.Refused;
+                }
+
+                i += 2;
+                continue;
+            }
+
+            // A UTF-8 sequence written as escapes: the lead byte says how many continuation
+            // escapes follow, and the second byte's range excludes overlong forms and surrogates.
+            var (length, low, high) = b switch
+            {
+                >= 0xC2 and <= 0xDF => (2, 0x80, 0xBF),
+                0xE0 => (3, 0xA0, 0xBF),
+                0xED => (3, 0x80, 0x9F),
+                >= 0xE1 and <= 0xEF => (3, 0x80, 0xBF),
+                0xF0 => (4, 0x90, 0xBF),
+                >= 0xF1 and <= 0xF3 => (4, 0x80, 0xBF),
+                0xF4 => (4, 0x80, 0x8F),
+                _ => (0, 0, 0),
+            };
+            if (length == 0)
+            {
+                return Shape.Refused;
+            }
+
+            for (var k = 1; k < length; k++)
+            {
+                i += 3;
+                if (i >= path.Length || path[i] != '%' || !TryEscape(path, i, out var next, out lowerHex)
+                    || next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF))
+                {
+                    return Shape.Refused;
+                }
+
+                rewrite |= lowerHex;
+            }
+
+            i += 2;
+        }
+
+        return rewrite ? Shape.NeedsRewrite : HasAmbiguousSegment(path) ? Shape.Refused : Shape.Canonical;
+    }
+
+    // Only called after Inspect found every escape well-formed.
+    private static string? Rewrite(ReadOnlySpan<char> path)
+    {
+        Span<char> buffer = path.Length <= 512 ? stackalloc char[path.Length] : new char[path.Length];
+        var length = 0;
+        for (var i = 0; i < path.Length; i++)
+        {
+            if (path[i] != '%')
+            {
+                buffer[length++] = path[i];
+                continue;
+            }
+
+            TryEscape(path, i, out var b, out _);
+            if (b < 0x80 && IsUnreserved(b))
+            {
+                buffer[length++] = (char)b;
+            }
+            else
+            {
+                buffer[length++] = '%';
+                buffer[length++] = char.ToUpperInvariant(path[i + 1]);
+                buffer[length++] = char.ToUpperInvariant(path[i + 2]);
+            }
+
+            i += 2;
+        }
+
+        var canonical = buffer[..length];
+        return HasAmbiguousSegment(canonical) ? null : canonical.ToString();
+    }
+
+    // Dot segments, segments ending in a dot (some servers strip it), and empty segments other
+    // than one trailing slash: an upstream may resolve each to another path than the one matched.
+    private static bool HasAmbiguousSegment(ReadOnlySpan<char> path)
+    {
+        var rest = path[1..];
+        while (true)
+        {
+            var slash = rest.IndexOf('/');
+            var segment = slash < 0 ? rest : rest[..slash];
+            if (segment.IsEmpty)
+            {
+                // Empty is fine only as the very end: "/" itself, or "/orders/".
+                return slash >= 0;
+            }
+
+            if (segment[^1] == '.')
+            {
+                return true;
+            }
+
+            if (slash < 0)
+            {
+                return false;
+            }
+
+            rest = rest[(slash + 1)..];
+        }
+    }
+
+    private static bool TryEscape(ReadOnlySpan<char> path, int at, out byte value, out bool lowerHex)
+    {
+        value = 0;
+        lowerHex = false;
+        if (at + 2 >= path.Length || !char.IsAsciiHexDigit(path[at + 1]) || !char.IsAsciiHexDigit(path[at + 2]))
+        {
+            return false;
+        }
+
+        lowerHex = char.IsAsciiLetterLower(path[at + 1]) || char.IsAsciiLetterLower(path[at + 2]);
+        value = (byte)((HexValue(path[at + 1]) << 4) | HexValue(path[at + 2]));
+        return true;
+    }
+
+    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+
+    private static bool IsUnreserved(int b) => char.IsAsciiLetterOrDigit((char)b) || b is '-' or '.' or '_' or '~';
+
+    private static bool IsTokenChar(char c) =>
+        char.IsAsciiLetterOrDigit(c) || c is '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~';
+
+    private sealed record LastPath(string Target, string Path);
+}
