@@ -36,28 +36,31 @@ public static class RequestTarget
     /// refused. An already-canonical path without a query is returned as the same instance, and a
     /// thread's last answer is reused for the same target, so a gateway's steady traffic allocates nothing.
     /// </summary>
-    public static string? CanonicalPath(string? target)
-    {
-        if (target is null)
-        {
-            return null;
-        }
+    public static string? CanonicalPath(string? target) => target is null ? null : CanonicalPath(target, 0);
 
+    /// <summary>
+    /// The canonical path of the target that starts at <paramref name="start"/> in <paramref name="source"/>
+    /// (the client's target inside a longer request target, as the ext_authz path form receives it);
+    /// null when refused. See <see cref="CanonicalPath(string?)"/>.
+    /// </summary>
+    public static string? CanonicalPath(string source, int start)
+    {
+        var target = source.AsSpan(start);
         var queryAt = target.IndexOf('?');
-        var path = queryAt < 0 ? target.AsSpan() : target.AsSpan(0, queryAt);
+        var path = queryAt < 0 ? target : target[..queryAt];
         var shape = Inspect(path);
         if (shape == Shape.Refused)
         {
             return null;
         }
 
-        if (shape == Shape.Canonical && queryAt < 0)
+        if (shape == Shape.Canonical && queryAt < 0 && start == 0)
         {
-            return target;
+            return source;
         }
 
         var last = t_last;
-        if (last is not null && string.Equals(last.Target, target, StringComparison.Ordinal))
+        if (last is not null && last.Start == start && string.Equals(last.Source, source, StringComparison.Ordinal))
         {
             return last.Path;
         }
@@ -68,7 +71,7 @@ public static class RequestTarget
             return null;
         }
 
-        t_last = new LastPath(target, canonical);
+        t_last = new LastPath(source, start, canonical);
         return canonical;
     }
 
@@ -261,5 +264,5 @@ public static class RequestTarget
     private static bool IsTokenChar(char c) =>
         char.IsAsciiLetterOrDigit(c) || c is '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~';
 
-    private sealed record LastPath(string Target, string Path);
+    private sealed record LastPath(string Source, int Start, string Path);
 }

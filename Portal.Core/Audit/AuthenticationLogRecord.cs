@@ -45,5 +45,6 @@ public static class Doors
 {
     public const string Verify = "verify";
     public const string Check = "check";
+    public const string ExtAuthz = "ext_authz";
     public const string Api = "api";
 }

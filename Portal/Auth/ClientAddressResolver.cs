@@ -17,8 +17,12 @@ public sealed class ClientAddressResolver
 
     public ClientAddressResolver(IOptions<ForwardingOptions> options)
     {
-        _trusted = [.. options.Value.TrustedProxies.Select(p => ForwardingOptions.TryParseNetwork(p, out var n) ? n : throw new OptionsValidationException(ForwardingOptions.Section, typeof(ForwardingOptions), [$"Bad proxy '{p}'."]))];
+        _trusted = [.. options.Value.Networks()];
     }
+
+    /// <summary>Whether the direct peer is a trusted proxy, whose forwarding headers may be believed.</summary>
+    public bool IsTrustedPeer(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } peer && IsTrusted(Unmapped(peer));
 
     public string? Resolve(HttpContext context)
     {

@@ -1,27 +1,41 @@
 using System.Diagnostics;
 using System.Text;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using Portal.Auth;
 using Portal.Core.Access;
+using Portal.Core.Apis;
 using Portal.Core.Audit;
+using Portal.Core.Keys;
 using Portal.Core.Validation;
 
 namespace Portal.Api.Gateway;
 
 /// <summary>
-/// <c>/api/v1/auth/check[/{**path}]</c>, any method: the forward-auth door for nginx
-/// <c>auth_request</c>, Envoy/Istio <c>ext_authz</c> (HTTP) and Traefik ForwardAuth. 200 allows and
-/// names the key in <c>X-Auth-*</c> headers; 401 for a missing or bad key; 403 when the key lacks
-/// what the route needs: the scope named in the check URL, else the one the organization's endpoint
-/// rules give for the original method and path. Written as a raw request delegate: it is the hottest path of the product.
+/// The gateway door, bound to the API it protects, in two forms (any method):
+/// <list type="bullet">
+/// <item>header form, <c>/api/v1/auth/check/{apiId}[?scope=…]</c>, for nginx <c>auth_request</c>
+/// and Traefik ForwardAuth: the original method and URI come from <c>X-Original-Method</c>/<c>X-Original-URI</c>
+/// or <c>X-Forwarded-Method</c>/<c>X-Forwarded-Uri</c>, believed only from a trusted proxy; the
+/// query string is the gateway's configuration and may name the scope;</item>
+/// <item>path form, <c>/api/v1/auth/ext-authz/{apiId}/{client path and query}</c>, for Envoy and
+/// Istio <c>ext_authz</c>: the client's target is read from the raw request target, its query is
+/// the client's and never names a scope, and no forwarding header is read for method or path.</item>
+/// </list>
+/// 200 allows and names the key in <c>X-Auth-*</c> headers; 401 for a missing, bad or foreign key;
+/// 403 with <c>X-Auth-Code</c> when the key may not make this request; 404 for an unknown API.
+/// Written as raw request delegates: this is the hottest path of the product.
 /// </summary>
-public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder recorder, ClientAddressResolver addresses)
+public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder recorder, ClientAddressResolver addresses, ApiPolicyCache apis)
 {
-    public const string Pattern = "/api/v1/auth/check";
+    public const string HeaderFormPattern = "/api/v1/auth/check/{apiId}";
+    public const string PathFormPrefix = "/api/v1/auth/ext-authz/";
 
-    private static readonly byte[] Unauthorized = Problem(401, "Unauthorized");
-    private static readonly byte[] Forbidden = Problem(403, "Forbidden");
+    private static readonly byte[] Unauthorized = Problem(401, "Unauthorized", "See the X-Auth-Code header for the reason.");
+    private static readonly byte[] Forbidden = Problem(403, "Forbidden", "See the X-Auth-Code header for the reason.");
+    private static readonly byte[] UnknownApi = Problem(404, "Not Found", "No API has this id: copy the check URL from the API's page.");
 
     [ThreadStatic]
     private static QueryScope? t_lastQuery;
@@ -29,18 +43,18 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
     [ThreadStatic]
     private static KeyHeaders? t_lastKey;
 
-    public async Task HandleAsync(HttpContext context)
+    /// <summary>The header form, for nginx <c>auth_request</c> and Traefik ForwardAuth.</summary>
+    public async Task HandleHeaderFormAsync(HttpContext context)
     {
         var start = Stopwatch.GetTimestamp();
-        var request = context.Request;
-        var suffix = context.GetRouteValue("path") as string;
-        var method = FirstOf(request.Headers, "X-Original-Method", "X-Forwarded-Method") ?? request.Method;
-        var path = FirstOf(request.Headers, "X-Original-URI", "X-Forwarded-Uri")
-            ?? (suffix is null ? null : "/" + suffix + request.QueryString.Value);
+        if (await ApiOfAsync(context) is not { } api)
+        {
+            await WriteAsync(context.Response, StatusCodes.Status404NotFound, UnknownApi, context.RequestAborted);
+            return;
+        }
 
-        // The scope is taken from the check URL only in its bare form, which the gateway's
-        // configuration fixes. With a path suffix (Envoy), the query string is the client's own.
-        var scope = suffix is null ? ScopeOf(request.QueryString.Value) : "";
+        var request = context.Request;
+        var scope = ScopeOf(request.QueryString.Value);
         if (scope.Length > 0 && !Scope.IsValid(scope))
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -48,17 +62,72 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
             return;
         }
 
-        // Without a scope in the check URL, the organization's endpoint rules name it.
+        string? method = request.Method;
+        string? target = null;
+        var refused = false;
+        if (addresses.IsTrustedPeer(context))
+        {
+            refused = !TryReadForwarded(request.Headers, ref method, out target);
+        }
+
+        await DecideAsync(context, api, Doors.Check, method, target, 0, scope.Length > 0 ? scope : null, refused, start);
+    }
+
+    /// <summary>The path form, for Envoy and Istio <c>ext_authz</c> with <c>path_prefix</c>.</summary>
+    public async Task HandlePathFormAsync(HttpContext context)
+    {
+        var start = Stopwatch.GetTimestamp();
+        if (await ApiOfAsync(context) is not { } api)
+        {
+            await WriteAsync(context.Response, StatusCodes.Status404NotFound, UnknownApi, context.RequestAborted);
+            return;
+        }
+
+        // Kestrel's path is decoded and has its dot segments removed: the client's target is read
+        // as sent, after the prefix and the API id, which must appear there exactly.
+        var raw = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        var prefixLength = PathFormPrefix.Length + ApiId.Length;
+        string? target = null;
+        var at = 0;
+        if (raw.Length >= prefixLength
+            && raw.StartsWith(PathFormPrefix, StringComparison.OrdinalIgnoreCase)
+            && raw.AsSpan(PathFormPrefix.Length, ApiId.Length).SequenceEqual(api.PublicId))
+        {
+            if (raw.Length == prefixLength || raw[prefixLength] == '?')
+            {
+                target = "/";
+            }
+            else if (raw[prefixLength] == '/')
+            {
+                (target, at) = (raw, prefixLength);
+            }
+        }
+
+        await DecideAsync(context, api, Doors.ExtAuthz, context.Request.Method, target, at, null, refused: target is null, start);
+    }
+
+    private async Task DecideAsync(HttpContext context, ApiPolicy api, string door, string? method, string? target, int targetStart, string? scope, bool refused, long start)
+    {
+        var request = context.Request;
+        var useRules = scope is null;
+        var canonicalMethod = RequestTarget.CanonicalMethod(method);
+        var canonicalPath = target is null ? null : RequestTarget.CanonicalPath(target, targetStart);
+        refused |= canonicalMethod is null || (target is not null && canonicalPath is null);
+
+        // Rules decide on the method and target: both must be known, and no header may ask the
+        // upstream to run another method than the one decided.
+        refused |= useRules && (target is null || HasMethodOverride(request.Headers));
+
         var clientIp = addresses.Resolve(context);
         var credentials = ApiKeyCredentials.Read(request.Headers);
         var result = credentials.Outcome == CredentialOutcome.Found
             ? await validator.ValidateAsync(
                 credentials.Token,
-                new RequestContext(scope.Length > 0 ? scope : null, clientIp, method, path, UseEndpointRules: scope.Length == 0),
+                new RequestContext(scope, clientIp, canonicalMethod, canonicalPath, UseEndpointRules: useRules, Api: api, TargetRefused: refused),
                 context.RequestAborted)
             : ValidationResult.Malformed;
 
-        recorder.Record(result, credentials.Token, new DecisionSource(Doors.Check, method, path, clientIp, request.Headers.UserAgent.ToString(), start));
+        recorder.Record(result, credentials.Token, new DecisionSource(door, canonicalMethod, canonicalPath, clientIp, request.Headers.UserAgent.ToString(), start));
 
         var response = context.Response;
         var headers = response.Headers;
@@ -70,19 +139,73 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
             headers["X-Auth-Key-Id"] = key.KeyId;
             headers["X-Auth-Owner-Id"] = key.OwnerId;
             headers["X-Auth-Organization-Id"] = key.OrganizationId;
+            headers["X-Auth-Api-Id"] = api.PublicId;
+            headers["X-Auth-Environment"] = key.Environment;
             headers["X-Auth-Scopes"] = key.Scopes;
             return;
         }
 
         var denied = ReasonCodes.IsAuthorizationFailure(result.Code);
-        response.StatusCode = denied ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
         if (!denied)
         {
             headers[HeaderNames.WWWAuthenticate] = "Bearer error=\"invalid_token\"";
         }
 
-        response.ContentType = "application/problem+json";
-        await response.Body.WriteAsync(denied ? Forbidden : Unauthorized, context.RequestAborted);
+        await WriteAsync(response, denied ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized, denied ? Forbidden : Unauthorized, context.RequestAborted);
+    }
+
+    private async ValueTask<ApiPolicy?> ApiOfAsync(HttpContext context)
+    {
+        if (context.GetRouteValue("apiId") is not string text || !ApiId.TryParse(text, out var id))
+        {
+            return null;
+        }
+
+        return apis.TryGet(id, out var cached) ? cached : await apis.GetAsync(id, context.RequestAborted);
+    }
+
+    // One family of forwarding headers per request, each header once: nginx's X-Original-* or
+    // Traefik's X-Forwarded-Method/-Uri. Anything else is a request the door cannot place.
+    private static bool TryReadForwarded(IHeaderDictionary headers, ref string? method, out string? target)
+    {
+        var nginxMethod = headers["X-Original-Method"];
+        var nginxUri = headers["X-Original-URI"];
+        var traefikMethod = headers["X-Forwarded-Method"];
+        var traefikUri = headers["X-Forwarded-Uri"];
+        var nginx = nginxMethod.Count + nginxUri.Count > 0;
+        var traefik = traefikMethod.Count + traefikUri.Count > 0;
+        target = null;
+        if (nginx && traefik)
+        {
+            return false;
+        }
+
+        var (forwardedMethod, forwardedUri) = nginx ? (nginxMethod, nginxUri) : (traefikMethod, traefikUri);
+        if (forwardedMethod.Count > 1 || forwardedUri.Count > 1)
+        {
+            return false;
+        }
+
+        if (forwardedMethod.Count == 1)
+        {
+            method = forwardedMethod[0];
+        }
+
+        target = forwardedUri.Count == 1 ? forwardedUri[0] : null;
+        return true;
+    }
+
+    private static bool HasMethodOverride(IHeaderDictionary headers)
+    {
+        foreach (var name in RequestTarget.MethodOverrideHeaders)
+        {
+            if (headers.ContainsKey(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // A gateway sends the same check URL (set per route in its configuration) and the same few
@@ -110,30 +233,28 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         var last = t_lastKey;
         if (last is null || !ReferenceEquals(last.Key, key))
         {
-            t_lastKey = last = new KeyHeaders(key, key.KeyId.ToString(), key.OwnerId.ToString(), key.OrganizationId.ToString(), string.Join(' ', key.Scopes));
+            t_lastKey = last = new KeyHeaders(
+                key, key.KeyId.ToString(), key.OwnerId.ToString(), key.OrganizationId.ToString(),
+                key.Environment == KeyEnvironment.Live ? "live" : "test", string.Join(' ', key.Scopes));
         }
 
         return last;
     }
 
-    private static string? FirstOf(IHeaderDictionary headers, string first, string second)
+    private static async Task WriteAsync(HttpResponse response, int status, byte[] body, CancellationToken cancellationToken)
     {
-        var value = headers[first];
-        if (value.Count == 0)
-        {
-            value = headers[second];
-        }
-
-        return value.Count == 0 ? null : value.ToString();
+        response.StatusCode = status;
+        response.ContentType = "application/problem+json";
+        await response.Body.WriteAsync(body, cancellationToken);
     }
 
     private sealed record QueryScope(string Query, string Scope);
 
-    private sealed record KeyHeaders(KeySnapshot Key, string KeyId, string OwnerId, string OrganizationId, string Scopes);
+    private sealed record KeyHeaders(KeySnapshot Key, string KeyId, string OwnerId, string OrganizationId, string Environment, string Scopes);
 
     // Bodies are static: the reason code travels in X-Auth-Code, so a denial allocates no JSON.
-    private static byte[] Problem(int status, string title) =>
-        Encoding.UTF8.GetBytes($$"""{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.{{(status == 401 ? 2 : 4)}}","title":"{{title}}","status":{{status}},"detail":"See the X-Auth-Code header for the reason."}""");
+    private static byte[] Problem(int status, string title, string detail) =>
+        Encoding.UTF8.GetBytes($$"""{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.{{status switch { 401 => 2, 403 => 4, _ => 5 }}}","title":"{{title}}","status":{{status}},"detail":"{{detail}}"}""");
 }
 
 public static class GatewayEndpoints
@@ -141,10 +262,12 @@ public static class GatewayEndpoints
     public static IEndpointRouteBuilder MapGatewayEndpoints(this IEndpointRouteBuilder app)
     {
         var check = app.ServiceProvider.GetRequiredService<GatewayCheck>();
-        app.Map(GatewayCheck.Pattern, check.HandleAsync).WithTags("Validation").WithName("Auth_Check")
-            .WithSummary("Forward-auth check for gateways: 200 allows, 401/403 deny; key from Authorization: Bearer or X-Api-Key.");
-        app.Map(GatewayCheck.Pattern + "/{**path}", check.HandleAsync).WithTags("Validation").WithName("Auth_CheckPath")
-            .WithSummary("Forward-auth check with the original path appended (Envoy ext_authz path_prefix).");
+        app.Map(GatewayCheck.HeaderFormPattern, check.HandleHeaderFormAsync).WithTags("Validation").WithName("Auth_Check")
+            .WithSummary("Gateway door, header form (nginx auth_request, Traefik ForwardAuth): 200 allows, 401/403 deny; key from Authorization: Bearer or X-Api-Key.");
+        app.Map(GatewayCheck.PathFormPrefix + "{apiId}", check.HandlePathFormAsync).WithTags("Validation").WithName("Auth_ExtAuthzRoot")
+            .WithSummary("Gateway door, path form (Envoy/Istio ext_authz path_prefix) for the client path '/'.");
+        app.Map(GatewayCheck.PathFormPrefix + "{apiId}/{**path}", check.HandlePathFormAsync).WithTags("Validation").WithName("Auth_ExtAuthz")
+            .WithSummary("Gateway door, path form (Envoy/Istio ext_authz path_prefix): the client's path and query follow the API id as sent.");
 
         // A no-op on the same server, so load tests can compare the check against the server's own floor.
         app.MapGet("/api/v1/ping", static context => { context.Response.StatusCode = StatusCodes.Status200OK; return Task.CompletedTask; })

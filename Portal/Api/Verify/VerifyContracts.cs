@@ -7,10 +7,11 @@ namespace Portal.Api.Verify;
 /// <param name="Key">The token to decide about.</param>
 /// <param name="Scope">A scope the request needs, e.g. <c>orders:read</c>; absent: authenticate only.</param>
 /// <param name="Resource">An asset the request touches (checked once asset-level grants exist).</param>
-/// <param name="Method">The HTTP method of the app's request, for the log.</param>
-/// <param name="Path">The path of the app's request, for the log.</param>
-/// <param name="ClientIp">The address of the app's client, for the log and usage.</param>
-public sealed record VerifyRequest(string? Key, string? Scope = null, string? Resource = null, string? Method = null, string? Path = null, string? ClientIp = null);
+/// <param name="Method">The HTTP method of the app's request: with <paramref name="ApiId"/> and no scope, the endpoint rules match it.</param>
+/// <param name="Path">The path of the app's request (a query is dropped); refused as <c>PATH_NOT_CANONICAL</c> when not in its one canonical form.</param>
+/// <param name="ClientIp">The address of the app's client (IPv4 or IPv6), for the log and usage.</param>
+/// <param name="ApiId">The API (<c>api_…</c>) the request is for: its endpoint rules and environments then apply.</param>
+public sealed record VerifyRequest(string? Key, string? Scope = null, string? Resource = null, string? Method = null, string? Path = null, string? ClientIp = null, string? ApiId = null);
 
 /// <summary>
 /// The decision. Identity fields are present only when <c>valid</c> is true; a key of another
@@ -24,6 +25,7 @@ public sealed record VerifyResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? OwnerId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? OrganizationId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Environment = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Scopes = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ExpiresAt = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ResourceFilter>? Filters = null);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
@@ -8,6 +9,8 @@ using Microsoft.Extensions.Options;
 using Portal.Auth;
 using Portal.Core;
 using Portal.Core.Access;
+using Portal.Core.Apis;
+using Portal.Core.Keys;
 using Portal.Core.Audit;
 using Portal.Core.Validation;
 
@@ -42,6 +45,7 @@ public static class VerifyEndpoints
         KeyValidator validator,
         DecisionRecorder recorder,
         ClientAddressResolver addresses,
+        ApiPolicyCache apis,
         TimeProvider time,
         IOptions<JsonOptions> json)
     {
@@ -59,22 +63,50 @@ public static class VerifyEndpoints
 
         if (request.Resource is not null && !ResourcePattern.IsValidResource(request.Resource))
         {
-            throw new InvalidRequestException("resource", "The resource must be type/id (e.g. asset/eu-17), without wildcards.");
+            throw new InvalidRequestException("resource", "The resource must be type/id (e.g. asset/eu-17), without wildcards, empty or dot segments.");
         }
 
-        if (request.Path is { } path && (path.Length is 0 or > PathTemplate.MaxLength * 4 || path[0] != '/'))
+        if (request.Path is { } path && (path.Length is 0 or > RequestTarget.MaxPathLength || path[0] != '/'))
         {
-            throw new InvalidRequestException("path", "The path must start with '/' and be at most 800 characters.");
+            throw new InvalidRequestException("path", $"The path must start with '/' and be at most {RequestTarget.MaxPathLength} characters.");
         }
 
-        // Without a scope, a method and path are matched against the organization's endpoint rules;
-        // with neither, the key is only authenticated.
+        if (request.Method is { } method && RequestTarget.CanonicalMethod(method) is null)
+        {
+            throw new InvalidRequestException("method", "The method must be an HTTP method token, e.g. GET.");
+        }
+
+        if (request.ClientIp is { } ip && !IPAddress.TryParse(ip, out _))
+        {
+            throw new InvalidRequestException("clientIp", "The client address must be an IPv4 or IPv6 address.");
+        }
+
+        var callerOrganization = Guid.Parse(context.User.FindFirstValue(ApiKeyClaims.OrganizationId)!);
+        ApiPolicy? api = null;
+        if (request.ApiId is not null)
+        {
+            api = ApiId.TryParse(request.ApiId, out var apiId) ? await apis.GetAsync(apiId, context.RequestAborted) : null;
+            if (api is null || api.OrganizationId != callerOrganization)
+            {
+                throw new InvalidRequestException("apiId", "No API of your organization has this id.");
+            }
+        }
+
+        if (request.Scope is null && request.Path is not null && api is null)
+        {
+            throw new InvalidRequestException("apiId", "Name the API whose endpoint rules decide this path, or name a scope.");
+        }
+
+        // Without a scope, the method and path are matched against the API's endpoint rules; with
+        // neither, the key is only authenticated (and checked against the API, when one is named).
         var useRules = request.Scope is null && request.Path is not null;
+        var canonicalPath = RequestTarget.CanonicalPath(request.Path);
+        var canonicalMethod = RequestTarget.CanonicalMethod(request.Method ?? "GET");
         var result = await validator.ValidateAsync(
             request.Key,
-            new RequestContext(request.Scope, request.ClientIp, request.Method, request.Path, request.Resource, useRules),
+            new RequestContext(request.Scope, request.ClientIp, canonicalMethod, canonicalPath, request.Resource, useRules, api,
+                TargetRefused: request.Path is not null && canonicalPath is null),
             context.RequestAborted);
-        var callerOrganization = Guid.Parse(context.User.FindFirstValue(ApiKeyClaims.OrganizationId)!);
         if (result.Key is { } key && key.OrganizationId != callerOrganization)
         {
             // Another tenant's key: indistinguishable from an unknown one.
@@ -82,10 +114,11 @@ public static class VerifyEndpoints
         }
 
         recorder.Record(result, request.Key, new DecisionSource(
-            Doors.Verify, request.Method, request.Path, request.ClientIp ?? addresses.Resolve(context), context.Request.Headers.UserAgent.ToString(), start));
+            Doors.Verify, request.Method is null ? null : canonicalMethod, canonicalPath, request.ClientIp ?? addresses.Resolve(context), context.Request.Headers.UserAgent.ToString(), start));
 
         return TypedResults.Ok(result.IsValid
-            ? new VerifyResponse(true, result.Code, result.Key!.KeyId, result.Key.Name, result.Key.OwnerId, result.Key.OrganizationId, result.Key.Scopes, result.Key.ExpiresAt,
+            ? new VerifyResponse(true, result.Code, result.Key!.KeyId, result.Key.Name, result.Key.OwnerId, result.Key.OrganizationId,
+                result.Key.Environment == KeyEnvironment.Live ? "live" : "test", result.Key.Scopes, result.Key.ExpiresAt,
                 result.Key.Access.FiltersFor(request.Scope, time.GetUtcNow()))
             : new VerifyResponse(false, result.Code));
     }

@@ -15,13 +15,17 @@ public static class AccessWords
         ReasonCodes.Expired => "The key has expired.",
         ReasonCodes.Revoked => "The key is revoked.",
         ReasonCodes.Disabled => "The key is disabled.",
+        ReasonCodes.ApiNotAllowed => "The key is limited to other APIs.",
+        ReasonCodes.EnvironmentNotAllowed => "The API does not accept keys of this key's environment.",
+        ReasonCodes.PathNotCanonical => "The method or path is not in its one canonical form (dot or empty segments, ';', backslashes, encoded '/', '\\' or '%', control characters, invalid UTF-8), so a server could read it as another path.",
         _ => code,
     };
 
     /// <summary>What named the required scope; null when the key's state decided before any rule was read.</summary>
     public static string? Rule(AccessExplanation result)
     {
-        if (result.Code is ReasonCodes.Expired or ReasonCodes.Revoked or ReasonCodes.Disabled)
+        if (result.Code is ReasonCodes.Expired or ReasonCodes.Revoked or ReasonCodes.Disabled
+            or ReasonCodes.ApiNotAllowed or ReasonCodes.EnvironmentNotAllowed or ReasonCodes.PathNotCanonical)
         {
             return null;
         }
@@ -31,18 +35,13 @@ public static class AccessWords
             return $"Endpoint rule {rule.Method} {rule.Template} requires {rule.Scope}.";
         }
 
-        if (result.RuleRefused)
-        {
-            return "The path is refused before any rule is matched: it has dot segments, '//' or encoded slashes a proxy could read differently.";
-        }
-
         if (result.UnmatchedAllowed)
         {
-            return "No endpoint rule matches; the organization allows any valid key for such requests.";
+            return "No endpoint rule matches; the API allows any valid key for such requests.";
         }
 
         return result.RequiredScope is { } scope
             ? $"The scope {scope} was required."
-            : "No endpoint rule matches, and the organization refuses requests no rule matches.";
+            : "No endpoint rule matches, and the API refuses requests no rule matches.";
     }
 }

@@ -1,0 +1,65 @@
+using Portal.Core.Apis;
+
+namespace Portal.Components.Apis;
+
+/// <summary>
+/// Ready-to-paste gateway configurations for one API, filled in with its id and the portal's
+/// address. The full, commented versions are in <c>docs/gateways/</c>.
+/// </summary>
+public static class GatewayConfig
+{
+    /// <summary>nginx <c>auth_request</c> (header form): one location guarding the whole API through its endpoint rules.</summary>
+    public static string Nginx(ProtectedApi api, Uri portal) => $$"""
+        location / {
+            auth_request /_portal_auth;
+            auth_request_set $portal_key_id $upstream_http_x_auth_key_id;
+            auth_request_set $portal_code   $upstream_http_x_auth_code;
+            proxy_set_header X-Key-Id $portal_key_id;
+            add_header X-Auth-Code $portal_code always;
+            proxy_pass http://your_app;
+        }
+
+        location = /_portal_auth {
+            internal;
+            proxy_pass {{Origin(portal)}}/api/v1/auth/check/{{api.PublicId}};
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+            proxy_set_header X-Original-Method $request_method;
+            proxy_set_header X-Original-URI    $request_uri;
+            proxy_set_header X-Forwarded-For   $proxy_add_x_forwarded_for;
+        }
+        """;
+
+    /// <summary>Traefik ForwardAuth (header form), forwarding only the headers the door reads.</summary>
+    public static string Traefik(ProtectedApi api, Uri portal) => $$"""
+        http:
+          middlewares:
+            portal-auth:
+              forwardAuth:
+                address: "{{Origin(portal)}}/api/v1/auth/check/{{api.PublicId}}"
+                authRequestHeaders: ["Authorization", "X-Api-Key", "X-Forwarded-Method", "X-Forwarded-Uri", "X-Forwarded-For"]
+                authResponseHeaders: ["X-Auth-Key-Id", "X-Auth-Owner-Id", "X-Auth-Organization-Id", "X-Auth-Scopes"]
+        """;
+
+    /// <summary>Envoy <c>ext_authz</c> HTTP filter (path form).</summary>
+    public static string Envoy(ProtectedApi api, Uri portal) => $$"""
+        - name: envoy.filters.http.ext_authz
+          typed_config:
+            "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
+            failure_mode_allow: false
+            http_service:
+              server_uri:
+                uri: {{Origin(portal)}}
+                cluster: portal
+                timeout: 0.25s
+              path_prefix: /api/v1/auth/ext-authz/{{api.PublicId}}
+              authorization_request:
+                allowed_headers:
+                  patterns: [{ exact: authorization, ignore_case: true }, { exact: x-api-key, ignore_case: true }]
+              authorization_response:
+                allowed_upstream_headers:
+                  patterns: [{ prefix: x-auth-, ignore_case: true }]
+        """;
+
+    private static string Origin(Uri portal) => portal.GetLeftPart(UriPartial.Authority);
+}
