@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Portal.Core;
+using Portal.Core.Apis;
 using Portal.Core.Data;
 using Portal.Core.Keys;
 using Portal.Core.Organizations;
@@ -22,6 +23,10 @@ public static class PortalCommandLine
           Portal keys create --owner EMAIL --name NAME [--scope SCOPE ...] [--expires 30d|12h|DATE]
                              [--environment test|live] [--description TEXT]
               Creates a key for the user and prints the token alone on standard output.
+          Portal apis create --owner EMAIL --name NAME [--environments live|test|live,test]
+                             [--organization ID] [--description TEXT]
+              Registers an API in the user's personal organization, or the given one
+              (where the user must be an admin), and prints its id (api_...) alone.
           Portal seed keys --owner EMAIL --count N [--organization ID]
               Inserts N keys (in batches) into the user's personal organization, or the
               given one, then prints how long the portal's key list pages take.
@@ -70,6 +75,7 @@ public static class PortalCommandLine
             {
                 ("admin", "create") => await CreateAdminAsync(scope.ServiceProvider, parsed),
                 ("keys", "create") => await CreateKeyAsync(scope.ServiceProvider, parsed),
+                ("apis", "create") => await CreateApiAsync(scope.ServiceProvider, parsed),
                 ("seed", "keys") => await KeySeeder.SeedAsync(scope.ServiceProvider, parsed),
                 ("seed", "usage") => await UsageSeeder.SeedAsync(scope.ServiceProvider, parsed),
                 ("measure", "usage") => await UsageMeasure.RunAsync(scope.ServiceProvider, parsed),
@@ -81,7 +87,7 @@ public static class PortalCommandLine
             await Console.Error.WriteLineAsync($"error: {e.Message}\n\n{Usage}");
             return 2;
         }
-        catch (Exception e) when (e is InvalidRequestException or ConflictException or AccessDeniedException)
+        catch (Exception e) when (e is InvalidRequestException or ConflictException or AccessDeniedException or NotFoundException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return 1;
@@ -124,6 +130,29 @@ public static class PortalCommandLine
             caller,
             new CreateKeyCommand(args.Single("name"), args.Optional("description"), environment, args.Many("scope"), expiresAt));
         Console.Out.WriteLine(issued.Token);
+        return 0;
+    }
+
+    private static async Task<int> CreateApiAsync(IServiceProvider services, CommandArguments args)
+    {
+        var email = args.Single("owner");
+        var owner = await services.GetRequiredService<UserManager<PortalUser>>().FindByEmailAsync(email)
+            ?? throw new InvalidRequestException("owner", $"No user has the email '{email}'.");
+        var environments = args.Optional("environments") switch
+        {
+            null or "live" => ApiEnvironments.Live,
+            "test" => ApiEnvironments.Test,
+            "live,test" or "test,live" => ApiEnvironments.Both,
+            var other => throw new ArgumentException($"--environments must be 'live', 'test' or 'live,test', not '{other}'."),
+        };
+        var organizationId = args.Optional("organization") is { } text
+            ? Guid.TryParse(text, out var id) ? id : throw new ArgumentException($"--organization must be an organization id, not '{text}'.")
+            : owner.PersonalOrganizationId;
+
+        var caller = OperatorCaller() with { UserId = owner.Id };
+        var api = await services.GetRequiredService<ApiCatalog>().CreateAsync(
+            caller, organizationId, new ApiDraft(args.Single("name"), args.Optional("description"), environments));
+        Console.Out.WriteLine(api.PublicId);
         return 0;
     }
 
