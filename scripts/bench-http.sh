@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# HTTP benchmark of the gateway check endpoint against a no-op endpoint of the same server, in
-# one run, with wrk (Debian). Then 10,000 distinct random well-formed tokens, counting the
-# database lookups they cause (dotnet-counters) and the server's memory before and after.
+# HTTP benchmark of the gateway check endpoint against a no-op endpoint of the same server and
+# against a bare Kestrel app (a separate process answering 200 with an empty body, nothing in its
+# pipeline: Portal.Benchmarks' bare-kestrel mode), in one run, with wrk (Debian). Then 10,000
+# distinct random well-formed tokens, counting the database lookups they cause (dotnet-counters)
+# and the server's memory before and after.
 #   scripts/bench-http.sh [seconds per run, default 10] [connections, default 32]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -12,46 +14,75 @@ connections="${2:-32}"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 dotnet tool restore >/dev/null
 dotnet build Portal -c Release -nologo -v q >/dev/null
+dotnet build Portal.Benchmarks -c Release -nologo -v q >/dev/null
 dll="$root/Portal/bin/Release/net10.0/Portal.dll"
+bench_dll="$root/Portal.Benchmarks/bin/Release/net10.0/Portal.Benchmarks.dll"
 
 data="$(mktemp -d)"
 port=$((20000 + RANDOM % 20000))
+bare_port=$((port + 1))
 export Storage__DataDirectory="$data" Logging__LogLevel__Default=Warning ASPNETCORE_ENVIRONMENT=Production
 PORTAL_ADMIN_PASSWORD="bench-password-$RANDOM$RANDOM" dotnet "$dll" admin create --email bench@example.com 2>/dev/null
 token="$(dotnet "$dll" keys create --owner bench@example.com --name bench --scope orders:read)"
+# The gateway check's path and query: the one place to change when the route moves to
+# /api/v1/auth/check/{apiId}. Then create the API before the key,
+#   api_id="$(dotnet "$dll" apis create --owner bench@example.com --name bench --environments live,test)"
+# (it prints the id alone), and set check_path="/api/v1/auth/check/$api_id?scope=orders:read".
+check_path="/api/v1/auth/check?scope=orders:read"
 
 dotnet "$dll" --urls "http://127.0.0.1:$port" >"$data/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
+# Same environment (Production, logging at Warning), its own process and port.
+dotnet "$bench_dll" bare-kestrel --urls "http://127.0.0.1:$bare_port" >"$data/bare.log" 2>&1 &
+bare_server=$!
+trap 'kill $server $bare_server 2>/dev/null || true; wait $server $bare_server 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$bare_port/" >/dev/null && break; sleep 0.2; done
 
 base="http://127.0.0.1:$port"
-check="$base/api/v1/auth/check?scope=orders:read"
+bare="http://127.0.0.1:$bare_port/"
+check="$base$check_path"
 run() { wrk -t1 -c"$connections" -d"${duration}s" --latency "$@"; }
 rps() { awk '/^Requests\/sec/ {print $2}'; }
 pct() { awk -v p="$1" '$1 == p {print $2}'; }
+# wrk prints latencies as 812.00us, 1.46ms or 1.02s.
+ms() { awk '{v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /[0-9]s$/) v *= 1000; printf "%.3f\n", v}'; }
+sum() { paste -sd+ | bc -l; }
+rounds=2
 
 echo "warming up..." >&2
+wrk -t1 -c"$connections" -d3s "$bare" >/dev/null
 wrk -t1 -c"$connections" -d3s "$base/api/v1/ping" >/dev/null
 wrk -t1 -c"$connections" -d3s -H "Authorization: Bearer $token" "$check" >/dev/null
 
-# Interleaved rounds so that both endpoints see the same machine conditions.
-for round in 1 2; do
+# Interleaved rounds so that all three see the same machine conditions.
+for round in $(seq 1 $rounds); do
+  run "$bare" >"$data/bare-$round.txt"
   run "$base/api/v1/ping" >"$data/ping-$round.txt"
   run -H "Authorization: Bearer $token" "$check" >"$data/check-$round.txt"
 done
 
 echo
-echo "machine: $(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /proc/cpuinfo | xargs); wrk -t1 -c$connections -d${duration}s, 2 interleaved rounds"
+echo "machine: $(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /proc/cpuinfo | xargs); wrk -t1 -c$connections -d${duration}s, $rounds interleaved rounds"
+echo "check URL: $check_path"
 printf '%-28s %12s %10s %10s\n' "endpoint (round)" "requests/s" "p50" "p99"
-for round in 1 2; do
-  for name in ping check; do
+for round in $(seq 1 $rounds); do
+  for name in bare ping check; do
     f="$data/$name-$round.txt"
     printf '%-28s %12s %10s %10s\n' "$name ($round)" "$(rps <"$f")" "$(pct 50% <"$f")" "$(pct 99% <"$f")"
   done
 done
-ratio="$(cat "$data"/check-*.txt | rps | paste -sd+ | bc -l) / $(cat "$data"/ping-*.txt | rps | paste -sd+ | bc -l)"
-printf 'check / ping throughput: %.1f%%\n' "$(echo "100 * $ratio" | bc -l)"
+total() { cat "$data/$1"-*.txt | rps | sum; }
+printf 'check / ping throughput: %.1f%%\n' "$(echo "100 * $(total check) / $(total ping)" | bc -l)"
+printf 'check / bare throughput: %.1f%%\n' "$(echo "100 * $(total check) / $(total bare)" | bc -l)"
+printf 'ping / bare throughput: %.1f%%\n' "$(echo "100 * $(total ping) / $(total bare)" | bc -l)"
+# Per round, then the mean of the rounds.
+p99_gaps=()
+for round in $(seq 1 $rounds); do
+  p99_gaps+=("$(echo "$(pct 99% <"$data/check-$round.txt" | ms) - $(pct 99% <"$data/bare-$round.txt" | ms)" | bc -l)")
+done
+printf 'check p99 - bare p99: %.2f ms (rounds: %s ms)\n' "$(echo "($(printf '%s\n' "${p99_gaps[@]}" | sum)) / $rounds" | bc -l)" \
+  "$(printf '%.2f\n' "${p99_gaps[@]}" | paste -sd' ')"
 
 # Random tokens: each distinct token may cost one database lookup, then the negative cache answers.
 rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
