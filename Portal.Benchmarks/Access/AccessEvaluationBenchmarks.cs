@@ -1,12 +1,13 @@
 using BenchmarkDotNet.Attributes;
 using Portal.Core.Access;
+using Portal.Core.Apis;
 using Portal.Core.Keys;
 using Portal.Core.Validation;
 
 namespace Portal.Benchmarks.Access;
 
 /// <summary>
-/// Deciding one request for a key with 50 grants against an organization with 200 endpoint rules:
+/// Deciding one request for a key with 50 grants against an API with 200 endpoint rules:
 /// the rule lookup for the original method and path, then the grants.
 /// Run: dotnet run -c Release --project Portal.Benchmarks -- --filter '*AccessEvaluationBenchmarks*'
 /// </summary>
@@ -19,7 +20,7 @@ public class AccessEvaluationBenchmarks
     private static readonly DateTimeOffset Now = new(2026, 6, 3, 10, 0, 0, TimeSpan.Zero);
 
     private KeySnapshot _key = null!;
-    private EndpointRuleMatcher _rules = null!;
+    private ApiPolicy _api = null!;
     private RequestContext _lastGrant;
     private RequestContext _filtered;
     private RequestContext _denied;
@@ -39,7 +40,6 @@ public class AccessEvaluationBenchmarks
             rules.Add(new(Guid.NewGuid(), "GET", $"/{name}/{{id}}/files/{{**path}}", $"{name}:read"));
         }
 
-        _rules = new EndpointRuleMatcher(rules, allowUnmatched: false);
 
         // 50 grants: 47 plain ones on other resources, then a filtered one, a scheduled one and the one that allows.
         var weekdays = new AccessSchedule(TimeZone: "Europe/Berlin", Windows: [new WeeklyWindow(["mon", "tue", "wed", "thu", "fri"], "08:00", "18:00")]);
@@ -59,10 +59,11 @@ public class AccessEvaluationBenchmarks
             TokenRetiresAt = null,
             Access = new AccessCompiler().Compile([], grants, null, []),
         };
+        _api = new ApiPolicy(Guid.NewGuid(), _key.OrganizationId, ApiEnvironments.Live, new EndpointRuleMatcher(rules, allowUnmatched: false));
 
-        _lastGrant = new RequestContext(Method: "GET", Path: "/resource37/4711/files/a/b.pdf?download=1", UseEndpointRules: true);
-        _filtered = new RequestContext(Method: "GET", Path: "/resource39/4711", Resource: "asset/ch-17", UseEndpointRules: true);
-        _denied = new RequestContext(Method: "DELETE", Path: "/resource20/4711", UseEndpointRules: true);
+        _lastGrant = new RequestContext(Method: "GET", Path: "/resource37/4711/files/a/b.pdf", UseEndpointRules: true, Api: _api);
+        _filtered = new RequestContext(Method: "GET", Path: "/resource39/4711", Resource: "asset/ch-17", UseEndpointRules: true, Api: _api);
+        _denied = new RequestContext(Method: "DELETE", Path: "/resource20/4711", UseEndpointRules: true, Api: _api);
         Require(Decide(_lastGrant) == ReasonCodes.Valid);
         Require(Decide(_filtered) == ReasonCodes.Valid);
         Require(Decide(_denied) == ReasonCodes.InsufficientScope);
@@ -77,7 +78,7 @@ public class AccessEvaluationBenchmarks
     [Benchmark(Description = "rule + no grant covers (deny)")]
     public string RuleThenDenied() => Decide(_denied);
 
-    private string Decide(in RequestContext request) => KeyValidator.Decide(_key, request, _rules, Now).Code;
+    private string Decide(in RequestContext request) => KeyValidator.Decide(_key, request, Now).Code;
 
     private static void Require(bool condition)
     {

@@ -15,8 +15,7 @@ internal sealed class ValidationFixture
         Hasher = new KeyHasher(new PepperRing(new Dictionary<int, byte[]> { [1] = Pepper }, 1));
         Cache = new KeySnapshotCache(Options.Create(new ValidationOptions { MaxCachedKeys = maxCachedKeys, CacheFreshFor = TimeSpan.FromHours(1), CacheStaleFor = TimeSpan.FromHours(1) }), new KeyChangeFeed());
         Source = new MemorySource();
-        Rules = new FixedRules();
-        Validator = new KeyValidator(Hasher, Source, Cache, new EndpointRuleCache(Rules, Options.Create(new ValidationOptions { CacheFreshFor = TimeSpan.FromHours(1) }), TimeProvider.System), TimeProvider.System);
+        Validator = new KeyValidator(Hasher, Source, Cache, TimeProvider.System);
     }
 
     public byte[] Pepper { get; }
@@ -28,8 +27,6 @@ internal sealed class ValidationFixture
     public MemorySource Source { get; }
 
     public KeyValidator Validator { get; }
-
-    public FixedRules Rules { get; }
 
     /// <summary>Shares compiled access between snapshots with the same scopes, as the database source does.</summary>
     public AccessCompiler Compiler { get; } = new();
@@ -48,14 +45,6 @@ internal sealed class ValidationFixture
         TokenRetiresAt = null,
         Access = Compiler.Compile(scopes, [], null, []),
     };
-
-    /// <summary>The same endpoint rules for every organization.</summary>
-    internal sealed class FixedRules : IEndpointRuleSource
-    {
-        public EndpointRuleMatcher Matcher { get; set; } = EndpointRuleMatcher.Empty;
-
-        public Task<EndpointRuleMatcher> LoadAsync(Guid organizationId, CancellationToken cancellationToken) => Task.FromResult(Matcher);
-    }
 
     internal sealed class MemorySource : IKeySnapshotSource
     {

@@ -5,7 +5,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Audit;
 using Portal.Core.Data;
-using Portal.Core.Access;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Portal.Core.Apis;
 using Portal.Core.Keys;
 using Portal.Core.Usage;
 using Portal.Tests.Infrastructure;
@@ -15,6 +17,10 @@ namespace Portal.Tests.Auth;
 /// <summary>Tokens that must never pass a door, and helpers to make and change keys behind the doors' backs.</summary>
 public static class DoorTestKit
 {
+    // Organization ids are unique across every test database, so one map serves every fixture.
+    private static readonly ConcurrentDictionary<Guid, ProtectedApi> TestApis = new();
+    private static readonly ConditionalWeakTable<PortalApp, Task<TestUser>> Sentinels = new();
+
     public const string UnicodeToken = "pk_test_ÄÖÜßéçñ€漢字🔑abcdefghijklmnopqrstuvwxyz";
 
     /// <summary>A well-formed token (right shape and checksum) that no key has.</summary>
@@ -58,18 +64,45 @@ public static class DoorTestKit
         return await scope.ServiceProvider.GetRequiredService<KeyCatalog>().CreateAsync(owner.Caller(), command);
     }
 
-    /// <summary>Lets any valid key of the owner's organization through requests no endpoint rule matches.</summary>
-    public static async Task AllowUnmatchedAsync(this PortalApp app, TestUser owner)
+    /// <summary>
+    /// The API the owner's organization's gateway doors protect in these tests: created on first use,
+    /// accepting live and test keys (test keys are the default of <see cref="CreateKeyAsync(PortalApp, TestUser, string[], DateTimeOffset?)"/>).
+    /// </summary>
+    public static async Task<ProtectedApi> ApiAsync(this PortalApp app, TestUser owner)
     {
+        if (TestApis.TryGetValue(owner.OrganizationId, out var known))
+        {
+            return known;
+        }
+
         await using var scope = app.Scope();
-        await scope.ServiceProvider.GetRequiredService<AccessCatalog>().SetAllowUnmatchedAsync(owner.Caller(), owner.OrganizationId, allow: true);
+        var api = await scope.ServiceProvider.GetRequiredService<ApiCatalog>().CreateAsync(
+            owner.Caller(), owner.OrganizationId, new ApiDraft("test api", Environments: ApiEnvironments.Both));
+        return TestApis.GetOrAdd(owner.OrganizationId, api);
     }
 
-    /// <summary>Adds an endpoint rule to the owner's organization.</summary>
+    /// <summary>The header form of the owner's API's gateway door, with the scope in its query when given.</summary>
+    public static async Task<string> CheckUrlAsync(this PortalApp app, TestUser owner, string? scope = null) =>
+        $"/api/v1/auth/check/{(await app.ApiAsync(owner)).PublicId}" + (scope is null ? "" : $"?scope={Uri.EscapeDataString(scope)}");
+
+    /// <summary>The path form of the owner's API's gateway door for a client target (path and query, starting with '/').</summary>
+    public static async Task<string> ExtAuthzUrlAsync(this PortalApp app, TestUser owner, string target) =>
+        $"/api/v1/auth/ext-authz/{(await app.ApiAsync(owner)).PublicId}{target}";
+
+    /// <summary>Lets any valid key through requests no endpoint rule of the owner's API matches.</summary>
+    public static async Task AllowUnmatchedAsync(this PortalApp app, TestUser owner)
+    {
+        var api = await app.ApiAsync(owner);
+        await using var scope = app.Scope();
+        await scope.ServiceProvider.GetRequiredService<ApiCatalog>().UpdateAsync(owner.Caller(), api.Id, new ApiChanges(AllowUnmatchedRequests: true));
+    }
+
+    /// <summary>Adds an endpoint rule to the owner's API.</summary>
     public static async Task AddRuleAsync(this PortalApp app, TestUser owner, string method, string template, string scope)
     {
+        var api = await app.ApiAsync(owner);
         await using var services = app.Scope();
-        await services.ServiceProvider.GetRequiredService<AccessCatalog>().AddRuleAsync(owner.Caller(), owner.OrganizationId, method, template, scope);
+        Assert.NotNull(await services.ServiceProvider.GetRequiredService<ApiCatalog>().AddRuleAsync(owner.Caller(), api.Id, method, template, scope));
     }
 
     public static async Task RevokeAsync(this PortalApp app, TestUser owner, Guid keyId)
@@ -140,11 +173,13 @@ public static class DoorTestKit
     public static async Task LogSentinelAsync(this PortalApp app)
     {
         var path = $"/sentinel/{Guid.NewGuid():N}";
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check").WithRawHeader("X-Original-URI", path);
+        using var request = new HttpRequestMessage(HttpMethod.Get, await app.ExtAuthzUrlAsync(await SentinelAsync(app), path));
         using var response = await app.CreateClient().SendAsync(request);
         var stored = await app.WaitForLogAsync(q => q.Where(r => r.Path == path));
         Assert.Single(stored);
     }
+
+    private static Task<TestUser> SentinelAsync(PortalApp app) => Sentinels.GetValue(app, a => a.NewUserAsync());
 
     /// <summary>
     /// Flushes the usage counters now, as the 5-second timer would, and reads the key's roll-ups by

@@ -274,7 +274,7 @@ internal sealed class ValidatorRig
         Hasher = new KeyHasher(new PepperRing(peppers, currentVersion: pepperVersions));
         Options = options ?? new ValidationOptions();
         Cache = new KeySnapshotCache(Microsoft.Extensions.Options.Options.Create(Options), Changes);
-        Validator = new KeyValidator(Hasher, Source, Cache, FixedEndpointRules.Cache(Clock), Clock);
+        Validator = new KeyValidator(Hasher, Source, Cache, Clock);
     }
 
     private readonly Dictionary<Guid, HashKey> _storedHashes = [];

@@ -18,7 +18,7 @@ public sealed class KeyValidatorTests
         currentVersion: 2));
     private readonly FakeSnapshots _snapshots = new();
 
-    private KeyValidator Validator => new(_hasher, _snapshots, new KeySnapshotCache(Options.Create(new ValidationOptions()), new KeyChangeFeed()), FixedEndpointRules.Cache(_clock), _clock);
+    private KeyValidator Validator => new(_hasher, _snapshots, new KeySnapshotCache(Options.Create(new ValidationOptions()), new KeyChangeFeed()), _clock);
 
     [Theory]
     [InlineData(null)]
