@@ -1,0 +1,98 @@
+using Portal.Core.Apis;
+
+namespace Portal.Tests.Core.Apis;
+
+/// <summary>The canonical request target: what is decoded, what is refused, and that the common case allocates nothing.</summary>
+public sealed class RequestTargetTests
+{
+    [Theory]
+    [MemberData(nameof(CanonicalVectors.Data), MemberType = typeof(CanonicalVectors))]
+    public void CanonicalPath_Vector_IsDecodedOrRefused(CanonicalVector vector)
+    {
+        Assert.Equal(vector.CanonicalPath, RequestTarget.CanonicalPath(vector.Target));
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/orders")]
+    [InlineData("/.well-known/jwks.json")]
+    [InlineData("/a-b_c~d/e.f/%20/%C3%A9")]
+    [InlineData("/!$&'()*+,=:@")]
+    public void CanonicalPath_AlreadyCanonical_IsTheSameInstance(string path)
+    {
+        Assert.Same(path, RequestTarget.CanonicalPath(path));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("orders/7")]
+    [InlineData("*")]
+    [InlineData("http://evil.example/orders")]
+    [InlineData("/orders/7#fragment")]
+    [InlineData("/orders\\7")]
+    [InlineData("/orders/\u00e9")]
+    [InlineData("/orders/a b")]
+    [InlineData("/orders/\u007f")]
+    [InlineData("/%")]
+    [InlineData("/%4")]
+    [InlineData("/%F5%80%80%80")]
+    [InlineData("/%F4%90%80%80")]
+    [InlineData("/%E0%80%AF")]
+    [InlineData("/%80")]
+    [InlineData("/%2e")]
+    [InlineData("/a/%2E")]
+    [InlineData("/a.%2e/b")]
+    public void CanonicalPath_Ambiguous_IsRefused(string target)
+    {
+        Assert.Null(RequestTarget.CanonicalPath(target));
+    }
+
+    [Fact]
+    public void CanonicalPath_LongerThanTheMaximum_IsRefused()
+    {
+        Assert.NotNull(RequestTarget.CanonicalPath("/" + new string('a', RequestTarget.MaxPathLength - 1)));
+        Assert.Null(RequestTarget.CanonicalPath("/" + new string('a', RequestTarget.MaxPathLength)));
+    }
+
+    [Fact]
+    public void CanonicalPath_InsideALongerTarget_ReadsFromTheStart()
+    {
+        const string raw = "/api/v1/auth/ext-authz/api_x/%6Frders/7?page=2";
+
+        Assert.Equal("/orders/7", RequestTarget.CanonicalPath(raw, raw.IndexOf("/%6F", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("GET", "GET")]
+    [InlineData("HEAD", "GET")]
+    [InlineData("head", "GET")]
+    [InlineData("delete", "DELETE")]
+    [InlineData("PROPFIND", "PROPFIND")]
+    [InlineData("", null)]
+    [InlineData("GET /", null)]
+    [InlineData("G\u00c9T", null)]
+    [InlineData("VERYLONGMETHODNAME", null)]
+    public void CanonicalMethod_IsUpperCaseTokenWithHeadAsGet(string method, string? expected)
+    {
+        Assert.Equal(expected, RequestTarget.CanonicalMethod(method));
+    }
+
+    [Fact]
+    public void CanonicalPath_SteadyTraffic_AllocatesNothing()
+    {
+        // Built at run time, as a header value is.
+        var canonical = string.Concat("/orders/", "4711");
+        var withQuery = string.Concat("/orders/4711", "?expand=lines");
+        RequestTarget.CanonicalPath(withQuery);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            RequestTarget.CanonicalPath(canonical);
+            RequestTarget.CanonicalPath(withQuery);
+            RequestTarget.CanonicalMethod("GET");
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
