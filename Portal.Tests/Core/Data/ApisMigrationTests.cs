@@ -27,7 +27,7 @@ public sealed class ApisMigrationTests
             await AssertDataMovedAsync(db, (org, other, rule) => $"""
                 INSERT INTO "Organizations" ("Id", "Name", "IsPersonal", "CreatedAt", "AllowUnmatchedRequests") VALUES ('{Text(org)}', 'acme', 0, 0, 1);
                 INSERT INTO "Organizations" ("Id", "Name", "IsPersonal", "CreatedAt", "AllowUnmatchedRequests") VALUES ('{Text(other)}', 'other', 1, 0, 0);
-                INSERT INTO "EndpointRules" ("Id", "OrganizationId", "Method", "PathTemplate", "Scope", "CreatedAt") VALUES ('{Text(rule)}', '{Text(org)}', 'GET', '/orders/{"{id}"}', 'orders:read', 0);
+                INSERT INTO "EndpointRules" ("Id", "OrganizationId", "Method", "PathTemplate", "Scope", "CreatedAt") VALUES ('{Text(rule)}', '{Text(org)}', 'GET', '/orders/all', 'orders:read', 0);
                 """);
         }
         finally
@@ -49,7 +49,7 @@ public sealed class ApisMigrationTests
             await AssertDataMovedAsync(db, (org, other, rule) => $"""
                 INSERT INTO "Organizations" ("Id", "Name", "IsPersonal", "CreatedAt", "AllowUnmatchedRequests") VALUES ('{org}', 'acme', FALSE, now(), TRUE);
                 INSERT INTO "Organizations" ("Id", "Name", "IsPersonal", "CreatedAt", "AllowUnmatchedRequests") VALUES ('{other}', 'other', TRUE, now(), FALSE);
-                INSERT INTO "EndpointRules" ("Id", "OrganizationId", "Method", "PathTemplate", "Scope", "CreatedAt") VALUES ('{rule}', '{org}', 'GET', '/orders/{"{id}"}', 'orders:read', now());
+                INSERT INTO "EndpointRules" ("Id", "OrganizationId", "Method", "PathTemplate", "Scope", "CreatedAt") VALUES ('{rule}', '{org}', 'GET', '/orders/all', 'orders:read', now());
                 """);
         }
         finally
