@@ -108,6 +108,12 @@ public sealed class CompiledSchedule
         {
             var name = $"{field}.windows[{w}]";
             var window = windows[w];
+            if (window is null)
+            {
+                errors[name] = ["A window cannot be null."];
+                continue;
+            }
+
             var start = ParseMinute(window.Start, allowEndOfDay: false);
             var end = ParseMinute(window.End, allowEndOfDay: true);
             if (start < 0)

@@ -36,9 +36,15 @@ public static partial class Scope
             return $"A key can hold at most {MaxPerKey} scopes.";
         }
 
-        var invalid = scopes.FirstOrDefault(s => !IsValid(s));
+        // A null in the list is as invalid as a malformed scope (FirstOrDefault alone could not tell it from "none").
+        if (!scopes.Any(s => !IsValid(s)))
+        {
+            return null;
+        }
+
+        var invalid = scopes.First(s => !IsValid(s));
         return invalid is null
-            ? null
+            ? "A scope cannot be null."
             : $"'{Truncate(invalid)}' is not a scope: use resource:action, lower-case letters, digits, '_', '-' or '.', and '*' for a whole segment.";
     }
 

@@ -112,8 +112,9 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, OrganizationAcces
             segments = segments.Where(s => s.KeyId == keyId);
         }
 
-        var from = filter.From ?? DateTimeOffset.MinValue;
-        var to = filter.To ?? DateTimeOffset.MaxValue;
+        // In UTC: a bound with an offset (from=…+02:00 in the export's query) is refused by PostgreSQL's driver.
+        var from = filter.From?.ToUniversalTime() ?? DateTimeOffset.MinValue;
+        var to = filter.To?.ToUniversalTime() ?? DateTimeOffset.MaxValue;
         if (filter.From is not null)
         {
             segments = segments.Where(s => s.LastAt >= from);

@@ -24,9 +24,10 @@ public readonly record struct KeysetCursor(DateTimeOffset At, Guid Id)
             var base64 = cursor.Replace('-', '+').Replace('_', '/');
             base64 += new string('=', (4 - base64.Length % 4) % 4);
             var bytes = Convert.FromBase64String(base64);
-            if (bytes.Length == 24)
+            // A forged time part outside DateTimeOffset's range is as foreign as a wrong length.
+            if (bytes.Length == 24 && BinaryPrimitives.ReadInt64BigEndian(bytes) is var ticks && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks)
             {
-                return new KeysetCursor(new DateTimeOffset(BinaryPrimitives.ReadInt64BigEndian(bytes), TimeSpan.Zero), new Guid(bytes.AsSpan(8)));
+                return new KeysetCursor(new DateTimeOffset(ticks, TimeSpan.Zero), new Guid(bytes.AsSpan(8)));
             }
         }
         catch (FormatException)

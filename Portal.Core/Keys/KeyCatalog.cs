@@ -371,6 +371,12 @@ public sealed class KeyCatalog(
         if (!string.IsNullOrWhiteSpace(search))
         {
             var text = search.Trim();
+            // Names refuse control characters, so no search with one can match; PostgreSQL would refuse a NUL with an error.
+            if (text.Length > ApiKey.NameMaxLength || text.Any(char.IsControl))
+            {
+                throw new InvalidRequestException("search", $"Search for at most {ApiKey.NameMaxLength} characters, without control characters.");
+            }
+
             keys = keys.Where(k => k.Name.Contains(text) || k.Hint.StartsWith(text));
         }
 
@@ -448,6 +454,11 @@ public sealed class KeyCatalog(
         if (description is { Length: > ApiKey.DescriptionMaxLength })
         {
             errors["description"] = [$"Description must be at most {ApiKey.DescriptionMaxLength} characters."];
+        }
+        else if (description is not null && description.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+        {
+            // Line breaks and tabs are text; a NUL is refused by PostgreSQL and would answer 500.
+            errors["description"] = ["Description must not contain control characters other than line breaks and tabs."];
         }
     }
 

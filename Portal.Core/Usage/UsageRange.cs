@@ -5,6 +5,9 @@ public sealed record UsageRange
 {
     public static readonly TimeSpan MaxLength = TimeSpan.FromDays(366);
 
+    /// <summary>The latest end a range may have: its last day still fits in <see cref="DateTimeOffset"/>.</summary>
+    public static readonly DateTimeOffset Latest = new(DateTimeOffset.MaxValue.UtcDateTime.Date, TimeSpan.Zero);
+
     /// <summary>The preset names the portal and the CSV endpoints accept, with their lengths.</summary>
     public static readonly IReadOnlyDictionary<string, TimeSpan> Presets = new Dictionary<string, TimeSpan>
     {
@@ -40,6 +43,12 @@ public sealed record UsageRange
         if (to is null)
         {
             throw new InvalidRequestException("to", "Choose the end of the range.");
+        }
+
+        if (to > Latest)
+        {
+            // The charts round the end up to a whole day, which past this day leaves DateTimeOffset's range.
+            throw new InvalidRequestException("to", $"The end of the range must be at most {Latest:yyyy-MM-dd}.");
         }
 
         if (from >= to)

@@ -83,10 +83,18 @@ public static class KeysEndpoints
             ? TypedResults.Ok(new IssuedKeyResponse(issued.Token, KeyResponse.From(issued.Key, withTokens: true)))
             : TypedResults.NotFound();
 
-    private static async Task<Results<Ok<IReadOnlyList<UsagePoint>>, NotFound>> Usage(Guid id, UsageQuery usage, HttpContext context, CancellationToken ct, int minutes = 60) =>
-        await usage.KeyMinutesAsync(CallerFactory.FromApiKey(context), id, TimeSpan.FromMinutes(minutes), ct) is { } points
+    private static async Task<Results<Ok<IReadOnlyList<UsagePoint>>, NotFound>> Usage(Guid id, UsageQuery usage, HttpContext context, CancellationToken ct, int minutes = 60)
+    {
+        // Checked here so the error names the query parameter the caller sent, not the range it becomes.
+        if (minutes < 1 || minutes > UsageQuery.MaxRange.TotalMinutes)
+        {
+            throw new InvalidRequestException("minutes", $"Minutes must be between 1 and {UsageQuery.MaxRange.TotalMinutes:0}.");
+        }
+
+        return await usage.KeyMinutesAsync(CallerFactory.FromApiKey(context), id, TimeSpan.FromMinutes(minutes), ct) is { } points
             ? TypedResults.Ok(points)
             : TypedResults.NotFound();
+    }
 
     private static async Task<Results<Ok<KeyResponse>, NotFound>> Revoke(Guid id, KeyCatalog keys, HttpContext context, CancellationToken ct) =>
         await keys.RevokeAsync(CallerFactory.FromApiKey(context), id, ct) is { } key
