@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Access;
+using Portal.Core.Apis;
 using Portal.Tests.Core.Usage;
 using Portal.Tests.Infrastructure;
 
@@ -24,7 +25,7 @@ public abstract class BadInputTests(PortalApp app)
     /// </summary>
     public const string Key = "key", PolicyKey = "policy key", Cookie = "cookie", Anonymous = "anonymous";
 
-    // {org}, {key}, {set} and {policyOrg} in a URL or body stand for the tenant's organization, one of its keys, a permission set and the second organization.
+    // {org}, {key}, {set}, {api} and {policyOrg} in a URL or body stand for the tenant's organization, one of its keys, a permission set, an API and the second organization.
     // A NUL in a URL's path is left out: Kestrel refuses it with 400 before routing, and the test server refuses to send it.
     private const string Keys = "/api/v1/keys", KeyById = "/api/v1/keys/{id:guid}";
 
@@ -223,14 +224,14 @@ public abstract class BadInputTests(PortalApp app)
                      {
                          "/", "/not-found", "/orgs", "/platform/usage", "/account/login", "/account/lockout", "/account/access-denied", "/account/register",
                          "/account/manage", "/account/manage/two-factor", "/account/login-recovery", "/account/login-2fa",
-                         "/orgs/{OrganizationId:guid}/usage", "/orgs/{OrganizationId:guid}/access/resources", "/orgs/{OrganizationId:guid}/access/rules",
+                         "/orgs/{OrganizationId:guid}/usage", "/orgs/{OrganizationId:guid}/access/resources", "/orgs/{OrganizationId:guid}/apis", "/orgs/{OrganizationId:guid}/apis/{ApiId:guid}",
                          "/orgs/{OrganizationId:guid}/access/sets", "/orgs/{OrganizationId:guid}/access/sets/new", "/orgs/{OrganizationId:guid}/access/sets/{SetId:guid}",
                          "/orgs/{OrganizationId:guid}/access/sets/{SetId:guid}/edit", "/orgs/{OrganizationId:guid}/logs", "/orgs/{OrganizationId:guid}/audit",
                          "/orgs/{OrganizationId:guid}/members", "/orgs/{OrganizationId:guid}/policies", "/orgs/{OrganizationId:guid}/keys",
                          "/orgs/{OrganizationId:guid}/keys/{KeyId:guid}",
                      })
             {
-                var url = page.Replace("{OrganizationId:guid}", "{org}").Replace("{SetId:guid}", "{set}").Replace("{KeyId:guid}", "{key}");
+                var url = page.Replace("{OrganizationId:guid}", "{org}").Replace("{SetId:guid}", "{set}").Replace("{KeyId:guid}", "{key}").Replace("{ApiId:guid}", "{api}");
                 rows.Add(page, "GET", url + garbage, null, Cookie, null);
                 rows.Add(page, "GET", url + garbage, null, Anonymous, null);
                 if (url.Contains("{org}", StringComparison.Ordinal))
@@ -315,16 +316,18 @@ public abstract class BadInputTests(PortalApp app)
         var key = await user.Client.CreateKeyAsync("garbage target", "orders:read");
         await using var scope = portal.Scope();
         var set = await scope.ServiceProvider.GetRequiredService<PermissionSetCatalog>().CreateAsync(user.Caller(), user.OrganizationId, "garbage set", null, [new Grant("orders:read")]);
+        var api = await scope.ServiceProvider.GetRequiredService<ApiCatalog>().CreateAsync(user.Caller(), user.OrganizationId, new ApiDraft("garbage api"));
         var policyOrganization = await portal.NewOrganizationAsync(user);
-        return new Tenant(user, key.Key.Id, set.Id, policyOrganization, await portal.ClientInAsync(user, policyOrganization), await portal.SignInAsync(user), portal.CreateClient());
+        return new Tenant(user, key.Key.Id, set.Id, api.Id, policyOrganization, await portal.ClientInAsync(user, policyOrganization), await portal.SignInAsync(user), portal.CreateClient());
     }
 
-    private sealed record Tenant(TestUser User, Guid KeyId, Guid SetId, Guid PolicyOrganizationId, HttpClient PolicyClient, HttpClient SignedIn, HttpClient Nobody)
+    private sealed record Tenant(TestUser User, Guid KeyId, Guid SetId, Guid ApiId, Guid PolicyOrganizationId, HttpClient PolicyClient, HttpClient SignedIn, HttpClient Nobody)
     {
         public string Fill(string text) => text
             .Replace("{org}", User.OrganizationId.ToString(), StringComparison.Ordinal)
             .Replace("{key}", KeyId.ToString(), StringComparison.Ordinal)
             .Replace("{set}", SetId.ToString(), StringComparison.Ordinal)
+            .Replace("{api}", ApiId.ToString(), StringComparison.Ordinal)
             .Replace("{policyOrg}", PolicyOrganizationId.ToString(), StringComparison.Ordinal);
 
         public HttpClient Client(string sender) => sender switch
