@@ -71,6 +71,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<PermissionSetCatalog>();
         services.AddScoped<AccessExplainer>();
         services.AddScoped<UserAccounts>();
+        services.AddScoped<PlatformRegistration>();
         services.AddScoped<AuthenticationLogQuery>();
         services.AddScoped<UsageQuery>();
         services.AddScoped<UsageAccess>();

@@ -5,10 +5,26 @@ using Portal.Core.Data;
 
 namespace Portal.Core.Organizations;
 
-/// <summary>Creates people: each new user gets a personal organization in the same transaction.</summary>
-public sealed class UserAccounts(PortalDbContext db, UserManager<PortalUser> users, RoleManager<IdentityRole<Guid>> roles, AuditTrail audit, TimeProvider time)
+/// <summary>
+/// Creates people: each new user gets a personal organization in the same transaction. The sign-up
+/// page goes through <see cref="RegisterAsync"/>, which obeys the platform's registration setting.
+/// </summary>
+public sealed class UserAccounts(PortalDbContext db, UserManager<PortalUser> users, RoleManager<IdentityRole<Guid>> roles, AuditTrail audit, PlatformRegistration registration, TimeProvider time)
 {
-    /// <summary>Creates a user with a password; Identity's password rules apply.</summary>
+    /// <summary>
+    /// Self sign-up: creates the account only when registration is open, or when the invitation
+    /// token is a pending invitation for this very email (else <see cref="AccessDeniedException"/>).
+    /// </summary>
+    public async Task<PortalUser> RegisterAsync(string email, string password, string? invitationToken, CancellationToken cancellationToken = default)
+    {
+        await registration.EnsureMaySignUpAsync(email, invitationToken, cancellationToken);
+        return await CreateAsync(email, password, actor: null, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates a user with a password; Identity's password rules apply. No registration check: for
+    /// callers that already decided the person may have an account (the setup link, the command line).
+    /// </summary>
     public async Task<PortalUser> CreateAsync(string email, string password, Caller? actor, bool platformAdministrator = false, CancellationToken cancellationToken = default)
     {
         email = email.Trim();

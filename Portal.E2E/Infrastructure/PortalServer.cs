@@ -15,6 +15,8 @@ namespace Portal.E2E.Infrastructure;
 /// Use it as a collection fixture (see <see cref="PortalCollection"/>) to share one server, or as
 /// a class fixture, or derive from it and override <see cref="ConfigureEnvironment"/> for a server
 /// with other settings. The process is killed on dispose, and when the test process exits.
+/// Registration is opened with the operator's command before the server starts, as the flows
+/// sign people up freely; a server for the invitation-only default overrides <see cref="OpenRegistration"/>.
 /// </remarks>
 public class PortalServer : IAsyncLifetime
 {
@@ -58,12 +60,20 @@ public class PortalServer : IAsyncLifetime
     /// <summary>An HTTP client for the server's API, for arranging state a browser need not click through.</summary>
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress };
 
+    /// <summary>Whether to run <c>platform registration open</c> before the start (a new installation is invitation-only).</summary>
+    protected virtual bool OpenRegistration => true;
+
     public async Task InitializeAsync()
     {
         if (!File.Exists(PortalAssemblyPath))
         {
             throw new FileNotFoundException(
                 $"Portal.dll is not beside the end-to-end tests ({AppContext.BaseDirectory}). Build the solution first.", PortalAssemblyPath);
+        }
+
+        if (OpenRegistration)
+        {
+            await RunCommandAsync("platform", "registration", "open");
         }
 
         var start = new ProcessStartInfo(DotnetHost())
@@ -101,6 +111,40 @@ public class PortalServer : IAsyncLifetime
         var listening = await Output.WaitForLineAsync(ListeningLine, StartTimeout, deadline.Token);
         _baseAddress = new Uri(listening.Groups["url"].Value + "/");
         await WaitUntilReadyAsync(deadline.Token);
+    }
+
+    /// <summary>
+    /// Runs the program's command line on the server's data folder and settings, as an operator
+    /// would on a headless install; throws with its output when it exits non-zero.
+    /// </summary>
+    protected async Task RunCommandAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            WorkingDirectory = Path.GetDirectoryName(PortalAssemblyPath)!,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(PortalAssemblyPath);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        SetEnvironment(start.Environment);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{start.FileName}'.");
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(StartTimeout);
+        await process.WaitForExitAsync(deadline.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"'Portal {string.Join(" ", arguments)}' exited with {process.ExitCode}.\n{await output}\n{await error}");
+        }
     }
 
     public async Task DisposeAsync()

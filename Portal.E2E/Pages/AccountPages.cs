@@ -21,11 +21,17 @@ public sealed class RegisterPage(IPage page)
     public async Task RegisterAsync(string email, string password)
     {
         await page.GotoAsync("/account/register");
+        await FillAndSubmitAsync(email, password);
+        await page.WaitForURLAsync("**/orgs/*/keys");
+    }
+
+    /// <summary>Fills the form on the page as it is (e.g. reached from an invitation) and submits it.</summary>
+    public async Task FillAndSubmitAsync(string email, string password)
+    {
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
         await page.GetByLabel("Confirm password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await page.WaitForURLAsync("**/orgs/*/keys");
     }
 }
 
@@ -37,5 +43,32 @@ public sealed class LoginPage(IPage page)
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+}
+
+/// <summary>The platform administrator's settings page (registration open or by invitation only).</summary>
+public sealed class PlatformSettingsPage(IPage page)
+{
+    public async Task SetRegistrationAsync(string choice, string inForce)
+    {
+        await page.GotoAsync("/platform/settings");
+        var radio = page.GetByRole(AriaRole.Radio, new() { Name = choice });
+        var saved = page.GetByTestId("registration-in-force").GetByText(inForce, new() { Exact = true });
+        // A prerendered page shows its controls before the circuit is connected: a choice made then is lost.
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            await radio.CheckAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+            try
+            {
+                await saved.WaitForAsync(new() { Timeout = 1_500 });
+                return;
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+
+        await saved.WaitForAsync();
     }
 }

@@ -33,6 +33,27 @@ public sealed class CommandArgumentsTests
         Assert.Equal("a - b -c", parsed.Single("description"));
     }
 
+    [Fact]
+    public void Parse_DeclaredOperands_ReadsThemBeforeOptions()
+    {
+        var parsed = CommandArguments.Parse(["platform", "registration", "open", "--note", "x"], "open|invitation-only");
+
+        Assert.Equal(["open"], parsed.Operands);
+        Assert.Equal("x", parsed.Single("note"));
+        Assert.Empty(CommandArguments.Parse(["admin", "create"]).Operands);
+    }
+
+    [Theory]
+    [InlineData("'platform registration' needs MODE", "platform", "registration")]
+    [InlineData("'platform registration' needs MODE", "platform", "registration", "--mode", "open")]
+    [InlineData("unexpected argument 'extra'", "platform", "registration", "open", "extra")]
+    public void Parse_DeclaredOperandMissingOrExtra_ThrowsWithMessage(string message, params string[] args)
+    {
+        var error = Assert.Throws<ArgumentException>(() => CommandArguments.Parse(args, "MODE"));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("a command needs a verb")]
     [InlineData("a command needs a verb", "admin")]

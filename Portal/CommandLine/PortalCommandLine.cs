@@ -23,6 +23,10 @@ public static class PortalCommandLine
           Portal keys create --owner EMAIL --name NAME [--scope SCOPE ...] [--expires 30d|12h|DATE]
                              [--environment test|live] [--description TEXT]
               Creates a key for the user and prints the token alone on standard output.
+          Portal platform registration open|invitation-only
+              Sets who may create an account on the sign-up page: anyone (open), or
+              only people holding an invitation, for the invited address. A new
+              installation is invitation-only. Prints the setting now in force.
           Portal apis create --owner EMAIL --name NAME [--environments live|test|live,test]
                              [--organization ID] [--description TEXT]
               Registers an API in the user's personal organization, or the given one
@@ -59,7 +63,7 @@ public static class PortalCommandLine
         CommandArguments parsed;
         try
         {
-            parsed = CommandArguments.Parse(args);
+            parsed = CommandArguments.Parse(args, OperandsOf(args));
         }
         catch (ArgumentException e)
         {
@@ -76,6 +80,7 @@ public static class PortalCommandLine
                 ("admin", "create") => await CreateAdminAsync(scope.ServiceProvider, parsed),
                 ("keys", "create") => await CreateKeyAsync(scope.ServiceProvider, parsed),
                 ("apis", "create") => await CreateApiAsync(scope.ServiceProvider, parsed),
+                ("platform", "registration") => await SetRegistrationAsync(scope.ServiceProvider, parsed),
                 ("seed", "keys") => await KeySeeder.SeedAsync(scope.ServiceProvider, parsed),
                 ("seed", "usage") => await UsageSeeder.SeedAsync(scope.ServiceProvider, parsed),
                 ("measure", "usage") => await UsageMeasure.RunAsync(scope.ServiceProvider, parsed),
@@ -92,6 +97,23 @@ public static class PortalCommandLine
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return 1;
         }
+    }
+
+    // Commands that take bare words after their verb, named as the usage names them.
+    private static string[] OperandsOf(string[] args) => args is ["platform", "registration", ..] ? ["open|invitation-only"] : [];
+
+    private static async Task<int> SetRegistrationAsync(IServiceProvider services, CommandArguments args)
+    {
+        var mode = args.Operands[0] switch
+        {
+            "open" => RegistrationMode.Open,
+            "invitation-only" => RegistrationMode.InvitationOnly,
+            var other => throw new ArgumentException($"registration must be 'open' or 'invitation-only', not '{other}'."),
+        };
+        var registration = services.GetRequiredService<PlatformRegistration>();
+        await registration.SetAsOperatorAsync(OperatorCaller(), mode);
+        Console.Out.WriteLine(PlatformRegistration.Describe(await registration.GetAsync()));
+        return 0;
     }
 
     private static async Task<int> CreateAdminAsync(IServiceProvider services, CommandArguments args)
