@@ -92,7 +92,7 @@ public sealed class NginxGateway : IAsyncLifetime
         BillingOnlyToken = (await RunPortalCommandAsync(portalDll, "keys", "create", "--owner", Owner, "--name", "billing only", "--scope", "billing:read")).Trim();
         OutsiderToken = (await RunPortalCommandAsync(portalDll, "keys", "create", "--owner", Outsider, "--name", "outsider orders reader", "--scope", "orders:read")).Trim();
         WriteShopRules();
-        ShopApp.Start();
+        ShopApp.Serve();
 
         _portal = Start(PortalStartInfo(portalDll), _portalOutput);
         await WaitUntilAsync(async () => (await Portal.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, "the Portal to answer /health/ready", PortalOutput);

@@ -27,7 +27,8 @@ public sealed class RecordingUpstream : IDisposable
     /// <summary>A request as the upstream received it: method and target verbatim, and the headers the tests look at.</summary>
     public sealed record ReceivedRequest(string Method, string Target, string? RequestId, string? KeyId, string? Scopes);
 
-    public void Start() => _ = AcceptAsync();
+    /// <summary>Begins answering requests, in the background until <see cref="Dispose"/>.</summary>
+    public void Serve() => _ = AcceptAsync();
 
     /// <summary>The requests that carried this test request's id; none when the gateway never let it through.</summary>
     public IReadOnlyList<ReceivedRequest> ReceivedFor(string requestId) =>
