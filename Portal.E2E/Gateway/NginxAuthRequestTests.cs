@@ -1,15 +1,15 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Microsoft.Data.Sqlite;
-using Portal.Core.Audit;
 
 namespace Portal.E2E.Gateway;
 
 /// <summary>
-/// nginx <c>auth_request</c> in front of an app, with the Portal as the check: the documented
-/// configuration, a real nginx and a real Portal process on loopback.
+/// nginx <c>auth_request</c> in front of an app, with the Portal as the check: example A of the
+/// documented configuration (one scope per location, the check URL naming its API), a real nginx
+/// and a real Portal process on loopback.
 /// </summary>
-public sealed class NginxAuthRequestTests(NginxGateway gateway) : IClassFixture<NginxGateway>
+[Collection(NginxCollection.Name)]
+public sealed class NginxAuthRequestTests(NginxGateway gateway)
 {
     [Fact]
     public async Task Request_ValidKey_ReachesUpstreamWithItsKeyId()
@@ -26,6 +26,8 @@ public sealed class NginxAuthRequestTests(NginxGateway gateway) : IClassFixture<
         Assert.Contains("uri=/orders/42 ", body);
         Assert.Matches("owner=[0-9a-f-]{36} ", body);
         Assert.Matches("organization=[0-9a-f-]{36} ", body);
+        Assert.Contains($"api={gateway.OrdersApiId} ", body);
+        Assert.Contains("environment=test ", body);
     }
 
     [Fact]
@@ -91,6 +93,56 @@ public sealed class NginxAuthRequestTests(NginxGateway gateway) : IClassFixture<
     }
 
     [Fact]
+    public async Task Request_KeyOfAnotherOrganization_Gets401NotFoundAndIsFiledInNoOrganizationsLog()
+    {
+        var path = $"/orders/{Guid.NewGuid():N}";
+
+        using var response = await gateway.Gateway.SendAsync(Get(path, gateway.OutsiderToken));
+
+        // A genuine key with the very scope asked for, but the API is another organization's: the
+        // gateway cannot tell it from a key that does not exist.
+        await AssertDeniedAsync(response, HttpStatusCode.Unauthorized, "NOT_FOUND");
+        var decision = Assert.Single(await PortalLog.WaitForPathAsync(gateway, path));
+        Assert.Equal(("NOT_FOUND", "check"), (decision.Code, decision.Door));
+        // Filed like an unknown token's: in nobody's log, neither the API owner's nor the key's.
+        Assert.Null(decision.OrganizationId);
+        Assert.Null(decision.KeyId);
+    }
+
+    [Fact]
+    public async Task Request_ClientForgesXOriginalUriAndMethod_DecisionAndLogFollowTheRealRequest()
+    {
+        var path = $"/orders/{Guid.NewGuid():N}";
+        var forged = $"/orders/../admin/{Guid.NewGuid():N}";
+
+        // Believed, the forged target would be refused (a dot segment): nginx replaces both headers
+        // on the check with $request_method and $request_uri, so the real request is decided.
+        var allowed = Get(path, gateway.OrdersReadToken);
+        allowed.Headers.Add("X-Original-URI", forged);
+        allowed.Headers.Add("X-Original-Method", "DELETE");
+        allowed.Headers.Add("X-Forwarded-Uri", forged);
+        allowed.Headers.Add("X-Forwarded-Method", "DELETE");
+        using (var response = await gateway.Gateway.SendAsync(allowed))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains($"uri={path} ", await response.Content.ReadAsStringAsync());
+        }
+
+        var denied = Get(path, gateway.BillingOnlyToken);
+        denied.Headers.Add("X-Original-URI", "/billing/1");
+        using (var response = await gateway.Gateway.SendAsync(denied))
+        {
+            await AssertDeniedAsync(response, HttpStatusCode.Forbidden, "INSUFFICIENT_SCOPE");
+        }
+
+        var decisions = await NginxGateway.EventuallyAsync(
+            () => PortalLog.ForPath(gateway, path) is { Count: 2 } both ? both : null, $"both decisions for {path} in the authentication log");
+        Assert.All(decisions, d => Assert.Equal("GET", d.Method));
+        Assert.Equal(["INSUFFICIENT_SCOPE", "VALID"], decisions.Select(d => d.Code).Order());
+        Assert.Empty(PortalLog.ForPath(gateway, forged));
+    }
+
+    [Fact]
     public async Task Request_KeyWithoutTheScopeNamedInTheCheckUrl_Gets403()
     {
         using var response = await gateway.Gateway.SendAsync(Get("/orders/42", gateway.BillingOnlyToken));
@@ -99,29 +151,20 @@ public sealed class NginxAuthRequestTests(NginxGateway gateway) : IClassFixture<
     }
 
     [Fact]
-    public async Task Request_Checked_IsInThePortalsAuthenticationLogWithTheOriginalMethodAndUri()
+    public async Task Request_Checked_IsInThePortalsAuthenticationLogWithTheOriginalMethodAndPath()
     {
-        var uri = $"/orders/{Guid.NewGuid():N}?from=nginx";
-        var request = Get(uri, gateway.OrdersReadToken);
+        var path = $"/orders/{Guid.NewGuid():N}";
+        var request = Get(path + "?from=nginx", gateway.OrdersReadToken);
         request.Method = HttpMethod.Delete;
 
         using var response = await gateway.Gateway.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        (string Method, string Code, string Door, string? Hint)? record = null;
-        while (record is null && DateTime.UtcNow < deadline)
-        {
-            record = ReadLogRecord(uri);
-            if (record is null)
-            {
-                await Task.Delay(200);
-            }
-        }
-
-        Assert.NotNull(record);
-        Assert.Equal(("DELETE", "VALID", "check"), (record.Value.Method, record.Value.Code, record.Value.Door));
-        Assert.StartsWith("pk_test_", record.Value.Hint);
+        // The canonical target: the query string is never stored.
+        var record = Assert.Single(await PortalLog.WaitForPathAsync(gateway, path));
+        Assert.Equal(("DELETE", "VALID", "check"), (record.Method, record.Code, record.Door));
+        Assert.StartsWith("pk_test_", record.KeyHint);
+        Assert.Equal(PortalLog.PersonalOrganizationOf(gateway, NginxGateway.Owner), record.OrganizationId);
     }
 
     [Fact]
@@ -144,26 +187,6 @@ public sealed class NginxAuthRequestTests(NginxGateway gateway) : IClassFixture<
         Assert.DoesNotContain(gateway.OrdersReadToken, gateway.PortalOutput());
     }
 
-    private (string Method, string Code, string Door, string? Hint)? ReadLogRecord(string path)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(gateway.DataDirectory, "portal.db")};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT Records FROM AuthenticationLogSegments";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            // Read as the portal reads it; times are not needed here.
-            var segment = new AuthenticationLogSegment { Records = (byte[])reader["Records"] };
-            if (AuthenticationLogSegmentCodec.Decode(segment).FirstOrDefault(r => r.Path == path) is { } r)
-            {
-                return (r.Method!, r.Code, r.Door, r.KeyHint);
-            }
-        }
-
-        return null;
-    }
-
     private async Task AssertDeniedAsync(HttpResponseMessage response, HttpStatusCode status, string code)
     {
         var body = await response.Content.ReadAsStringAsync();
@@ -175,7 +198,7 @@ public sealed class NginxAuthRequestTests(NginxGateway gateway) : IClassFixture<
     /// <summary>The key's id as the Portal itself names it, asked directly.</summary>
     private async Task<string> KeyIdAsync(string token)
     {
-        using var response = await gateway.Portal.SendAsync(Get("/api/v1/auth/check?scope=orders:read", token));
+        using var response = await gateway.Portal.SendAsync(Get($"/api/v1/auth/check/{gateway.OrdersApiId}?scope=orders:read", token));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return response.Headers.GetValues("X-Auth-Key-Id").Single();
     }

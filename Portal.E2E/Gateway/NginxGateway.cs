@@ -2,18 +2,27 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Data.Sqlite;
+using Portal.Core.Apis;
 
 namespace Portal.E2E.Gateway;
 
 /// <summary>
 /// A real Portal process and a real nginx on loopback: nginx runs the documented
-/// <c>docs/gateways/nginx.conf</c> (its three addresses pointed at free ports) in front of a tiny
-/// upstream, an extra nginx server block that echoes the identity headers it received. Keys are made
-/// with the Portal's own command line. Everything lives in a temporary folder and dies with the fixture.
+/// <c>docs/gateways/nginx.conf</c> (its addresses and API ids pointed at this fixture's) in front of
+/// two apps: for example A (one scope per location) an extra nginx server block that echoes the
+/// identity headers it received, for example B (a whole API through its endpoint rules) a
+/// <see cref="RecordingUpstream"/> that keeps every request line it was sent. Users, APIs and keys
+/// are made with the Portal's own command line; the endpoint rules are written into its database
+/// before it starts. Everything lives in a temporary folder and dies with the fixture.
 /// </summary>
 public sealed class NginxGateway : IAsyncLifetime
 {
     public const string Owner = "gateway-e2e@example.com";
+
+    /// <summary>Another user, hence another organization: its keys are foreign to both APIs.</summary>
+    public const string Outsider = "gateway-outsider@example.com";
+
     private const string AdminPassword = "correct-horse-battery-staple";
 
     private readonly string _root = Directory.CreateTempSubdirectory("portal-nginx-e2e-").FullName;
@@ -27,11 +36,38 @@ public sealed class NginxGateway : IAsyncLifetime
 
     public int UpstreamPort { get; } = FreePort();
 
+    /// <summary>Where clients reach example B, the API guarded by its endpoint rules.</summary>
+    public int RulesGatewayPort { get; } = FreePort();
+
+    /// <summary>The app behind example B: what nginx actually sent it.</summary>
+    public RecordingUpstream ShopApp { get; } = new();
+
+    /// <summary>The API of example A (the check URL names <c>orders:read</c>).</summary>
+    public string OrdersApiId { get; private set; } = "";
+
+    /// <summary>The API of example B, decided by its endpoint rules (see <see cref="ShopRules"/>).</summary>
+    public string ShopApiId { get; private set; } = "";
+
     /// <summary>Holds <c>orders:read</c>, the scope the documented configuration requires.</summary>
     public string OrdersReadToken { get; private set; } = "";
 
     /// <summary>A genuine key of the same owner without <c>orders:read</c>.</summary>
     public string BillingOnlyToken { get; private set; } = "";
+
+    /// <summary>A genuine key with <c>orders:read</c>, of <see cref="Outsider"/>'s organization.</summary>
+    public string OutsiderToken { get; private set; } = "";
+
+    /// <summary>
+    /// The shop API's endpoint rules (method, template, scope). Requests no rule matches are allowed
+    /// for any valid key of the organization: that makes a path that only looks unmatched (say
+    /// <c>/public/../orders/7</c>) a way around <c>orders:read</c>, unless it is refused.
+    /// </summary>
+    public static IReadOnlyList<(string Method, string Template, string Scope)> ShopRules { get; } =
+    [
+        ("GET", "/orders/{id}", "orders:read"),
+        ("DELETE", "/orders/{id}", "orders:write"),
+        ("GET", "/billing/{**rest}", "billing:read"),
+    ];
 
     public string DataDirectory => Path.Combine(_root, "portal-data");
 
@@ -47,8 +83,16 @@ public sealed class NginxGateway : IAsyncLifetime
         Portal.BaseAddress = new Uri($"http://127.0.0.1:{PortalPort}");
 
         await RunPortalCommandAsync(portalDll, "admin", "create", "--email", Owner);
+        await RunPortalCommandAsync(portalDll, "admin", "create", "--email", Outsider);
+
+        // The keys below are test keys, and new APIs accept live keys only.
+        OrdersApiId = (await RunPortalCommandAsync(portalDll, "apis", "create", "--owner", Owner, "--name", "Orders", "--environments", "live,test")).Trim();
+        ShopApiId = (await RunPortalCommandAsync(portalDll, "apis", "create", "--owner", Owner, "--name", "Shop", "--environments", "live,test")).Trim();
         OrdersReadToken = (await RunPortalCommandAsync(portalDll, "keys", "create", "--owner", Owner, "--name", "orders reader", "--scope", "orders:read")).Trim();
         BillingOnlyToken = (await RunPortalCommandAsync(portalDll, "keys", "create", "--owner", Owner, "--name", "billing only", "--scope", "billing:read")).Trim();
+        OutsiderToken = (await RunPortalCommandAsync(portalDll, "keys", "create", "--owner", Outsider, "--name", "outsider orders reader", "--scope", "orders:read")).Trim();
+        WriteShopRules();
+        ShopApp.Serve();
 
         _portal = Start(PortalStartInfo(portalDll), _portalOutput);
         await WaitUntilAsync(async () => (await Portal.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, "the Portal to answer /health/ready", PortalOutput);
@@ -56,7 +100,7 @@ public sealed class NginxGateway : IAsyncLifetime
         var config = WriteNginxConfig();
         var nginxOutput = new StringBuilder();
         _nginx = Start(new ProcessStartInfo(nginx, ["-p", _root, "-c", config, "-e", Path.Combine(_root, "error.log")]), nginxOutput);
-        await WaitUntilAsync(() => Task.FromResult(Listening(GatewayPort) && Listening(UpstreamPort)), "nginx to listen", () => nginxOutput + ReadOrEmpty(Path.Combine(_root, "error.log")));
+        await WaitUntilAsync(() => Task.FromResult(Listening(GatewayPort) && Listening(RulesGatewayPort) && Listening(UpstreamPort)), "nginx to listen", () => nginxOutput + ReadOrEmpty(Path.Combine(_root, "error.log")));
     }
 
     public Task DisposeAsync()
@@ -65,6 +109,7 @@ public sealed class NginxGateway : IAsyncLifetime
         Portal.Dispose();
         Stop(_nginx);
         Stop(_portal);
+        ShopApp.Dispose();
         try
         {
             Directory.Delete(_root, recursive: true);
@@ -87,13 +132,104 @@ public sealed class NginxGateway : IAsyncLifetime
 
     public string NginxErrorLog() => ReadOrEmpty(Path.Combine(_root, "error.log"));
 
+    /// <summary>An open connection to the Portal's SQLite database (read-only unless asked), for what the tests look up there.</summary>
+    public SqliteConnection OpenDatabase(bool readOnly = true)
+    {
+        var connection = new SqliteConnection($"Data Source={Path.Combine(DataDirectory, "portal.db")};Mode={(readOnly ? "ReadOnly" : "ReadWrite")};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
+    /// <summary>Asks <paramref name="probe"/> until it answers, for up to 30 seconds; fails with <paramref name="what"/> otherwise.</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<T?> probe, string what)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (probe() is { } found)
+            {
+                return found;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}.");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>
+    /// The shop API's endpoint rules and its choice for unmatched requests, written the way the
+    /// portal stores them (the Portal is not running yet, so its API cache starts with them).
+    /// </summary>
+    private void WriteShopRules()
+    {
+        if (!ApiId.TryParse(ShopApiId, out var shop))
+        {
+            throw new InvalidOperationException($"'apis create' printed '{ShopApiId}', not an API id.");
+        }
+
+        using var connection = OpenDatabase(readOnly: false);
+        using var transaction = connection.BeginTransaction();
+        string storedId, organizationId;
+        long createdAt;
+        using (var read = connection.CreateCommand())
+        {
+            // Guids are TEXT; compare without caring how the provider spells their case.
+            read.CommandText = "SELECT Id, OrganizationId, CreatedAt FROM Apis WHERE upper(Id) = upper($id)";
+            read.Parameters.AddWithValue("$id", shop.ToString());
+            using var reader = read.ExecuteReader();
+            if (!reader.Read())
+            {
+                throw new InvalidOperationException($"No row in Apis for {ShopApiId}.");
+            }
+
+            (storedId, organizationId, createdAt) = (reader.GetString(0), reader.GetString(1), reader.GetInt64(2));
+        }
+
+        var upperCase = storedId.Any(char.IsAsciiLetterUpper);
+        foreach (var (method, template, scope) in ShopRules)
+        {
+            using var insert = connection.CreateCommand();
+            insert.CommandText = """
+                INSERT INTO EndpointRules (Id, OrganizationId, ApiId, Method, PathTemplate, Scope, CreatedAt)
+                VALUES ($id, $organization, $api, $method, $template, $scope, $createdAt)
+                """;
+            var id = Guid.CreateVersion7().ToString();
+            insert.Parameters.AddWithValue("$id", upperCase ? id.ToUpperInvariant() : id);
+            insert.Parameters.AddWithValue("$organization", organizationId);
+            insert.Parameters.AddWithValue("$api", storedId);
+            insert.Parameters.AddWithValue("$method", method);
+            insert.Parameters.AddWithValue("$template", template);
+            insert.Parameters.AddWithValue("$scope", scope);
+            insert.Parameters.AddWithValue("$createdAt", createdAt);
+            insert.ExecuteNonQuery();
+        }
+
+        using (var update = connection.CreateCommand())
+        {
+            update.CommandText = "UPDATE Apis SET AllowUnmatchedRequests = 1 WHERE Id = $api";
+            update.Parameters.AddWithValue("$api", storedId);
+            update.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
     /// <summary>The documented configuration, pointed at this fixture's ports, inside a main context of our own.</summary>
     private string WriteNginxConfig()
     {
         var documented = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "gateways", "nginx.conf"));
         documented = ReplaceOnce(documented, "server 127.0.0.1:5000;", $"server 127.0.0.1:{PortalPort};");
         documented = ReplaceOnce(documented, "server 127.0.0.1:8081;", $"server 127.0.0.1:{UpstreamPort};");
+        documented = ReplaceOnce(documented, "server 127.0.0.1:8082;", $"server 127.0.0.1:{ShopApp.Port};");
         documented = ReplaceOnce(documented, "listen 8080;", $"listen 127.0.0.1:{GatewayPort};");
+        documented = ReplaceOnce(documented, "listen 8090;", $"listen 127.0.0.1:{RulesGatewayPort};");
+        documented = ReplaceOnce(documented, "/ORDERS_API_ID?", $"/{OrdersApiId}?");
+        documented = ReplaceOnce(documented, "/SHOP_API_ID;", $"/{ShopApiId};");
         File.WriteAllText(Path.Combine(_root, "portal-auth.conf"), documented);
 
         // The app the keys protect: it shows what nginx passed on, so the test can see it.
@@ -102,7 +238,7 @@ public sealed class NginxGateway : IAsyncLifetime
                 listen 127.0.0.1:{{UpstreamPort}};
                 location / {
                     default_type text/plain;
-                    return 200 "upstream key=$http_x_key_id owner=$http_x_owner_id organization=$http_x_organization_id scopes=$http_x_scopes method=$request_method uri=$request_uri authorization=$http_authorization\n";
+                    return 200 "upstream key=$http_x_key_id owner=$http_x_owner_id organization=$http_x_organization_id api=$http_x_api_id environment=$http_x_environment scopes=$http_x_scopes method=$request_method uri=$request_uri authorization=$http_authorization\n";
                 }
             }
             """;
@@ -143,7 +279,8 @@ public sealed class NginxGateway : IAsyncLifetime
         start.Environment["Storage__DataDirectory"] = DataDirectory;
         start.Environment["Database__Provider"] = "Sqlite";
         start.Environment["ConnectionStrings__Portal"] = "";
-        // nginx connects from loopback: its X-Forwarded-For is believed.
+        // nginx connects from loopback, a trusted proxy by default (Forwarding:TrustLoopback): its
+        // X-Original-* and X-Forwarded-For are believed. Said here too, as an operator would.
         start.Environment["Forwarding__TrustedProxies__0"] = "127.0.0.1";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["PORTAL_ADMIN_PASSWORD"] = AdminPassword;
@@ -272,7 +409,7 @@ public sealed class NginxGateway : IAsyncLifetime
         var first = text.IndexOf(find, StringComparison.Ordinal);
         if (first < 0 || text.IndexOf(find, first + find.Length, StringComparison.Ordinal) >= 0)
         {
-            throw new InvalidOperationException($"docs/gateways/nginx.conf must contain '{find}' exactly once; the test points it at its own port.");
+            throw new InvalidOperationException($"docs/gateways/nginx.conf must contain '{find}' exactly once; the test points it at its own port or API.");
         }
 
         return string.Concat(text.AsSpan(0, first), replacement, text.AsSpan(first + find.Length));
