@@ -37,7 +37,9 @@ public static class GatewayConfig
             portal-auth:
               forwardAuth:
                 address: "{{Origin(portal)}}/api/v1/auth/check/{{api.PublicId}}"
-                authRequestHeaders: ["Authorization", "X-Api-Key", "X-Forwarded-Method", "X-Forwarded-Uri", "X-Forwarded-For"]
+                # The key, what the door decides on, and the method-override headers so the door can refuse them.
+                authRequestHeaders: ["Authorization", "X-Api-Key", "X-Forwarded-Method", "X-Forwarded-Uri", "X-Forwarded-For",
+                                     "X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "User-Agent"]
                 authResponseHeaders: ["X-Auth-Key-Id", "X-Auth-Owner-Id", "X-Auth-Organization-Id", "X-Auth-Scopes"]
         """;
 
@@ -55,7 +57,14 @@ public static class GatewayConfig
               path_prefix: /api/v1/auth/ext-authz/{{api.PublicId}}
               authorization_request:
                 allowed_headers:
-                  patterns: [{ exact: authorization, ignore_case: true }, { exact: x-api-key, ignore_case: true }]
+                  patterns:
+                    - { exact: authorization, ignore_case: true }
+                    - { exact: x-api-key, ignore_case: true }
+                    - { exact: x-forwarded-for, ignore_case: true }
+                    - { exact: x-http-method-override, ignore_case: true }
+                    - { exact: x-http-method, ignore_case: true }
+                    - { exact: x-method-override, ignore_case: true }
+                    - { exact: user-agent, ignore_case: true }
               authorization_response:
                 allowed_upstream_headers:
                   patterns: [{ prefix: x-auth-, ignore_case: true }]
