@@ -24,6 +24,17 @@ public static class ApisEndpoints
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
+        // Kestrel enforces the limit above while the body is read; a body announced larger is refused unread.
+        ((IEndpointConventionBuilder)group).Add(endpoint =>
+        {
+            if (endpoint.RequestDelegate is { } next)
+            {
+                endpoint.RequestDelegate = context => context.Request.ContentLength > MaxBodyBytes
+                    ? throw new BadHttpRequestException($"The body must be at most {MaxBodyBytes} bytes.", StatusCodes.Status413PayloadTooLarge)
+                    : next(context);
+            }
+        });
+
         group.MapGet("", List).WithName("Apis_List").WithSummary("The organization's APIs, by name.");
         group.MapPost("", Create).WithName("Apis_Create").WithSummary("Register an API (organization admins); without environments it accepts live keys only.")
             .RequireAuthorization(Scope.ApisManage).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
