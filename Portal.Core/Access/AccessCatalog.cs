@@ -37,9 +37,9 @@ public sealed partial class AccessCatalog(
         {
             errors["name"] = [$"'{trimmed}' is not a resource name: lower-case letters, digits, '_', '-' or '.', starting with a letter, at most {ApiResource.NameMaxLength}."];
         }
-        else if (trimmed == GrantCheck.KeysResource)
+        else if (GrantCheck.ProductResources.ContainsKey(trimmed))
         {
-            errors["name"] = ["'keys' is this product's own resource and is always present."];
+            errors["name"] = [$"'{trimmed}' is this product's own resource and is always present."];
         }
 
         var actions = CheckActions(customActions, errors);

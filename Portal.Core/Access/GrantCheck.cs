@@ -12,10 +12,25 @@ namespace Portal.Core.Access;
 /// </summary>
 public sealed class GrantCheck(PortalDbContext db)
 {
-    /// <summary>The one resource every organization has: this product's own key API.</summary>
+    /// <summary>A resource every organization has: this product's own key API.</summary>
     public const string KeysResource = "keys";
 
-    private static readonly string[] KeysActions = ["manage", "verify"];
+    /// <summary>A resource every organization has: this product's own API registry (<c>/api/v1/apis</c>).</summary>
+    public const string ApisResource = "apis";
+
+    /// <summary>
+    /// This product's own resources and their actions, present in every organization whatever its
+    /// catalog holds. None of their actions is administrative: a key holding one acts with its
+    /// owner's current role, so a developer may give them.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> ProductResources = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+    {
+        [KeysResource] = ["manage", "verify"],
+        [ApisResource] = ["read", "manage"],
+    };
+
+    /// <summary>The scopes of this product's own resources, as the portal offers them.</summary>
+    public static IEnumerable<string> ProductScopes => ProductResources.SelectMany(r => r.Value.Select(a => $"{r.Key}:{a}"));
 
     public async Task<IReadOnlyList<ApiResource>> CatalogAsync(Guid organizationId, CancellationToken cancellationToken) =>
         await db.ApiResources.AsNoTracking().Where(r => r.OrganizationId == organizationId).OrderBy(r => r.Name).ToListAsync(cancellationToken);
@@ -108,9 +123,9 @@ public sealed class GrantCheck(PortalDbContext db)
 
         var resource = Scope.ResourceOf(scope);
         var action = Scope.ActionOf(scope);
-        if (resource == KeysResource)
+        if (ProductResources.TryGetValue(resource, out var productActions))
         {
-            return action == "*" || KeysActions.Contains(action) ? null : $"'{action}' is not an action of 'keys' (manage, verify).";
+            return action == "*" || productActions.Contains(action) ? null : $"'{action}' is not an action of '{resource}' ({string.Join(", ", productActions)}).";
         }
 
         // An organization that has not described its APIs yet accepts any well-formed scope.

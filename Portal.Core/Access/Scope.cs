@@ -20,6 +20,15 @@ public static partial class Scope
     /// <summary>Lets a key ask <c>/api/v1/keys/verify</c> about other keys.</summary>
     public const string KeysVerify = "keys:verify";
 
+    /// <summary>Lets a key read its organization's APIs and their endpoint rules through <c>/api/v1/apis</c>.</summary>
+    public const string ApisRead = "apis:read";
+
+    /// <summary>
+    /// Lets a key read and (when its owner is an admin) register, change and delete its
+    /// organization's APIs and their endpoint rules through <c>/api/v1/apis</c>.
+    /// </summary>
+    public const string ApisManage = "apis:manage";
+
     public static bool IsValid(string? scope) =>
         scope is { Length: > 0 and <= MaxLength } && Pattern().IsMatch(scope);
 

@@ -12,6 +12,9 @@ public sealed class ApiKey
     public const int NameMaxLength = 100;
     public const int DescriptionMaxLength = 500;
 
+    /// <summary>The most APIs a key can be limited to (a key limited to none may call them all).</summary>
+    public const int MaxApis = 50;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
 
     public Guid OrganizationId { get; set; }

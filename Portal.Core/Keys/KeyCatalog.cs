@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Access;
+using Portal.Core.Apis;
 using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
@@ -24,6 +25,10 @@ public sealed class KeyCatalog(
 {
     public const int MaxPageSize = 100;
 
+    /// <summary>
+    /// Creates a key in the caller's organization (or the one named) with what the command gives,
+    /// checked against the caller's role and the organization's policies; the token is returned once.
+    /// </summary>
     public async Task<IssuedKey> CreateAsync(Caller caller, CreateKeyCommand command, CancellationToken cancellationToken = default)
     {
         var organizationId = command.OrganizationId ?? await access.DefaultOrganizationAsync(caller, cancellationToken);
@@ -39,6 +44,7 @@ public sealed class KeyCatalog(
         var name = CheckName(command.Name, errors);
         CheckDescription(command.Description, errors);
         var sets = await CheckAccessAsync(organizationId, role, command.Scopes, command.Grants, command.Schedule, command.PermissionSetIds, errors, cancellationToken);
+        var apiIds = await CheckApisAsync(organizationId, command.ApiIds, errors, cancellationToken);
         CheckExpiry(command.ExpiresAt, now, errors);
         if (!Enum.IsDefined(command.Environment))
         {
@@ -64,6 +70,7 @@ public sealed class KeyCatalog(
             Grants = [.. command.Grants ?? []],
             Schedule = command.Schedule,
             PermissionSets = sets ?? [],
+            ApiIds = apiIds ?? [],
             Hint = ApiKeyToken.Hint(token),
             CreatedAt = now,
             UpdatedAt = now,
@@ -72,7 +79,7 @@ public sealed class KeyCatalog(
         key.Secrets.Add(NewSecret(token, now));
         db.ApiKeys.Add(key);
         audit.Record(caller, AuditActions.KeyCreated, organizationId, "key", key.Id.ToString(), name,
-            new { key.Environment, key.Scopes, key.Grants, key.Schedule, permissionSets = Describe(key.PermissionSets), key.ExpiresAt, key.Hint });
+            new { key.Environment, key.Scopes, key.Grants, key.Schedule, permissionSets = Describe(key.PermissionSets), apiIds = Describe(key.ApiIds), key.ExpiresAt, key.Hint });
         await SaveAsync(cancellationToken);
         return new IssuedKey(key, token);
     }
@@ -162,6 +169,10 @@ public sealed class KeyCatalog(
         return key is not null && await CanSeeAsync(caller, key, cancellationToken) ? key : null;
     }
 
+    /// <summary>
+    /// Changes what the command names and leaves the rest; this node's caches drop the key at once.
+    /// Null when the key does not exist or the caller may not see it.
+    /// </summary>
     public async Task<ApiKey?> UpdateAsync(Caller caller, Guid id, UpdateKeyCommand command, CancellationToken cancellationToken = default)
     {
         var key = await FindForChangeAsync(caller, id, cancellationToken);
@@ -180,6 +191,7 @@ public sealed class KeyCatalog(
 
         var role = await access.RoleAsync(caller, key.OrganizationId, cancellationToken) ?? OrganizationRole.Viewer;
         var sets = await CheckAccessAsync(key.OrganizationId, role, command.Scopes, command.Grants, command.Schedule, command.PermissionSetIds, errors, cancellationToken, key);
+        var apiIds = await CheckApisAsync(key.OrganizationId, command.ApiIds, errors, cancellationToken);
         if (command.Schedule is not null && command.RemoveSchedule)
         {
             errors["schedule"] = ["Give either schedule or removeSchedule, not both."];
@@ -208,7 +220,7 @@ public sealed class KeyCatalog(
             await EnsureNameFreeAsync(key.OwnerId, name, key.Id, cancellationToken);
         }
 
-        var before = new { key.Name, key.Description, key.Scopes, key.Grants, key.Schedule, permissionSets = Describe(key.PermissionSets), key.ExpiresAt };
+        var before = new { key.Name, key.Description, key.Scopes, key.Grants, key.Schedule, permissionSets = Describe(key.PermissionSets), apiIds = Describe(key.ApiIds), key.ExpiresAt };
         key.Name = name;
         if (command.Description is not null)
         {
@@ -236,6 +248,12 @@ public sealed class KeyCatalog(
             key.PermissionSets.AddRange(sets);
         }
 
+        if (apiIds is not null)
+        {
+            // A new list, so the change tracker sees the column change whatever the provider.
+            key.ApiIds = apiIds;
+        }
+
         if (command.ExpiresAt is { } expiresAt)
         {
             key.ExpiresAt = expiresAt.ToUniversalTime();
@@ -248,7 +266,7 @@ public sealed class KeyCatalog(
         key.UpdatedAt = now;
         key.ConcurrencyStamp = Guid.NewGuid();
         audit.Record(caller, AuditActions.KeyUpdated, key.OrganizationId, "key", key.Id.ToString(), key.Name,
-            new { before, after = new { key.Name, key.Description, key.Scopes, key.Grants, key.Schedule, permissionSets = Describe(key.PermissionSets), key.ExpiresAt } });
+            new { before, after = new { key.Name, key.Description, key.Scopes, key.Grants, key.Schedule, permissionSets = Describe(key.PermissionSets), apiIds = Describe(key.ApiIds), key.ExpiresAt } });
         await SaveAsync(cancellationToken);
         changes.Publish(KeyChange.Of(key));
         return key;
@@ -501,6 +519,52 @@ public sealed class KeyCatalog(
 
         return sets;
     }
+
+    /// <summary>
+    /// Checks the APIs a key is limited to: each an API of the key's organization, none twice, at
+    /// most <see cref="ApiKey.MaxApis"/> (one read of the organization's API ids, then one pass).
+    /// Returns the list to store, or null when none was given. Messages name the id at fault in its
+    /// public form, and an API of another organization is reported exactly like an unknown one.
+    /// </summary>
+    private async Task<List<Guid>?> CheckApisAsync(Guid organizationId, IReadOnlyList<Guid>? apiIds, Dictionary<string, string[]> errors, CancellationToken cancellationToken)
+    {
+        if (apiIds is null)
+        {
+            return null;
+        }
+
+        if (apiIds.Count > ApiKey.MaxApis)
+        {
+            errors["apiIds"] = [$"A key can be limited to at most {ApiKey.MaxApis} APIs (none: it may call all of the organization's APIs)."];
+            return null;
+        }
+
+        if (apiIds.Count == 0)
+        {
+            return [];
+        }
+
+        var known = (await db.Apis.AsNoTracking().Where(a => a.OrganizationId == organizationId).Select(a => a.Id).ToListAsync(cancellationToken)).ToHashSet();
+        var seen = new HashSet<Guid>();
+        foreach (var id in apiIds)
+        {
+            if (!known.Contains(id))
+            {
+                errors["apiIds"] = [$"'{ApiId.Format(id)}' is not an API of this organization."];
+                return null;
+            }
+
+            if (!seen.Add(id))
+            {
+                errors["apiIds"] = [$"'{ApiId.Format(id)}' is listed more than once."];
+                return null;
+            }
+        }
+
+        return [.. apiIds];
+    }
+
+    private static List<string> Describe(List<Guid> apiIds) => [.. apiIds.Select(ApiId.Format)];
 
     private static IEnumerable<object> Describe(IEnumerable<PermissionSet> sets) => sets.Select(p => new { p.Id, p.Name, p.Version }).ToList();
 

@@ -3,6 +3,7 @@ using Portal.Core.Access;
 namespace Portal.Core.Keys;
 
 /// <summary>What a caller asks for when creating a key.</summary>
+/// <param name="ApiIds">The organization's APIs the key may call at the gateway door; null or empty for all of them.</param>
 public sealed record CreateKeyCommand(
     string? Name,
     string? Description = null,
@@ -12,9 +13,11 @@ public sealed record CreateKeyCommand(
     Guid? OrganizationId = null,
     IReadOnlyList<Grant>? Grants = null,
     AccessSchedule? Schedule = null,
-    IReadOnlyList<Guid>? PermissionSetIds = null);
+    IReadOnlyList<Guid>? PermissionSetIds = null,
+    IReadOnlyList<Guid>? ApiIds = null);
 
 /// <summary>A partial update; null fields are left as they are.</summary>
+/// <param name="ApiIds">The APIs the key may call from now on; empty for all of the organization's APIs, null to leave them.</param>
 public sealed record UpdateKeyCommand(
     string? Name = null,
     string? Description = null,
@@ -24,7 +27,8 @@ public sealed record UpdateKeyCommand(
     IReadOnlyList<Grant>? Grants = null,
     AccessSchedule? Schedule = null,
     bool RemoveSchedule = false,
-    IReadOnlyList<Guid>? PermissionSetIds = null);
+    IReadOnlyList<Guid>? PermissionSetIds = null,
+    IReadOnlyList<Guid>? ApiIds = null);
 
 /// <summary>A key with the token it was just given. The only object that ever carries a token.</summary>
 public sealed record IssuedKey(ApiKey Key, string Token);

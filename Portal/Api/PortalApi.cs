@@ -1,4 +1,5 @@
 using Portal.Api.Access;
+using Portal.Api.Apis;
 using Portal.Api.Gateway;
 using Portal.Api.Keys;
 using Portal.Api.Logs;
@@ -44,6 +45,7 @@ public static class PortalApi
         app.MapVerifyEndpoints();
         app.MapGroup("/api/v1/keys").MapKeysEndpoints();
         app.MapGroup("/api/v1/organizations").MapPoliciesEndpoints();
+        app.MapGroup("/api/v1/apis").MapApisEndpoints();
         app.MapGatewayEndpoints();
         app.MapAuthenticationLogExport();
         app.MapPermissionSetExport();

@@ -21,6 +21,8 @@ public static class AuthenticationServiceCollectionExtensions
             .AddPolicy(Scope.KeysManage, policy => policy.RequireScope(Scope.KeysManage))
             .AddPolicy(Scope.KeysVerify, policy => policy.RequireScope(Scope.KeysVerify))
             .AddPolicy(Scope.PoliciesManage, policy => policy.RequireScope(Scope.PoliciesManage))
+            .AddPolicy(Scope.ApisRead, policy => policy.RequireScope(Scope.ApisRead, Scope.ApisManage))
+            .AddPolicy(Scope.ApisManage, policy => policy.RequireScope(Scope.ApisManage))
             .AddPlatformAdministratorPolicy();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, PlatformAdministratorResultHandler>();
         return services;

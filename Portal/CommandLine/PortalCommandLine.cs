@@ -21,8 +21,11 @@ public static class PortalCommandLine
               Creates a platform administrator. The password is read from the
               PORTAL_ADMIN_PASSWORD environment variable, else from standard input.
           Portal keys create --owner EMAIL --name NAME [--scope SCOPE ...] [--expires 30d|12h|DATE]
-                             [--environment test|live] [--description TEXT]
-              Creates a key for the user and prints the token alone on standard output.
+                             [--environment test|live] [--description TEXT] [--api API_ID ...]
+                             [--organization ID]
+              Creates a key for the user in their personal organization, or the given one,
+              and prints the token alone on standard output. Each --api (api_...) limits
+              the key to that API of the organization; without one it may call them all.
           Portal platform registration open|invitation-only
               Sets who may create an account on the sign-up page: anyone (open), or
               only people holding an invitation, for the invited address. A new
@@ -147,10 +150,12 @@ public static class PortalCommandLine
         var time = services.GetRequiredService<TimeProvider>();
         var expiresAt = args.Optional("expires") is { } expires ? ExpiryParser.Parse(expires, time.GetUtcNow()) : (DateTimeOffset?)null;
 
+        var apiIds = args.Many("api").Select(text => ApiId.TryParse(text, out var id) ? id : throw new ArgumentException($"--api must be an API id (api_ and 32 hex digits, as 'apis create' prints it), not '{text}'.")).ToList();
+
         var caller = OperatorCaller() with { UserId = owner.Id };
         var issued = await services.GetRequiredService<KeyCatalog>().CreateAsync(
             caller,
-            new CreateKeyCommand(args.Single("name"), args.Optional("description"), environment, args.Many("scope"), expiresAt));
+            new CreateKeyCommand(args.Single("name"), args.Optional("description"), environment, args.Many("scope"), expiresAt, OrganizationOption(args), ApiIds: apiIds));
         Console.Out.WriteLine(issued.Token);
         return 0;
     }
@@ -167,9 +172,7 @@ public static class PortalCommandLine
             "live,test" or "test,live" => ApiEnvironments.Both,
             var other => throw new ArgumentException($"--environments must be 'live', 'test' or 'live,test', not '{other}'."),
         };
-        var organizationId = args.Optional("organization") is { } text
-            ? Guid.TryParse(text, out var id) ? id : throw new ArgumentException($"--organization must be an organization id, not '{text}'.")
-            : owner.PersonalOrganizationId;
+        var organizationId = OrganizationOption(args) ?? owner.PersonalOrganizationId;
 
         var caller = OperatorCaller() with { UserId = owner.Id };
         var api = await services.GetRequiredService<ApiCatalog>().CreateAsync(
@@ -177,6 +180,10 @@ public static class PortalCommandLine
         Console.Out.WriteLine(api.PublicId);
         return 0;
     }
+
+    private static Guid? OrganizationOption(CommandArguments args) => args.Optional("organization") is { } text
+        ? Guid.TryParse(text, out var id) ? id : throw new ArgumentException($"--organization must be an organization id, not '{text}'.")
+        : null;
 
     private static Caller OperatorCaller() =>
         new(Guid.Empty, $"cli:{Environment.UserName}", Channels.CommandLine);

@@ -1,9 +1,10 @@
 using Portal.Core.Access;
+using Portal.Core.Apis;
 using Portal.Core.Keys;
 
 namespace Portal.Api.Keys;
 
-/// <summary>Body of <c>POST /api/v1/keys</c>.</summary>
+/// <summary>Body of <c>POST /api/v1/keys</c>. <c>apiIds</c> (public <c>api_…</c> ids) limits the key to some of the organization's APIs; absent or empty, it may call all of them.</summary>
 public sealed record CreateKeyRequest(
     string? Name,
     string? Description = null,
@@ -12,9 +13,10 @@ public sealed record CreateKeyRequest(
     DateTimeOffset? ExpiresAt = null,
     List<Grant>? Grants = null,
     AccessSchedule? Schedule = null,
-    List<Guid>? PermissionSets = null);
+    List<Guid>? PermissionSets = null,
+    List<string?>? ApiIds = null);
 
-/// <summary>Body of <c>PATCH /api/v1/keys/{id}</c>: absent or null fields stay as they are.</summary>
+/// <summary>Body of <c>PATCH /api/v1/keys/{id}</c>: absent or null fields stay as they are; <c>apiIds: []</c> lets the key call all of the organization's APIs again.</summary>
 public sealed record UpdateKeyRequest(
     string? Name = null,
     string? Description = null,
@@ -24,12 +26,13 @@ public sealed record UpdateKeyRequest(
     List<Grant>? Grants = null,
     AccessSchedule? Schedule = null,
     bool RemoveSchedule = false,
-    List<Guid>? PermissionSets = null);
+    List<Guid>? PermissionSets = null,
+    List<string?>? ApiIds = null);
 
 /// <summary>Body of <c>POST /api/v1/keys/{id}/rotate</c>. Omit <c>gracePeriodSeconds</c> to take the organization's default grace (0 when it sets none).</summary>
 public sealed record RotateKeyRequest(int? GracePeriodSeconds = null);
 
-/// <summary>A key as the API shows it: never the token, only its hint.</summary>
+/// <summary>A key as the API shows it: never the token, only its hint. <c>apiIds</c> empty: the key may call all of the organization's APIs.</summary>
 public sealed record KeyResponse(
     Guid Id,
     string Name,
@@ -43,6 +46,7 @@ public sealed record KeyResponse(
     IReadOnlyList<Grant> Grants,
     AccessSchedule? Schedule,
     IReadOnlyList<PermissionSetReference> PermissionSets,
+    IReadOnlyList<string> ApiIds,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ExpiresAt,
@@ -53,7 +57,7 @@ public sealed record KeyResponse(
 {
     public static KeyResponse From(ApiKey key, bool withTokens = false) => new(
         key.Id, key.Name, key.Description, key.Environment, key.Status, key.OrganizationId, key.OwnerId, key.Hint,
-        key.Scopes, key.Grants, key.Schedule, [.. key.PermissionSets.Select(p => new PermissionSetReference(p.Id, p.Name, p.Version))], key.CreatedAt, key.UpdatedAt, key.ExpiresAt, key.RevokedAt, key.LastUsedAt, key.LastUsedIp,
+        key.Scopes, key.Grants, key.Schedule, [.. key.PermissionSets.Select(p => new PermissionSetReference(p.Id, p.Name, p.Version))], [.. key.ApiIds.Select(ApiId.Format)], key.CreatedAt, key.UpdatedAt, key.ExpiresAt, key.RevokedAt, key.LastUsedAt, key.LastUsedIp,
         withTokens ? [.. key.Secrets.OrderByDescending(s => s.CreatedAt).Select(s => new TokenResponse(s.Hint, s.CreatedAt, s.RetiresAt))] : null);
 }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Api.Apis;
 using Portal.Core;
 using Portal.Core.Access;
 using Portal.Core.Keys;
@@ -20,7 +21,7 @@ public static class KeysEndpoints
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("", List).WithName("Keys_List").WithSummary("List keys, newest first, with cursor paging.").ProducesValidationProblem();
         group.MapGet("{id:guid}", Get).WithName("Keys_Get").WithSummary("Get a key and its token history (hints only).");
-        group.MapPatch("{id:guid}", Update).WithName("Keys_Update").WithSummary("Change name, description, scopes, grants, schedule, permission sets or expiry.")
+        group.MapPatch("{id:guid}", Update).WithName("Keys_Update").WithSummary("Change name, description, scopes, grants, schedule, permission sets, the APIs it may call, or expiry.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("{id:guid}/rotate", Rotate).WithName("Keys_Rotate").WithSummary("Issue a new token; the old one works for the grace period.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
@@ -34,7 +35,7 @@ public static class KeysEndpoints
     {
         var issued = await keys.CreateAsync(
             CallerFactory.FromApiKey(context),
-            new CreateKeyCommand(request.Name, request.Description, request.Environment, request.Scopes, request.ExpiresAt, null, request.Grants, request.Schedule, request.PermissionSets),
+            new CreateKeyCommand(request.Name, request.Description, request.Environment, request.Scopes, request.ExpiresAt, null, request.Grants, request.Schedule, request.PermissionSets, PublicApiIds.Parse(request.ApiIds)),
             ct);
         return TypedResults.Created($"/api/v1/keys/{issued.Key.Id}", new IssuedKeyResponse(issued.Token, KeyResponse.From(issued.Key, withTokens: true)));
     }
@@ -73,7 +74,7 @@ public static class KeysEndpoints
         await keys.UpdateAsync(
                 CallerFactory.FromApiKey(context),
                 id,
-                new UpdateKeyCommand(request.Name, request.Description, request.Scopes, request.ExpiresAt, request.RemoveExpiry, request.Grants, request.Schedule, request.RemoveSchedule, request.PermissionSets),
+                new UpdateKeyCommand(request.Name, request.Description, request.Scopes, request.ExpiresAt, request.RemoveExpiry, request.Grants, request.Schedule, request.RemoveSchedule, request.PermissionSets, PublicApiIds.Parse(request.ApiIds)),
                 ct) is { } key
             ? TypedResults.Ok(KeyResponse.From(key, withTokens: true))
             : TypedResults.NotFound();
