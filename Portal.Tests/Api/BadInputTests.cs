@@ -25,9 +25,10 @@ public abstract class BadInputTests(PortalApp app)
     /// </summary>
     public const string Key = "key", PolicyKey = "policy key", Cookie = "cookie", Anonymous = "anonymous";
 
-    // {org}, {key}, {set}, {api} and {policyOrg} in a URL or body stand for the tenant's organization, one of its keys, a permission set, an API and the second organization.
+    // {org}, {key}, {set}, {api} ({apiPublic} in its api_ form) and {policyOrg} in a URL or body stand for the tenant's organization, one of its keys, a permission set, an API and the second organization.
     // A NUL in a URL's path is left out: Kestrel refuses it with 400 before routing, and the test server refuses to send it.
     private const string Keys = "/api/v1/keys", KeyById = "/api/v1/keys/{id:guid}";
+    private const string Apis = "/api/v1/apis", ApiById = "/api/v1/apis/{apiId}";
 
     /// <summary>Routes no row can reach: the gateway doors (tested with their own rules) and the framework's own.</summary>
     private static readonly string[] NotCovered = ["/api/v1/auth/", "/_", "/hangfire", "/openapi/", "/api/docs", "/{**path:file}"];
@@ -94,6 +95,44 @@ public abstract class BadInputTests(PortalApp app)
                      })
             {
                 rows.Add(Keys, "POST", Keys, body, Key, named);
+            }
+
+            // /api/v1/apis: ids that are no api_ id answer 404, bodies name their field.
+            foreach (var id in new[] { "not-an-id", "api_", "api_%FF", "API_0123456789abcdef0123456789abcdef", "{apiPublic}%00", TooLong })
+            {
+                rows.Add(ApiById, "GET", $"{Apis}/{id}", null, Key, null);
+                rows.Add(ApiById, "PATCH", $"{Apis}/{id}", "{}", Key, null);
+                rows.Add(ApiById, "DELETE", $"{Apis}/{id}", null, Key, null);
+                rows.Add(ApiById + "/rules", "GET", $"{Apis}/{id}/rules", null, Key, null);
+                rows.Add(ApiById + "/rules", "POST", $"{Apis}/{id}/rules", """{"method":"GET","pathTemplate":"/x","scope":"orders:read"}""", Key, null);
+                rows.Add(ApiById + "/rules/{ruleId:guid}", "DELETE", $"{Apis}/{id}/rules/{Guid.Empty}", null, Key, null);
+            }
+
+            rows.Add(ApiById + "/rules/{ruleId:guid}", "DELETE", $"{Apis}/{{apiPublic}}/rules/not-a-guid", null, Key, null);
+            rows.Add(Apis, "GET", $"{Apis}?%00=%C3%28", null, Key, null);
+            foreach (var (body, named) in new (string, string?)[]
+                     {
+                         ("""{"name":""}""", "name"), ($$"""{"name":"{{new string('a', 101)}}"}""", "name"), ("""{"name":"a\u0000"}""", "name"),
+                         ("""{"name":"x","environments":["moon"]}""", "environments"), ("""{"name":"x","environments":[]}""", "environments"),
+                         ("""{"name":"x","environments":[null]}""", "environments"), ("""{"name":"x","environments":"live"}""", null),
+                         ("""{"name":"x","allowUnmatchedRequests":"yes"}""", null), ("[]", null), ("null", null), ("{", null),
+                     })
+            {
+                rows.Add(Apis, "POST", Apis, body, Key, named);
+                rows.Add(ApiById, "PATCH", $"{Apis}/{{apiPublic}}", body, Key, named == "name" && body.Contains("\"\"", StringComparison.Ordinal) ? null : named);
+            }
+
+            foreach (var (body, named) in new (string, string?)[]
+                     {
+                         ("""{"method":"FETCH","pathTemplate":"/x","scope":"orders:read"}""", "method"),
+                         ("""{"method":"GET","pathTemplate":"x","scope":"orders:read"}""", "pathTemplate"),
+                         ("""{"method":"GET","pathTemplate":"/a/../b","scope":"orders:read"}""", "pathTemplate"),
+                         ($$"""{"method":"GET","pathTemplate":"/{{new string('a', 300)}}","scope":"orders:read"}""", "pathTemplate"),
+                         ("""{"method":"GET","pathTemplate":"/x","scope":"not a scope"}""", "scope"),
+                         ("""{"method":null,"pathTemplate":null,"scope":null}""", "method"), ("[]", null), ("{", null),
+                     })
+            {
+                rows.Add(ApiById + "/rules", "POST", $"{Apis}/{{apiPublic}}/rules", body, Key, named);
             }
 
             // /api/v1/keys/{id}: route values that are no GUID go nowhere (404), never 500.
@@ -311,7 +350,7 @@ public abstract class BadInputTests(PortalApp app)
 
     private async Task<Tenant> NewTenantAsync(PortalApp portal)
     {
-        var user = await portal.NewUserAsync(null, Scope.PoliciesManage, Scope.KeysVerify);
+        var user = await portal.NewUserAsync(null, Scope.PoliciesManage, Scope.KeysVerify, Scope.ApisManage);
         await portal.MakePlatformAdministratorAsync(user);
         var key = await user.Client.CreateKeyAsync("garbage target", "orders:read");
         await using var scope = portal.Scope();
@@ -327,6 +366,7 @@ public abstract class BadInputTests(PortalApp app)
             .Replace("{org}", User.OrganizationId.ToString(), StringComparison.Ordinal)
             .Replace("{key}", KeyId.ToString(), StringComparison.Ordinal)
             .Replace("{set}", SetId.ToString(), StringComparison.Ordinal)
+            .Replace("{apiPublic}", Portal.Core.Apis.ApiId.Format(ApiId), StringComparison.Ordinal)
             .Replace("{api}", ApiId.ToString(), StringComparison.Ordinal)
             .Replace("{policyOrg}", PolicyOrganizationId.ToString(), StringComparison.Ordinal);
 
