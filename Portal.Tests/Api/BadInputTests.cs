@@ -98,7 +98,7 @@ public abstract class BadInputTests(PortalApp app)
             }
 
             // /api/v1/apis: ids that are no api_ id answer 404, bodies name their field.
-            foreach (var id in new[] { "not-an-id", "api_", "api_%FF", "API_0123456789abcdef0123456789abcdef", "{apiPublic}%00", TooLong })
+            foreach (var id in new[] { "not-an-id", "api_", "api_%FF", "API_0123456789abcdef0123456789abcdef", "{apiPublic}%C3%28", TooLong })
             {
                 rows.Add(ApiById, "GET", $"{Apis}/{id}", null, Key, null);
                 rows.Add(ApiById, "PATCH", $"{Apis}/{id}", "{}", Key, null);
@@ -261,7 +261,7 @@ public abstract class BadInputTests(PortalApp app)
             const string garbage = "?key=%00&rememberMe=%FF&returnUrl=%00&%00=%C3%28";
             foreach (var page in new[]
                      {
-                         "/", "/not-found", "/orgs", "/platform/usage", "/account/login", "/account/lockout", "/account/access-denied", "/account/register",
+                         "/", "/not-found", "/orgs", "/platform/usage", "/platform/settings", "/account/login", "/account/lockout", "/account/access-denied", "/account/register",
                          "/account/manage", "/account/manage/two-factor", "/account/login-recovery", "/account/login-2fa",
                          "/orgs/{OrganizationId:guid}/usage", "/orgs/{OrganizationId:guid}/access/resources", "/orgs/{OrganizationId:guid}/apis", "/orgs/{OrganizationId:guid}/apis/{ApiId:guid}",
                          "/orgs/{OrganizationId:guid}/access/sets", "/orgs/{OrganizationId:guid}/access/sets/new", "/orgs/{OrganizationId:guid}/access/sets/{SetId:guid}",
