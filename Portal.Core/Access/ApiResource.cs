@@ -31,7 +31,8 @@ public sealed class ApiResource
 /// <summary>An endpoint rule of an API: requests with this method (or <c>*</c>) and path template need this scope.</summary>
 public sealed class EndpointRule
 {
-    public static readonly IReadOnlyList<string> Methods = ["*", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+    /// <summary>The methods a rule may name. HEAD is decided as GET (an upstream answers it with the GET handler), so a GET rule covers it.</summary>
+    public static readonly IReadOnlyList<string> Methods = ["*", "GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
     public Guid Id { get; set; } = Guid.CreateVersion7();
 

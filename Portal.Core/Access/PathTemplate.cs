@@ -8,7 +8,8 @@ public sealed class PathTemplate
 {
     public const int MaxLength = 200;
 
-    private const string LiteralCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@";
+    // RFC 3986 pchar without ';' and '%': a request path holding either is refused before matching, so a template with one could never match.
+    private const string LiteralCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,=:@";
 
     private PathTemplate(string text, IReadOnlyList<Segment> segments)
     {
@@ -83,9 +84,9 @@ public sealed class PathTemplate
                 return "A path template cannot contain an empty segment ('//').";
             }
 
-            if (part is "." or "..")
+            if (part.EndsWith('.'))
             {
-                return "A path template cannot contain '.' or '..' segments: requests with them are refused before matching.";
+                return "A path template cannot contain '.' or '..' segments, or a segment ending in '.': requests with them are refused before matching.";
             }
 
             if (part.StartsWith('{'))
@@ -113,7 +114,7 @@ public sealed class PathTemplate
 
             if (part.Any(c => !LiteralCharacters.Contains(c)))
             {
-                return $"'{part}' contains a character a request path cannot hold here ('{{' and '}}' only around a whole segment; no spaces).";
+                return $"'{part}' contains a character a request path cannot hold here ('{{' and '}}' only around a whole segment; no spaces, ';' or '%').";
             }
 
             segments.Add(new Segment(SegmentKind.Literal, part));

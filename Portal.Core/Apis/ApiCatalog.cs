@@ -168,7 +168,11 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, AuditTr
         var role = await access.RequireAdminAsync(caller, api.OrganizationId, cancellationToken);
         var errors = new Dictionary<string, string[]>();
         var verb = method?.Trim().ToUpperInvariant() ?? "";
-        if (!EndpointRule.Methods.Contains(verb))
+        if (verb == "HEAD")
+        {
+            errors["method"] = ["HEAD requests are decided as GET: a rule for GET covers them."];
+        }
+        else if (!EndpointRule.Methods.Contains(verb))
         {
             errors["method"] = [$"'{method}' is not a method: use {string.Join(", ", EndpointRule.Methods)} (* for any)."];
         }
@@ -271,9 +275,9 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, AuditTr
         {
             errors["name"] = [$"Name must be at most {ProtectedApi.NameMaxLength} characters."];
         }
-        else if (trimmed.Any(char.IsControl))
+        else if (trimmed.Any(c => char.IsControl(c) || IsInvisible(c)))
         {
-            errors["name"] = ["Name cannot contain control characters."];
+            errors["name"] = ["Name cannot contain control or invisible formatting characters (zero-width spaces, direction overrides)."];
         }
 
         return trimmed;
@@ -285,7 +289,14 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, AuditTr
         {
             errors["description"] = [$"Description must be at most {ProtectedApi.DescriptionMaxLength} characters."];
         }
+        else if (description is not null && description.Any(c => (char.IsControl(c) && c is not ('\n' or '\r' or '\t')) || IsInvisible(c)))
+        {
+            errors["description"] = ["Description cannot contain control or invisible formatting characters."];
+        }
     }
+
+    // Zero-width and direction-changing characters let a name look like another one.
+    private static bool IsInvisible(char c) => char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format;
 
     private static ApiEnvironments CheckEnvironments(ApiEnvironments environments, Dictionary<string, string[]> errors)
     {

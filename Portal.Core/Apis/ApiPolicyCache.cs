@@ -83,11 +83,15 @@ public sealed class ApiPolicyCache(IApiPolicySource source, IOptions<ValidationO
         return await LoadAsync(apiId).WaitAsync(cancellationToken);
     }
 
-    /// <summary>Drops an API so that the next request reads it again.</summary>
+    /// <summary>
+    /// Drops an API so that the next request reads it again. A read already under way is let go
+    /// too: requests from now on start their own, never joining one that began before the edit.
+    /// </summary>
     public void Invalidate(Guid apiId)
     {
         Interlocked.Increment(ref _generation);
         _entries.TryRemove(apiId, out _);
+        _loading.TryRemove(apiId, out _);
     }
 
     private async Task RefreshAsync(Guid apiId)
@@ -105,26 +109,28 @@ public sealed class ApiPolicyCache(IApiPolicySource source, IOptions<ValidationO
     // One read per API at a time, however many requests ask.
     private Task<ApiPolicy?> LoadAsync(Guid apiId)
     {
-        var lazy = _loading.GetOrAdd(apiId, id => new Lazy<Task<ApiPolicy?>>(async () =>
+        Lazy<Task<ApiPolicy?>>? mine = null;
+        mine = new Lazy<Task<ApiPolicy?>>(async () =>
         {
             try
             {
                 var started = time.GetUtcNow().UtcTicks;
                 var generation = Interlocked.Read(ref _generation);
-                var policy = await source.LoadAsync(id, CancellationToken.None);
+                var policy = await source.LoadAsync(apiId, CancellationToken.None);
                 if (Interlocked.Read(ref _generation) == generation)
                 {
-                    Store(id, policy, started);
+                    Store(apiId, policy, started);
                 }
 
                 return policy;
             }
             finally
             {
-                _loading.TryRemove(id, out _);
+                // Only this read's own entry: an invalidation may have put a newer read in its place.
+                _loading.TryRemove(new KeyValuePair<Guid, Lazy<Task<ApiPolicy?>>>(apiId, mine!));
             }
-        }));
-        return lazy.Value;
+        });
+        return _loading.GetOrAdd(apiId, mine).Value;
     }
 
     private void Store(Guid id, ApiPolicy? policy, long loadedTicks)

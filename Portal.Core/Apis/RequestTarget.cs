@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Portal.Core.Apis;
 
 /// <summary>
@@ -6,7 +8,8 @@ namespace Portal.Core.Apis;
 /// Percent-encoded unreserved characters (RFC 3986 §2.3: <c>A-Z a-z 0-9 - . _ ~</c>) are decoded
 /// and other escapes written with upper-case hex (§6.2.2). Anything an upstream could read as
 /// another path is refused rather than guessed at: dot segments in any spelling, empty segments
-/// (a single trailing slash aside), segments ending in a dot, <c>;</c> parameters, backslashes,
+/// (a single trailing slash aside), segments ending in a dot or an encoded space, <c>;</c>
+/// parameters, backslashes, characters that normalise to a dot, slash, backslash or percent,
 /// encoded <c>/</c> <c>\</c> <c>%</c>, control characters and NUL, raw non-ASCII, and escapes that
 /// are not valid UTF-8 (overlong forms and surrogates included). The query string is dropped: it
 /// never takes part in matching and is never stored.
@@ -21,8 +24,16 @@ public static class RequestTarget
     /// <summary>Headers that ask some frameworks to run another method than the request's; refused when endpoint rules decide.</summary>
     public static readonly IReadOnlyList<string> MethodOverrideHeaders = ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"];
 
+    /// <summary>The query parameter some frameworks (Express method-override, Rails and Laravel forms) read as the method to run.</summary>
+    public const string MethodOverrideParameter = "_method";
+
     [ThreadStatic]
     private static LastPath? t_last;
+
+    // Characters an upstream applying Unicode compatibility normalisation (NFKC), or reading URLs
+    // the WHATWG way, could turn into '.', '/', '\' or '%' (fullwidth and small forms, one-dot
+    // leaders, ideographic full stops, division and fraction slashes): refused like their ASCII twins.
+    private static readonly HashSet<int> LooksLikeSeparator = BuildSeparatorLookalikes();
 
     private enum Shape
     {
@@ -73,6 +84,33 @@ public static class RequestTarget
 
         t_last = new LastPath(source, start, canonical);
         return canonical;
+    }
+
+    /// <summary>
+    /// Whether the query of a target names <see cref="MethodOverrideParameter"/> (any case, encoded
+    /// or not): an upstream may run that method instead of the one decided.
+    /// </summary>
+    public static bool HasMethodOverrideParameter(ReadOnlySpan<char> target)
+    {
+        var queryAt = target.IndexOf('?');
+        if (queryAt < 0)
+        {
+            return false;
+        }
+
+        foreach (var range in target[(queryAt + 1)..].Split('&'))
+        {
+            var parameter = target[(queryAt + 1)..][range];
+            var equals = parameter.IndexOf('=');
+            var name = equals < 0 ? parameter : parameter[..equals];
+            if (name.Equals(MethodOverrideParameter, StringComparison.OrdinalIgnoreCase)
+                || (name.Contains('%') && Uri.UnescapeDataString(name.ToString()).Equals(MethodOverrideParameter, StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -164,6 +202,7 @@ public static class RequestTarget
                 return Shape.Refused;
             }
 
+            var codePoint = b & (0xFF >> (length + 1));
             for (var k = 1; k < length; k++)
             {
                 i += 3;
@@ -174,12 +213,43 @@ public static class RequestTarget
                 }
 
                 rewrite |= lowerHex;
+                codePoint = (codePoint << 6) | (next & 0x3F);
+            }
+
+            if (LooksLikeSeparator.Contains(codePoint))
+            {
+                return Shape.Refused;
             }
 
             i += 2;
         }
 
         return rewrite ? Shape.NeedsRewrite : HasAmbiguousSegment(path) ? Shape.Refused : Shape.Canonical;
+    }
+
+    private static HashSet<int> BuildSeparatorLookalikes()
+    {
+        HashSet<int> found = [0x3002, 0xFF61];
+        for (var c = 0x80; c <= 0xFFFF; c++)
+        {
+            if (c is >= 0xD800 and <= 0xDFFF)
+            {
+                continue;
+            }
+
+            var text = ((char)c).ToString();
+            if (text.IsNormalized(NormalizationForm.FormKC))
+            {
+                continue;
+            }
+
+            if (text.Normalize(NormalizationForm.FormKC).AsSpan().IndexOfAny("./\\%") >= 0)
+            {
+                found.Add(c);
+            }
+        }
+
+        return found;
     }
 
     // Only called after Inspect found every escape well-formed.
@@ -214,8 +284,9 @@ public static class RequestTarget
         return HasAmbiguousSegment(canonical) ? null : canonical.ToString();
     }
 
-    // Dot segments, segments ending in a dot (some servers strip it), and empty segments other
-    // than one trailing slash: an upstream may resolve each to another path than the one matched.
+    // Dot segments, segments ending in a dot or an encoded space (Windows servers strip both), and
+    // empty segments other than one trailing slash: an upstream may resolve each to another path
+    // than the one matched.
     private static bool HasAmbiguousSegment(ReadOnlySpan<char> path)
     {
         var rest = path[1..];
@@ -229,7 +300,7 @@ public static class RequestTarget
                 return slash >= 0;
             }
 
-            if (segment[^1] == '.')
+            if (segment[^1] == '.' || segment.EndsWith("%20", StringComparison.Ordinal))
             {
                 return true;
             }

@@ -44,7 +44,7 @@ public sealed class KeyCatalog(
         var name = CheckName(command.Name, errors);
         CheckDescription(command.Description, errors);
         var sets = await CheckAccessAsync(organizationId, role, command.Scopes, command.Grants, command.Schedule, command.PermissionSetIds, errors, cancellationToken);
-        var apiIds = await CheckApisAsync(organizationId, command.ApiIds, errors, cancellationToken);
+        var apiIds = await CheckApisAsync(organizationId, command.Environment, command.ApiIds, errors, cancellationToken);
         CheckExpiry(command.ExpiresAt, now, errors);
         if (!Enum.IsDefined(command.Environment))
         {
@@ -191,7 +191,7 @@ public sealed class KeyCatalog(
 
         var role = await access.RoleAsync(caller, key.OrganizationId, cancellationToken) ?? OrganizationRole.Viewer;
         var sets = await CheckAccessAsync(key.OrganizationId, role, command.Scopes, command.Grants, command.Schedule, command.PermissionSetIds, errors, cancellationToken, key);
-        var apiIds = await CheckApisAsync(key.OrganizationId, command.ApiIds, errors, cancellationToken);
+        var apiIds = await CheckApisAsync(key.OrganizationId, key.Environment, command.ApiIds, errors, cancellationToken);
         if (command.Schedule is not null && command.RemoveSchedule)
         {
             errors["schedule"] = ["Give either schedule or removeSchedule, not both."];
@@ -526,7 +526,7 @@ public sealed class KeyCatalog(
     /// Returns the list to store, or null when none was given. Messages name the id at fault in its
     /// public form, and an API of another organization is reported exactly like an unknown one.
     /// </summary>
-    private async Task<List<Guid>?> CheckApisAsync(Guid organizationId, IReadOnlyList<Guid>? apiIds, Dictionary<string, string[]> errors, CancellationToken cancellationToken)
+    private async Task<List<Guid>?> CheckApisAsync(Guid organizationId, KeyEnvironment environment, IReadOnlyList<Guid>? apiIds, Dictionary<string, string[]> errors, CancellationToken cancellationToken)
     {
         if (apiIds is null)
         {
@@ -544,13 +544,20 @@ public sealed class KeyCatalog(
             return [];
         }
 
-        var known = (await db.Apis.AsNoTracking().Where(a => a.OrganizationId == organizationId).Select(a => a.Id).ToListAsync(cancellationToken)).ToHashSet();
+        var known = (await db.Apis.AsNoTracking().Where(a => a.OrganizationId == organizationId).ToListAsync(cancellationToken)).ToDictionary(a => a.Id);
         var seen = new HashSet<Guid>();
         foreach (var id in apiIds)
         {
-            if (!known.Contains(id))
+            if (!known.TryGetValue(id, out var api))
             {
                 errors["apiIds"] = [$"'{ApiId.Format(id)}' is not an API of this organization."];
+                return null;
+            }
+
+            // Limited to an API that refuses it, the key would pass no gateway at all.
+            if (!api.Accepts(environment))
+            {
+                errors["apiIds"] = [$"The API '{api.Name}' ({api.PublicId}) does not accept {(environment == KeyEnvironment.Live ? "live" : "test")} keys."];
                 return null;
             }
 

@@ -37,9 +37,11 @@ public sealed class DecisionRecorder
         var now = _time.GetUtcNow();
         _decisions.Add(1, new("code", result.Code), new("door", source.Door));
         var key = result.Key;
+        // The columns that keep an address hold 45 characters (the longest IPv6 text form); every door gives a parsed address, this is the backstop.
+        var clientIp = Truncate(source.ClientIp, 45);
         if (key is not null)
         {
-            _usage.Count(key.KeyId, key.OrganizationId, result.Code, now, source.ClientIp);
+            _usage.Count(key.KeyId, key.OrganizationId, result.Code, now, clientIp);
         }
 
         _log.TryAppend(new AuthenticationLogEntry(
@@ -53,7 +55,7 @@ public sealed class DecisionRecorder
             Door: source.Door,
             Method: Truncate(source.Method, 16),
             Path: Truncate(source.Path, AuthenticationLogRecord.PathMaxLength),
-            ClientIp: Truncate(source.ClientIp, 45),
+            ClientIp: clientIp,
             UserAgent: Truncate(source.UserAgent, AuthenticationLogRecord.UserAgentMaxLength),
             LatencyMicroseconds: (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(source.StartTimestamp).Ticks / 10)));
     }

@@ -47,10 +47,12 @@ public sealed class ClientAddressResolver
         var hops = forwarded.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         for (var i = hops.Length - 1; i >= 0; i--)
         {
-            if (!IPAddress.TryParse(hops[i], out var hop))
+            if (!IPAddress.TryParse(hops[i], out var written) || written.ScopeId != 0 || hops[i].Contains('%'))
             {
                 break;
             }
+
+            var hop = Unmapped(written);
 
             if (!IsTrusted(hop))
             {

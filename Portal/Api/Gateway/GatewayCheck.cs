@@ -36,6 +36,8 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
     private static readonly byte[] Unauthorized = Problem(401, "Unauthorized", "See the X-Auth-Code header for the reason.");
     private static readonly byte[] Forbidden = Problem(403, "Forbidden", "See the X-Auth-Code header for the reason.");
     private static readonly byte[] UnknownApi = Problem(404, "Not Found", "No API has this id: copy the check URL from the API's page.");
+    private static readonly byte[] BadScope = Encoding.UTF8.GetBytes(
+        """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.","status":400,"errors":{"scope":["The check URL names at most one scope, as resource:action (e.g. ?scope=orders:read)."]}}""");
 
     [ThreadStatic]
     private static QueryScope? t_lastQuery;
@@ -54,11 +56,10 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         }
 
         var request = context.Request;
-        var scope = ScopeOf(request.QueryString.Value);
-        if (scope.Length > 0 && !Scope.IsValid(scope))
+        var query = ScopeOf(request.QueryString.Value);
+        if (!query.IsValid)
         {
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await context.Response.WriteAsync("The check URL's scope is not resource:action.");
+            await WriteAsync(context.Response, StatusCodes.Status400BadRequest, BadScope, context.RequestAborted);
             return;
         }
 
@@ -70,7 +71,7 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
             refused = !TryReadForwarded(request.Headers, ref method, out target);
         }
 
-        await DecideAsync(context, api, Doors.Check, method, target, 0, scope.Length > 0 ? scope : null, refused, start);
+        await DecideAsync(context, api, Doors.Check, method, target, 0, query.Scope, refused, start);
     }
 
     /// <summary>The path form, for Envoy and Istio <c>ext_authz</c> with <c>path_prefix</c>.</summary>
@@ -116,7 +117,7 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
 
         // Rules decide on the method and target: both must be known, and no header may ask the
         // upstream to run another method than the one decided.
-        refused |= useRules && (target is null || HasMethodOverride(request.Headers));
+        refused |= useRules && (target is null || HasMethodOverride(request.Headers) || RequestTarget.HasMethodOverrideParameter(target.AsSpan(targetStart)));
 
         var clientIp = addresses.Resolve(context);
         var credentials = ApiKeyCredentials.Read(request.Headers);
@@ -186,9 +187,10 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
             return false;
         }
 
-        if (forwardedMethod.Count == 1)
+        if (nginx || traefik)
         {
-            method = forwardedMethod[0];
+            // A forwarded target is decided with its forwarded method, never the check request's own.
+            method = forwardedMethod.Count == 1 ? forwardedMethod[0] : null;
         }
 
         target = forwardedUri.Count == 1 ? forwardedUri[0] : null;
@@ -210,21 +212,24 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
 
     // A gateway sends the same check URL (set per route in its configuration) and the same few
     // keys over and over: this thread's last answers are reused rather than parsing the query and
-    // formatting three ids and the scope list again on every request.
-    private static string ScopeOf(string? query)
+    // formatting three ids and the scope list again on every request. The query is the gateway's
+    // own: other parameters are ignored, and a scope given twice, empty or malformed is refused.
+    private static QueryScope ScopeOf(string? query)
     {
         if (string.IsNullOrEmpty(query))
         {
-            return "";
+            return QueryScope.None;
         }
 
         var last = t_lastQuery;
         if (last is null || !string.Equals(last.Query, query, StringComparison.Ordinal))
         {
-            t_lastQuery = last = new QueryScope(query, QueryHelpers.ParseQuery(query)["scope"].ToString());
+            var scopes = QueryHelpers.ParseQuery(query).TryGetValue("scope", out var values) ? values : default;
+            var scope = scopes.Count == 1 ? scopes[0] : null;
+            t_lastQuery = last = new QueryScope(query, scope, scopes.Count == 0 || Scope.IsValid(scope));
         }
 
-        return last.Scope;
+        return last;
     }
 
     private static KeyHeaders HeadersOf(KeySnapshot key)
@@ -248,7 +253,10 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         await response.Body.WriteAsync(body, cancellationToken);
     }
 
-    private sealed record QueryScope(string Query, string Scope);
+    private sealed record QueryScope(string Query, string? Scope, bool IsValid)
+    {
+        public static QueryScope None { get; } = new("", null, true);
+    }
 
     private sealed record KeyHeaders(KeySnapshot Key, string KeyId, string OwnerId, string OrganizationId, string Environment, string Scopes);
 

@@ -76,10 +76,8 @@ public static class VerifyEndpoints
             throw new InvalidRequestException("method", "The method must be an HTTP method token, e.g. GET.");
         }
 
-        if (request.ClientIp is { } ip && !IPAddress.TryParse(ip, out _))
-        {
-            throw new InvalidRequestException("clientIp", "The client address must be an IPv4 or IPv6 address.");
-        }
+        var clientIp = request.ClientIp is null ? null : ClientAddressText.Normalize(request.ClientIp)
+            ?? throw new InvalidRequestException("clientIp", "The client address must be an IPv4 address in dotted-decimal form or an IPv6 address without a zone.");
 
         var callerOrganization = Guid.Parse(context.User.FindFirstValue(ApiKeyClaims.OrganizationId)!);
         ApiPolicy? api = null;
@@ -104,8 +102,8 @@ public static class VerifyEndpoints
         var canonicalMethod = RequestTarget.CanonicalMethod(request.Method ?? "GET");
         var result = await validator.ValidateAsync(
             request.Key,
-            new RequestContext(request.Scope, request.ClientIp, canonicalMethod, canonicalPath, request.Resource, useRules, api,
-                TargetRefused: request.Path is not null && canonicalPath is null),
+            new RequestContext(request.Scope, clientIp, canonicalMethod, canonicalPath, request.Resource, useRules, api,
+                TargetRefused: request.Path is not null && (canonicalPath is null || (useRules && RequestTarget.HasMethodOverrideParameter(request.Path)))),
             context.RequestAborted);
         if (result.Key is { } key && key.OrganizationId != callerOrganization)
         {
@@ -114,7 +112,7 @@ public static class VerifyEndpoints
         }
 
         recorder.Record(result, request.Key, new DecisionSource(
-            Doors.Verify, request.Method is null ? null : canonicalMethod, canonicalPath, request.ClientIp ?? addresses.Resolve(context), context.Request.Headers.UserAgent.ToString(), start));
+            Doors.Verify, request.Method is null ? null : canonicalMethod, canonicalPath, clientIp ?? addresses.Resolve(context), context.Request.Headers.UserAgent.ToString(), start));
 
         return TypedResults.Ok(result.IsValid
             ? new VerifyResponse(true, result.Code, result.Key!.KeyId, result.Key.Name, result.Key.OwnerId, result.Key.OrganizationId,

@@ -10,23 +10,39 @@ public static class GatewayConfig
 {
     /// <summary>nginx <c>auth_request</c> (header form): one location guarding the whole API through its endpoint rules.</summary>
     public static string Nginx(ProtectedApi api, Uri portal) => $$"""
-        location / {
-            auth_request /_portal_auth;
-            auth_request_set $portal_key_id $upstream_http_x_auth_key_id;
-            auth_request_set $portal_code   $upstream_http_x_auth_code;
-            proxy_set_header X-Key-Id $portal_key_id;
-            add_header X-Auth-Code $portal_code always;
-            proxy_pass http://your_app;
+        upstream portal_auth {
+            server {{portal.Authority}};
+            keepalive 32;
         }
 
-        location = /_portal_auth {
-            internal;
-            proxy_pass {{Origin(portal)}}/api/v1/auth/check/{{api.PublicId}};
-            proxy_pass_request_body off;
-            proxy_set_header Content-Length "";
-            proxy_set_header X-Original-Method $request_method;
-            proxy_set_header X-Original-URI    $request_uri;
-            proxy_set_header X-Forwarded-For   $proxy_add_x_forwarded_for;
+        server {
+            listen 8080;
+
+            location / {
+                auth_request /_portal_auth;
+                auth_request_set $portal_key_id $upstream_http_x_auth_key_id;
+                auth_request_set $portal_scopes $upstream_http_x_auth_scopes;
+                auth_request_set $portal_code   $upstream_http_x_auth_code;
+                proxy_set_header X-Key-Id        $portal_key_id;
+                proxy_set_header X-Scopes        $portal_scopes;
+                proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                proxy_pass http://your_app;    # no URI: the app gets the target the Portal decided on
+                add_header X-Auth-Code $portal_code always;
+            }
+
+            location = /_portal_auth {
+                internal;
+                proxy_pass {{portal.Scheme}}://portal_auth/api/v1/auth/check/{{api.PublicId}};
+                proxy_pass_request_body off;
+                proxy_set_header Content-Length     "";
+                proxy_set_header X-Original-Method  $request_method;
+                proxy_set_header X-Original-URI     $request_uri;
+                proxy_set_header X-Forwarded-Method "";
+                proxy_set_header X-Forwarded-Uri    "";
+                proxy_set_header X-Forwarded-For    $proxy_add_x_forwarded_for;
+                proxy_http_version 1.1;
+                proxy_set_header Connection "";
+            }
         }
         """;
 
