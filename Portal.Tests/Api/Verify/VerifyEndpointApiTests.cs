@@ -100,6 +100,12 @@ public abstract class VerifyEndpointApiTests(DoorApp app)
     [InlineData("203.0.113.5, 10.0.0.1")]
     [InlineData("999.1.1.1")]
     [InlineData("")]
+    [InlineData("1")]
+    [InlineData("0x7f.1")]
+    [InlineData("010.1.1.1")]
+    [InlineData("4294967295")]
+    [InlineData("fe80::1%eth0")]
+    [InlineData("fe80::1%25xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")]
     public async Task Verify_ClientIpNotAnAddress_Returns400NamingClientIp(string clientIp)
     {
         var caller = await app.NewUserAsync(null, Scope.KeysVerify);
@@ -117,6 +123,20 @@ public abstract class VerifyEndpointApiTests(DoorApp app)
         var issued = await app.CreateKeyAsync(caller, ["orders:read"]);
 
         Assert.Equal("VALID", (await VerifyAsync(caller, new { key = issued.Token, scope = "orders:read", clientIp })).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Verify_ClientIpMappedToIPv6_IsKeptAsIPv4()
+    {
+        var caller = await app.NewUserAsync(null, Scope.KeysVerify);
+        var issued = await app.CreateKeyAsync(caller, ["orders:read"]);
+
+        Assert.Equal("VALID", (await VerifyAsync(caller, new { key = issued.Token, scope = "orders:read", clientIp = "::ffff:203.0.113.5" })).GetProperty("code").GetString());
+        await app.FlushedUsageAsync(issued.Key.Id, atLeast: 1);
+
+        await using var scope = app.Scope();
+        var key = await scope.ServiceProvider.GetRequiredService<Portal.Core.Data.PortalDbContext>().ApiKeys.FindAsync(issued.Key.Id);
+        Assert.Equal("203.0.113.5", key!.LastUsedIp);
     }
 
     [Theory]
