@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Portal.Core.Apis;
@@ -232,7 +233,8 @@ public static class RequestTarget
         HashSet<int> found = [0x3002, 0xFF61];
         for (var c = 0x80; c <= 0xFFFF; c++)
         {
-            if (c is >= 0xD800 and <= 0xDFFF)
+            // Surrogate halves and unassigned code points have no normal form (and cannot be compared by one).
+            if (c is >= 0xD800 and <= 0xDFFF || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.OtherNotAssigned)
             {
                 continue;
             }
