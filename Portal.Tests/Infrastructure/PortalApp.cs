@@ -49,7 +49,9 @@ public abstract class PortalApp : WebApplicationFactory<Program>
         // The webhook tests' receiver listens on loopback without TLS.
         builder.UseSetting("Webhooks:AllowLoopbackHttp", "true");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services => services
+            .AddSingleton<TimeProvider>(Clock)
+            .AddSingleton<IStartupFilter, RawTargets.Filter>());
     }
 
     public AsyncServiceScope Scope() => Services.CreateAsyncScope();
