@@ -142,6 +142,7 @@ public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, Ap
             Status = key.Status,
             ExpiresAt = key.ExpiresAt,
             TokenRetiresAt = null,
+            ApiIds = key.ApiIds.Count == 0 ? [] : [.. key.ApiIds],
             Access = compiler.Compile(key.Scopes, key.Grants, key.Schedule, sets),
         };
     }

@@ -7,9 +7,9 @@ using Portal.E2E.Pages;
 namespace Portal.E2E.Flows;
 
 /// <summary>
-/// An admin describes the organization's API (a catalog resource, endpoint rules, a permission
-/// set); a developer they invited creates a key with the set; the gateway check then allows the
-/// key on the endpoint the set covers and refuses it on another.
+/// An admin describes the organization's API (a catalog resource, the API with its endpoint rules,
+/// a permission set); a developer they invited creates a key with the set; the API's gateway door
+/// then allows the key on the endpoint the set covers and refuses it on another.
 /// </summary>
 [Collection(PortalCollection.Name)]
 public sealed class AccessModelFlowTests(PortalServer server, BrowserFixture browser) : PortalBrowserTest(server, browser)
@@ -46,7 +46,8 @@ public sealed class AccessModelFlowTests(PortalServer server, BrowserFixture bro
         await resources.AddAsync("orders", "refund");
         await ScreenshotAsync("resource catalog");
 
-        await admin.GetByRole(AriaRole.Link, new() { Name = "Endpoint rules" }).ClickAsync();
+        // The developers' keys are test keys: the API accepts them besides live ones.
+        var apiId = await new ApisPage(admin).RegisterAsync("shop api", "live and test");
         await admin.GetByRole(AriaRole.Heading, new() { Name = "Endpoint rules" }).WaitForAsync();
         var rules = new EndpointRulesPage(admin);
         await rules.AddAsync("GET", "/orders/{id}", "orders:read");
@@ -77,10 +78,10 @@ public sealed class AccessModelFlowTests(PortalServer server, BrowserFixture bro
         var token = await TokenDialog.ReadAsync(developer);
         await TokenDialog.CloseAsync(developer);
 
-        // The gateway check: the rules name the scope, the set grants only one of them.
-        Assert.Equal(HttpStatusCode.OK, await CheckAsync(token, "GET", "/orders/42"));
-        Assert.Equal(HttpStatusCode.Forbidden, await CheckAsync(token, "POST", "/orders/42/refund"));
-        Assert.Equal(HttpStatusCode.Forbidden, await CheckAsync(token, "GET", "/customers/7"));
+        // The API's gateway door: the rules name the scope, the set grants only one of them.
+        Assert.Equal(HttpStatusCode.OK, await CheckAsync(apiId, token, "GET", "/orders/42"));
+        Assert.Equal(HttpStatusCode.Forbidden, await CheckAsync(apiId, token, "POST", "/orders/42/refund"));
+        Assert.Equal(HttpStatusCode.Forbidden, await CheckAsync(apiId, token, "GET", "/customers/7"));
 
         // The key page explains the same decisions.
         await new KeysPage(developer).OpenAsync("order reader");
@@ -110,7 +111,7 @@ public sealed class AccessModelFlowTests(PortalServer server, BrowserFixture bro
         await sets.DeleteAsync("order readers");
         await admin.GetByRole(AriaRole.Alert).GetByText("is used by 1 key(s)").WaitForAsync();
         await sets.AddGrantsAsync("order readers", 2, "orders:refund");
-        Assert.Equal(HttpStatusCode.OK, await CheckAsync(token, "POST", "/orders/42/refund"));
+        Assert.Equal(HttpStatusCode.OK, await CheckAsync(apiId, token, "POST", "/orders/42/refund"));
         await sets.CompareAsync(1, 2);
         await admin.GetByText("Added (1)").WaitForAsync();
         await admin.GetByText("Removed (0)").WaitForAsync();
@@ -140,10 +141,11 @@ public sealed class AccessModelFlowTests(PortalServer server, BrowserFixture bro
         }
     }
 
-    private async Task<HttpStatusCode> CheckAsync(string token, string method, string path)
+    // From loopback, a trusted proxy by default: the door believes the original method and URI.
+    private async Task<HttpStatusCode> CheckAsync(string apiId, string token, string method, string path)
     {
         using var gateway = Server.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check");
+        using var request = new HttpRequestMessage(HttpMethod.Get, GatewayDoor.CheckUrl(apiId));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Add("X-Original-URI", path);
         request.Headers.Add("X-Original-Method", method);

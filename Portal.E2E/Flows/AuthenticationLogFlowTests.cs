@@ -7,7 +7,7 @@ using Portal.E2E.Pages;
 namespace Portal.E2E.Flows;
 
 /// <summary>
-/// A developer's key is used through the gateway check; the developer then finds every decision in
+/// A developer's key is used through their API's gateway door; the developer then finds every decision in
 /// the authentication log (and its CSV export) and sees the key's usage chart move.
 /// </summary>
 [Collection(PortalCollection.Name)]
@@ -20,11 +20,12 @@ public sealed class AuthenticationLogFlowTests(PortalServer server, BrowserFixtu
         await new RegisterPage(Page).RegisterAsync(email, "correct-horse-battery-staple");
         var token = await new KeysPage(Page).CreateKeyAsync("gateway client", "orders:read");
         Assert.Equal("127.0.0.1", await AuditedClientIpAsync("gateway client"));
+        var apiId = await new ApisPage(Page).RegisterAsync("shop api", "live and test");
 
         using var gateway = Server.CreateClient();
         foreach (var (scope, expected) in new[] { ("orders:read", HttpStatusCode.OK), ("orders:read", HttpStatusCode.OK), ("orders:write", HttpStatusCode.Forbidden) })
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/auth/check?scope={scope}");
+            using var request = new HttpRequestMessage(HttpMethod.Get, GatewayDoor.CheckUrl(apiId, scope));
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             request.Headers.Add("X-Original-URI", "/orders/42");
             Assert.Equal(expected, (await gateway.SendAsync(request)).StatusCode);

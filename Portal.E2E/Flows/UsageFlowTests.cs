@@ -7,7 +7,7 @@ using Portal.E2E.Pages;
 namespace Portal.E2E.Flows;
 
 /// <summary>
-/// A developer opens their organization's usage page, calls the gateway check with their key, and
+/// A developer registers their organization's API, opens the usage page, calls the API's gateway door with their key, and
 /// sees the chart, the denials and the top keys move once the counts are flushed (every 5 s); after
 /// a rotation, the key page names the client still sending the old token.
 /// </summary>
@@ -20,6 +20,7 @@ public sealed class UsageFlowTests(PortalServer server, BrowserFixture browser) 
         var email = $"usage-{Guid.NewGuid():N}@example.com";
         await new RegisterPage(Page).RegisterAsync(email, "correct-horse-battery-staple");
         var token = await new KeysPage(Page).CreateKeyAsync("usage client", "orders:read");
+        var apiId = await new ApisPage(Page).RegisterAsync("shop api", "test only");
         var usage = new UsagePage(Page);
         await usage.OpenFromMenuAsync();
         await Page.GetByText("No requests in this range").WaitForAsync();
@@ -32,7 +33,8 @@ public sealed class UsageFlowTests(PortalServer server, BrowserFixture browser) 
         using var gateway = Server.CreateClient();
         foreach (var (scope, expected) in new[] { ("orders:read", HttpStatusCode.OK), ("orders:read", HttpStatusCode.OK), ("orders:write", HttpStatusCode.Forbidden) })
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/auth/check?scope={scope}");
+            // From loopback, a trusted proxy by default: the original URI is believed, and logged without its query.
+            using var request = new HttpRequestMessage(HttpMethod.Get, GatewayDoor.CheckUrl(apiId, scope));
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             request.Headers.Add("X-Original-URI", "/orders/7?expand=lines");
             Assert.Equal(expected, (await gateway.SendAsync(request)).StatusCode);
@@ -67,6 +69,8 @@ public sealed class UsageFlowTests(PortalServer server, BrowserFixture browser) 
     {
         var email = $"rotation-{Guid.NewGuid():N}@example.com";
         await new RegisterPage(Page).RegisterAsync(email, "correct-horse-battery-staple");
+        var apiId = await new ApisPage(Page).RegisterAsync("shop api", "test only");
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Keys", Exact = true }).ClickAsync();
         var keys = new KeysPage(Page);
         var old = await keys.CreateKeyAsync("rotating client", "orders:read");
         await keys.OpenAsync("rotating client");
@@ -75,7 +79,7 @@ public sealed class UsageFlowTests(PortalServer server, BrowserFixture browser) 
         await Page.GetByText("No request has used the old token since the rotation.").WaitForAsync();
 
         using var gateway = Server.CreateClient();
-        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:read"))
+        using (var request = new HttpRequestMessage(HttpMethod.Get, GatewayDoor.CheckUrl(apiId, "orders:read")))
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", old);
             request.Headers.UserAgent.ParseAdd("legacy-batch/2.0");

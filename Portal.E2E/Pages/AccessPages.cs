@@ -29,19 +29,6 @@ public sealed class ResourcesPage(IPage page)
     }
 }
 
-/// <summary>The organization's endpoint rules.</summary>
-public sealed class EndpointRulesPage(IPage page)
-{
-    public async Task AddAsync(string method, string pathTemplate, string scope)
-    {
-        await Select.ChooseAsync(page, "Method", method);
-        await page.GetByLabel("Path template").FillAsync(pathTemplate);
-        await Select.ChooseAsync(page, "Required scope", scope);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Add rule" }).ClickAsync();
-        await page.GetByRole(AriaRole.Row).Filter(new() { HasText = pathTemplate }).Filter(new() { HasText = scope }).WaitForAsync();
-    }
-}
-
 /// <summary>The permission set list, builder and page.</summary>
 public sealed class PermissionSetPages(IPage page)
 {

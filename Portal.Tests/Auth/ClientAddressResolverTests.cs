@@ -30,12 +30,37 @@ public sealed class ClientAddressResolverTests
         Assert.Equal(expected, resolver.Resolve(Context(peer, forwardedFor)));
     }
 
-    [Fact]
-    public void Resolve_NoTrustedProxies_IgnoresForwardedFor()
+    [Theory]
+    [InlineData("198.51.100.20")]
+    [InlineData("10.0.0.5")]
+    [InlineData("2001:db8::1")]
+    public void Resolve_NoTrustedProxies_IgnoresForwardedForFromOtherThanLoopback(string peer)
     {
         var resolver = new ClientAddressResolver(Options.Create(new ForwardingOptions()));
 
+        Assert.Equal(peer, resolver.Resolve(Context(peer, "203.0.113.9")));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    [InlineData("::ffff:127.0.0.1")]
+    public void Resolve_LoopbackPeer_IsTrustedByDefault(string peer)
+    {
+        // A gateway on the same host (nginx, Traefik) is the usual first install.
+        var resolver = new ClientAddressResolver(Options.Create(new ForwardingOptions()));
+
+        Assert.Equal("203.0.113.9", resolver.Resolve(Context(peer, "203.0.113.9")));
+        Assert.True(resolver.IsTrustedPeer(Context(peer, null)));
+    }
+
+    [Fact]
+    public void Resolve_LoopbackNotTrusted_IgnoresForwardedFor()
+    {
+        var resolver = new ClientAddressResolver(Options.Create(new ForwardingOptions { TrustLoopback = false }));
+
         Assert.Equal("127.0.0.1", resolver.Resolve(Context("127.0.0.1", "203.0.113.9")));
+        Assert.False(resolver.IsTrustedPeer(Context("127.0.0.1", null)));
     }
 
     [Fact]

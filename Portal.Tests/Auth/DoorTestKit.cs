@@ -119,13 +119,23 @@ public static class DoorTestKit
         return issued;
     }
 
-    /// <summary>A client that sends no credentials of its own.</summary>
-    public static HttpClient AnonymousClient(this PortalApp app) => app.CreateClient();
+    /// <summary>A client that sends no credentials of its own, and names its request targets as sent (for the path form).</summary>
+    public static HttpClient AnonymousClient(this PortalApp app) => app.CreateDefaultClient(new Uri("http://localhost"), RawTargets.Handler());
 
     /// <summary>Adds a header as is, without HttpClient's validation, as a hostile client would.</summary>
     public static HttpRequestMessage WithRawHeader(this HttpRequestMessage request, string name, params string[] values)
     {
         Assert.True(request.Headers.TryAddWithoutValidation(name, values));
+        return request;
+    }
+
+    /// <summary>
+    /// Sends the request target as written here, byte for byte, as a raw client (curl --path-as-is)
+    /// would: HttpClient itself would resolve dot segments and decode escaped dots before sending.
+    /// </summary>
+    public static HttpRequestMessage WithRawTarget(this HttpRequestMessage request, string target)
+    {
+        Assert.True(request.Headers.TryAddWithoutValidation(RawTargets.Header, target));
         return request;
     }
 

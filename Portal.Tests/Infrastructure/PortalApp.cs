@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,11 +49,9 @@ public abstract class PortalApp : WebApplicationFactory<Program>
         // The webhook tests' receiver listens on loopback without TLS.
         builder.UseSetting("Webhooks:AllowLoopbackHttp", "true");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
-        builder.ConfigureTestServices(services =>
-        {
-            services.AddSingleton<TimeProvider>(Clock);
-            services.AddSingleton<IStartupFilter, RawTargetFilter>();
-        });
+        builder.ConfigureTestServices(services => services
+            .AddSingleton<TimeProvider>(Clock)
+            .AddSingleton<IStartupFilter, RawTargets.Filter>());
     }
 
     public AsyncServiceScope Scope() => Services.CreateAsyncScope();
@@ -93,29 +89,6 @@ public abstract class PortalApp : WebApplicationFactory<Program>
 
     private static string PostgresConnectionString() =>
         new NpgsqlConnectionStringBuilder(AdminConnectionString()) { Database = $"portal_test_{Guid.NewGuid():N}" }.ConnectionString;
-}
-
-/// <summary>
-/// The test server leaves the raw request target empty, where Kestrel gives the target as the
-/// client sent it; the gateway door's path form reads it. This sets it from the request's own
-/// (already well-formed) path and query, so the door sees what Kestrel would have passed on.
-/// </summary>
-internal sealed class RawTargetFilter : IStartupFilter
-{
-    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-    {
-        app.Use((context, nextMiddleware) =>
-        {
-            var request = context.Features.GetRequiredFeature<IHttpRequestFeature>();
-            if (string.IsNullOrEmpty(request.RawTarget))
-            {
-                request.RawTarget = context.Request.PathBase.Add(context.Request.Path).ToUriComponent() + context.Request.QueryString.ToUriComponent();
-            }
-
-            return nextMiddleware(context);
-        });
-        next(app);
-    };
 }
 
 public sealed class SqliteApp() : PortalApp(DatabaseProvider.Sqlite);

@@ -1,12 +1,13 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Access;
+using Portal.Core.Apis;
 using Portal.Core.Organizations;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Web;
 
-/// <summary>The access pages and the set export over real HTTP: members read, admins edit, other tenants find nothing.</summary>
+/// <summary>The access and API pages and the set export over real HTTP: members read, admins edit, other tenants find nothing.</summary>
 public sealed class AccessPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
     [Fact]
@@ -15,12 +16,15 @@ public sealed class AccessPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
         var me = await app.NewUserAsync();
         var other = await app.NewUserAsync();
         var otherSet = await CreateSetAsync(other, other.OrganizationId);
+        var otherApi = await CreateApiAsync(other, other.OrganizationId);
         var client = await new PortalPagesTests(app).SignInAsync(me);
 
         foreach (var path in new[]
                  {
                      $"/orgs/{other.OrganizationId}/access/resources",
-                     $"/orgs/{other.OrganizationId}/access/rules",
+                     $"/orgs/{other.OrganizationId}/apis",
+                     $"/orgs/{other.OrganizationId}/apis/{otherApi}",
+                     $"/orgs/{me.OrganizationId}/apis/{otherApi}",
                      $"/orgs/{other.OrganizationId}/access/sets",
                      $"/orgs/{other.OrganizationId}/access/sets/new",
                      $"/orgs/{other.OrganizationId}/access/sets/{otherSet}",
@@ -32,6 +36,9 @@ public sealed class AccessPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
             var page = await client.GetNotFoundPageAsync(path);
             Assert.DoesNotContain("readers", page);
         }
+
+        // The endpoint rules moved to each API's page: the organization-wide page is gone.
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/orgs/{me.OrganizationId}/access/rules")).StatusCode);
     }
 
     [Fact]
@@ -62,12 +69,15 @@ public sealed class AccessPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
         var invitation = await InScope<OrganizationDirectory, IssuedInvitation?>(d => d.InviteAsync(owner.Caller(), organization.Id, developer.User.Email, OrganizationRole.Developer));
         await InScope<OrganizationDirectory, OrganizationSummary>(d => d.AcceptAsync(developer.Caller(), invitation!.Token));
         var set = await CreateSetAsync(owner, organization.Id);
+        var api = await CreateApiAsync(owner, organization.Id);
         var client = await new PortalPagesTests(app).SignInAsync(developer);
 
         var resources = await client.GetStringAsync($"/orgs/{organization.Id}/access/resources");
         var sets = await client.GetStringAsync($"/orgs/{organization.Id}/access/sets");
         var setPage = await client.GetStringAsync($"/orgs/{organization.Id}/access/sets/{set}");
         var edit = await client.GetStringAsync($"/orgs/{organization.Id}/access/sets/{set}/edit");
+        var apis = await client.GetStringAsync($"/orgs/{organization.Id}/apis");
+        var apiPage = await client.GetStringAsync($"/orgs/{organization.Id}/apis/{api}");
 
         Assert.DoesNotContain("Add resource", resources);
         Assert.Contains("order readers", sets);
@@ -75,12 +85,24 @@ public sealed class AccessPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Contains("orders:read", setPage);
         Assert.DoesNotContain("Delete", setPage);
         Assert.Contains("Only organization admins build permission sets.", edit);
+        Assert.Contains("order readers api", apis);
+        Assert.DoesNotContain("Register an API", apis);
+        Assert.Contains("/orders/{id}", apiPage);
+        Assert.DoesNotContain("Add rule", apiPage);
+        Assert.DoesNotContain("Save API", apiPage);
     }
 
     private async Task<Guid> CreateSetAsync(TestUser admin, Guid organizationId)
     {
         var set = await InScope<PermissionSetCatalog, PermissionSet>(c => c.CreateAsync(admin.Caller(), organizationId, "order readers", null, [new Grant("orders:read")]));
         return set.Id;
+    }
+
+    private async Task<Guid> CreateApiAsync(TestUser admin, Guid organizationId)
+    {
+        var api = await InScope<ApiCatalog, ProtectedApi>(c => c.CreateAsync(admin.Caller(), organizationId, new ApiDraft("order readers api")));
+        await InScope<ApiCatalog, EndpointRule?>(c => c.AddRuleAsync(admin.Caller(), api.Id, "GET", "/orders/{id}", "orders:read"));
+        return api.Id;
     }
 
     private async Task<T> InScope<TService, T>(Func<TService, Task<T>> action)

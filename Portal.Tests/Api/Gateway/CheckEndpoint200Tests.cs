@@ -5,24 +5,29 @@ using Portal.Tests.Infrastructure;
 namespace Portal.Tests.Api.Gateway;
 
 /// <summary>
-/// <c>/api/v1/auth/check[/{**path}]</c> allowing a request: 200 with the key's identity in
+/// The gateway door of an API (header form <c>/api/v1/auth/check/{apiId}</c>, path form
+/// <c>/api/v1/auth/ext-authz/{apiId}/…</c>) allowing a request: 200 with the key's identity in
 /// <c>X-Auth-*</c> headers for the gateway to pass upstream.
 /// </summary>
 public abstract class CheckEndpoint200Tests(DoorApp app)
 {
+    private const string TrustedProxy = "10.0.0.5";
+
     [Fact]
     public async Task Check_ValidBearerKey_Returns200WithIdentityHeaders()
     {
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:write", "orders:read"]);
 
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:read").WithBearer(issued.Token));
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(owner, "orders:read")).WithBearer(issued.Token));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("VALID", response.Header("X-Auth-Code"));
         Assert.Equal(issued.Key.Id.ToString(), response.Header("X-Auth-Key-Id"));
         Assert.Equal(owner.User.Id.ToString(), response.Header("X-Auth-Owner-Id"));
         Assert.Equal(owner.OrganizationId.ToString(), response.Header("X-Auth-Organization-Id"));
+        Assert.Equal((await app.ApiAsync(owner)).PublicId, response.Header("X-Auth-Api-Id"));
+        Assert.Equal("test", response.Header("X-Auth-Environment"));
         Assert.Equal("orders:read orders:write", response.Header("X-Auth-Scopes"));
         Assert.Null(response.Header("WWW-Authenticate"));
     }
@@ -33,7 +38,7 @@ public abstract class CheckEndpoint200Tests(DoorApp app)
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
 
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:read").WithRawHeader("X-Api-Key", issued.Token));
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(owner, "orders:read")).WithRawHeader("X-Api-Key", issued.Token));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(issued.Key.Id.ToString(), response.Header("X-Auth-Key-Id"));
@@ -45,7 +50,7 @@ public abstract class CheckEndpoint200Tests(DoorApp app)
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
 
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:read").WithRawHeader("Authorization", $"bearer   {issued.Token} "));
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(owner, "orders:read")).WithRawHeader("Authorization", $"bearer   {issued.Token} "));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -64,38 +69,58 @@ public abstract class CheckEndpoint200Tests(DoorApp app)
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
         await app.AddRuleAsync(owner, "*", "/orders/{id}", "orders:read");
 
-        using var bare = await SendAsync(new HttpRequestMessage(new HttpMethod(method), "/api/v1/auth/check?scope=orders:read").WithBearer(issued.Token));
-        using var suffixed = await SendAsync(new HttpRequestMessage(new HttpMethod(method), "/api/v1/auth/check/orders/42").WithBearer(issued.Token));
+        using var headerForm = await SendAsync(new HttpRequestMessage(new HttpMethod(method), await app.CheckUrlAsync(owner, "orders:read")).WithBearer(issued.Token));
+        using var pathForm = await SendAsync(new HttpRequestMessage(new HttpMethod(method), await app.ExtAuthzUrlAsync(owner, "/orders/42")).WithBearer(issued.Token));
 
-        Assert.Equal(HttpStatusCode.OK, bare.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, suffixed.StatusCode);
-        Assert.Equal(issued.Key.Id.ToString(), suffixed.Header("X-Auth-Key-Id"));
+        Assert.Equal(HttpStatusCode.OK, headerForm.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, pathForm.StatusCode);
+        Assert.Equal(issued.Key.Id.ToString(), pathForm.Header("X-Auth-Key-Id"));
     }
 
     [Fact]
-    public async Task Check_NoScopeNoRule_OrganizationAllowsUnmatched_AuthenticatesTheKeyOnly()
+    public async Task Check_NoScopeNoRule_ApiAllowsUnmatched_AuthenticatesTheKeyOnly()
     {
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, []);
         await app.AllowUnmatchedAsync(owner);
 
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check").WithBearer(issued.Token));
+        using var headerForm = await SendAsync(new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(owner))
+            .WithBearer(issued.Token)
+            .WithRawHeader(DoorApp.PeerHeader, TrustedProxy)
+            .WithRawHeader("X-Original-URI", "/anything"));
+        using var pathForm = await SendAsync(new HttpRequestMessage(HttpMethod.Get, await app.ExtAuthzUrlAsync(owner, "/anything")).WithBearer(issued.Token));
+
+        Assert.Equal(HttpStatusCode.OK, headerForm.StatusCode);
+        Assert.Equal("", headerForm.Header("X-Auth-Scopes") ?? "");
+        Assert.Equal(HttpStatusCode.OK, pathForm.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("/")]
+    [InlineData("?page=2")]
+    public async Task ExtAuthz_ClientRoot_IsDecidedAsSlash(string target)
+    {
+        var owner = await app.NewUserAsync();
+        var issued = await app.CreateKeyAsync(owner, ["root:read"]);
+        await app.AddRuleAsync(owner, "GET", "/", "root:read");
+
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, await app.ExtAuthzUrlAsync(owner, target)).WithBearer(issued.Token));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("", response.Header("X-Auth-Scopes") ?? "");
     }
 
     [Theory]
     [InlineData("admin:delete")]
     [InlineData("NOT A SCOPE")]
-    public async Task Check_ScopeInQueryOfSuffixForm_IsIgnored(string clientChosenScope)
+    public async Task ExtAuthz_ScopeInTheClientsQuery_IsIgnored(string clientChosenScope)
     {
-        // With a path suffix the query string is the client's own request's: it must not choose the scope.
+        // In the path form the query string is the client's own request's: it must not choose the scope.
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
         await app.AddRuleAsync(owner, "GET", "/orders/{id}", "orders:read");
 
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/api/v1/auth/check/orders/42?scope={Uri.EscapeDataString(clientChosenScope)}").WithBearer(issued.Token));
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, await app.ExtAuthzUrlAsync(owner, $"/orders/42?scope={Uri.EscapeDataString(clientChosenScope)}")).WithBearer(issued.Token));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("VALID", response.Header("X-Auth-Code"));
@@ -110,7 +135,7 @@ public abstract class CheckEndpoint200Tests(DoorApp app)
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:*"]);
 
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/api/v1/auth/check?scope={required}").WithBearer(issued.Token));
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(owner, required)).WithBearer(issued.Token));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("orders:*", response.Header("X-Auth-Scopes"));
@@ -121,7 +146,8 @@ public abstract class CheckEndpoint200Tests(DoorApp app)
     {
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
-        using (var first = await SendAsync(Check(issued.Token)))
+        var url = await app.CheckUrlAsync(owner, "orders:read");
+        using (var first = await SendAsync(Check(url, issued.Token)))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         }
@@ -129,8 +155,8 @@ public abstract class CheckEndpoint200Tests(DoorApp app)
         var rotated = await app.RotateAsync(owner, issued.Key.Id, TimeSpan.FromMinutes(30));
         app.Clock.Advance(TimeSpan.FromMinutes(29));
 
-        using var old = await SendAsync(Check(issued.Token));
-        using var fresh = await SendAsync(Check(rotated.Token));
+        using var old = await SendAsync(Check(url, issued.Token));
+        using var fresh = await SendAsync(Check(url, rotated.Token));
         Assert.Equal(HttpStatusCode.OK, old.StatusCode);
         Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
         Assert.Equal(issued.Key.Id.ToString(), old.Header("X-Auth-Key-Id"));
@@ -143,13 +169,13 @@ public abstract class CheckEndpoint200Tests(DoorApp app)
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"], app.Clock.GetUtcNow().AddHours(1));
 
-        using var response = await SendAsync(Check(issued.Token));
+        using var response = await SendAsync(Check(await app.CheckUrlAsync(owner, "orders:read"), issued.Token));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private static HttpRequestMessage Check(string token) =>
-        new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:read").WithBearer(token);
+    private static HttpRequestMessage Check(string url, string token) =>
+        new HttpRequestMessage(HttpMethod.Get, url).WithBearer(token);
 
     [Fact]
     public async Task Check_KeysAndScopesInTurn_EachAnswerNamesItsOwnKeyAndScope()
@@ -159,12 +185,14 @@ public abstract class CheckEndpoint200Tests(DoorApp app)
         var owner = await app.NewUserAsync();
         var reader = await app.CreateKeyAsync(owner, ["orders:read"]);
         var writer = await app.CreateKeyAsync(owner, ["orders:write"]);
+        var readUrl = await app.CheckUrlAsync(owner, "orders:read");
+        var writeUrl = await app.CheckUrlAsync(owner, "orders:write");
 
         for (var i = 0; i < 3; i++)
         {
-            using var read = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:read").WithBearer(reader.Token));
-            using var write = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:write").WithBearer(writer.Token));
-            using var crossed = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:write").WithBearer(reader.Token));
+            using var read = await SendAsync(new HttpRequestMessage(HttpMethod.Get, readUrl).WithBearer(reader.Token));
+            using var write = await SendAsync(new HttpRequestMessage(HttpMethod.Get, writeUrl).WithBearer(writer.Token));
+            using var crossed = await SendAsync(new HttpRequestMessage(HttpMethod.Get, writeUrl).WithBearer(reader.Token));
 
             Assert.Equal(reader.Key.Id.ToString(), read.Header("X-Auth-Key-Id"));
             Assert.Equal("orders:read", read.Header("X-Auth-Scopes"));

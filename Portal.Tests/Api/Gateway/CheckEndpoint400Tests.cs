@@ -5,7 +5,7 @@ using Portal.Tests.Infrastructure;
 namespace Portal.Tests.Api.Gateway;
 
 /// <summary>
-/// <c>/api/v1/auth/check?scope=…</c> with a scope that is no scope: the gateway's configuration is
+/// <c>/api/v1/auth/check/{apiId}?scope=…</c> with a scope that is no scope: the gateway's configuration is
 /// wrong, which is neither the key's fault (401) nor a lack of permission (403).
 /// </summary>
 public abstract class CheckEndpoint400Tests(DoorApp app)
@@ -21,7 +21,7 @@ public abstract class CheckEndpoint400Tests(DoorApp app)
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
 
         using var response = await app.AnonymousClient().SendAsync(
-            new HttpRequestMessage(HttpMethod.Get, $"/api/v1/auth/check?scope={Uri.EscapeDataString(scope)}").WithBearer(issued.Token));
+            new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(owner, scope)).WithBearer(issued.Token));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Null(response.Header("X-Auth-Key-Id"));

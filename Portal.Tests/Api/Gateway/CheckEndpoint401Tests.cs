@@ -6,29 +6,29 @@ using Portal.Tests.Infrastructure;
 namespace Portal.Tests.Api.Gateway;
 
 /// <summary>
-/// <c>/api/v1/auth/check</c> refusing a request that carries no usable key: 401 with
+/// An API's gateway door refusing a request that carries no usable key: 401 with
 /// <c>WWW-Authenticate: Bearer error="invalid_token"</c> and the reason in <c>X-Auth-Code</c>.
+/// A key of another organization than the API's is no key here: 401 <c>NOT_FOUND</c>.
 /// </summary>
 public abstract class CheckEndpoint401Tests(DoorApp app)
 {
-    private const string Url = "/api/v1/auth/check?scope=orders:read";
 
     [Fact]
     public async Task Check_NoKey_Returns401Malformed()
     {
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, Url), "MALFORMED");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, await UrlAsync()), "MALFORMED");
     }
 
     [Fact]
     public async Task Check_EmptyBearer_Returns401Malformed()
     {
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, Url).WithRawHeader("Authorization", "Bearer "), "MALFORMED");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, await UrlAsync()).WithRawHeader("Authorization", "Bearer "), "MALFORMED");
     }
 
     [Fact]
     public async Task Check_EmptyXApiKey_Returns401Malformed()
     {
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, Url).WithRawHeader("X-Api-Key", ""), "MALFORMED");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, await UrlAsync()).WithRawHeader("X-Api-Key", ""), "MALFORMED");
     }
 
     [Theory]
@@ -38,8 +38,8 @@ public abstract class CheckEndpoint401Tests(DoorApp app)
     [InlineData("Token")]
     public async Task Check_GenuineKeyUnderWrongScheme_Returns401Malformed(string scheme)
     {
-        var token = await GenuineTokenAsync();
-        var request = new HttpRequestMessage(HttpMethod.Get, Url);
+        var (url, token) = await GenuineAsync();
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Authorization = new AuthenticationHeaderValue(scheme, token);
 
         await AssertUnauthorizedAsync(request, "MALFORMED");
@@ -49,25 +49,25 @@ public abstract class CheckEndpoint401Tests(DoorApp app)
     public async Task Check_KeyInBothAuthorizationAndXApiKey_Returns401Malformed()
     {
         // Even the same genuine key twice: which one counts would be a guess, so neither does.
-        var token = await GenuineTokenAsync();
+        var (url, token) = await GenuineAsync();
 
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, Url).WithBearer(token).WithRawHeader("X-Api-Key", token), "MALFORMED");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, url).WithBearer(token).WithRawHeader("X-Api-Key", token), "MALFORMED");
     }
 
     [Fact]
     public async Task Check_TwoAuthorizationHeaders_Returns401Malformed()
     {
-        var token = await GenuineTokenAsync();
+        var (url, token) = await GenuineAsync();
 
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, Url).WithRawHeader("Authorization", $"Bearer {token}", $"Bearer {token}"), "MALFORMED");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, url).WithRawHeader("Authorization", $"Bearer {token}", $"Bearer {token}"), "MALFORMED");
     }
 
     [Fact]
     public async Task Check_TwoXApiKeyHeaders_Returns401Malformed()
     {
-        var token = await GenuineTokenAsync();
+        var (url, token) = await GenuineAsync();
 
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, Url).WithRawHeader("X-Api-Key", token, DoorTestKit.UnknownToken()), "MALFORMED");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, url).WithRawHeader("X-Api-Key", token, DoorTestKit.UnknownToken()), "MALFORMED");
     }
 
     [Theory]
@@ -75,15 +75,49 @@ public abstract class CheckEndpoint401Tests(DoorApp app)
     public async Task Check_MalformedToken_Returns401Malformed(string kind)
     {
         var token = DoorTestKit.MalformedToken(kind);
+        var url = await UrlAsync();
 
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, Url).WithRawHeader("X-Api-Key", token), "MALFORMED");
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, Url).WithRawHeader("Authorization", "Bearer " + token), "MALFORMED");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, url).WithRawHeader("X-Api-Key", token), "MALFORMED");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, url).WithRawHeader("Authorization", "Bearer " + token), "MALFORMED");
     }
 
     [Fact]
     public async Task Check_UnknownWellFormedToken_Returns401NotFound()
     {
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, Url).WithBearer(DoorTestKit.UnknownToken()), "NOT_FOUND");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, await UrlAsync()).WithBearer(DoorTestKit.UnknownToken()), "NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task Check_KeyOfAnotherOrganization_Returns401NotFound_InBothForms()
+    {
+        // Answered exactly like an unknown key, so the API's owner cannot learn which keys exist elsewhere.
+        var stranger = await app.NewUserAsync();
+        var foreign = await app.CreateKeyAsync(stranger, ["orders:read"]);
+        var owner = await app.NewUserAsync();
+        await app.AddRuleAsync(owner, "GET", "/orders/{id}", "orders:read");
+        await app.AllowUnmatchedAsync(owner);
+
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(owner, "orders:read")).WithBearer(foreign.Token), "NOT_FOUND");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, await app.ExtAuthzUrlAsync(owner, "/orders/1")).WithBearer(foreign.Token), "NOT_FOUND");
+        using var own = await app.AnonymousClient().SendAsync(new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(stranger, "orders:read")).WithBearer(foreign.Token));
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+    }
+
+    [Fact]
+    public async Task Check_KeyOfAnotherOrganization_IsLoggedInNoOrganization()
+    {
+        var stranger = await app.NewUserAsync();
+        var foreign = await app.CreateKeyAsync(stranger, ["orders:read"]);
+        var owner = await app.NewUserAsync();
+        await app.AllowUnmatchedAsync(owner);
+        var path = $"/foreign/{Guid.NewGuid():N}";
+
+        using var response = await app.AnonymousClient().SendAsync(new HttpRequestMessage(HttpMethod.Get, await app.ExtAuthzUrlAsync(owner, path)).WithBearer(foreign.Token));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+
+        var record = Assert.Single(await app.WaitForLogAsync(q => q.Where(r => r.Path == path)));
+        Assert.Equal("NOT_FOUND", record.Code);
+        Assert.Equal((null, null, null), (record.OrganizationId, record.KeyId, record.OwnerId));
     }
 
     [Fact]
@@ -91,14 +125,15 @@ public abstract class CheckEndpoint401Tests(DoorApp app)
     {
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
-        using (var cached = await app.AnonymousClient().SendAsync(new HttpRequestMessage(HttpMethod.Get, Url).WithBearer(issued.Token)))
+        var url = await app.CheckUrlAsync(owner, "orders:read");
+        using (var cached = await app.AnonymousClient().SendAsync(new HttpRequestMessage(HttpMethod.Get, url).WithBearer(issued.Token)))
         {
             Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
         }
 
         await app.RevokeAsync(owner, issued.Key.Id);
 
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, Url).WithBearer(issued.Token), "REVOKED");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, url).WithBearer(issued.Token), "REVOKED");
     }
 
     [Fact]
@@ -106,14 +141,15 @@ public abstract class CheckEndpoint401Tests(DoorApp app)
     {
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"], app.Clock.GetUtcNow().AddSeconds(5));
-        using (var cached = await app.AnonymousClient().SendAsync(new HttpRequestMessage(HttpMethod.Get, Url).WithBearer(issued.Token)))
+        var url = await app.CheckUrlAsync(owner, "orders:read");
+        using (var cached = await app.AnonymousClient().SendAsync(new HttpRequestMessage(HttpMethod.Get, url).WithBearer(issued.Token)))
         {
             Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
         }
 
         app.Clock.Advance(TimeSpan.FromSeconds(6));
 
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, Url).WithBearer(issued.Token), "EXPIRED");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, url).WithBearer(issued.Token), "EXPIRED");
     }
 
     [Fact]
@@ -125,7 +161,7 @@ public abstract class CheckEndpoint401Tests(DoorApp app)
 
         app.Clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
 
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, Url).WithBearer(issued.Token), "EXPIRED");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(owner, "orders:read")).WithBearer(issued.Token), "EXPIRED");
     }
 
     [Fact]
@@ -133,28 +169,44 @@ public abstract class CheckEndpoint401Tests(DoorApp app)
     {
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
-        using (var cached = await app.AnonymousClient().SendAsync(new HttpRequestMessage(HttpMethod.Get, Url).WithBearer(issued.Token)))
+        var url = await app.CheckUrlAsync(owner, "orders:read");
+        using (var cached = await app.AnonymousClient().SendAsync(new HttpRequestMessage(HttpMethod.Get, url).WithBearer(issued.Token)))
         {
             Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
         }
 
         var rotated = await app.RotateAsync(owner, issued.Key.Id, TimeSpan.Zero);
 
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, Url).WithBearer(issued.Token), "EXPIRED");
-        using var fresh = await app.AnonymousClient().SendAsync(new HttpRequestMessage(HttpMethod.Get, Url).WithBearer(rotated.Token));
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, url).WithBearer(issued.Token), "EXPIRED");
+        using var fresh = await app.AnonymousClient().SendAsync(new HttpRequestMessage(HttpMethod.Get, url).WithBearer(rotated.Token));
         Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
     }
 
     [Fact]
-    public async Task Check_SuffixFormWithBadKey_Returns401()
-    {
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Delete, "/api/v1/auth/check/orders/42").WithBearer(DoorTestKit.UnknownToken()), "NOT_FOUND");
-    }
-
-    private async Task<string> GenuineTokenAsync()
+    public async Task ExtAuthz_BadKey_Returns401()
     {
         var owner = await app.NewUserAsync();
-        return (await app.CreateKeyAsync(owner, ["orders:read"])).Token;
+
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Delete, await app.ExtAuthzUrlAsync(owner, "/orders/42")).WithBearer(DoorTestKit.UnknownToken()), "NOT_FOUND");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Delete, await app.ExtAuthzUrlAsync(owner, "/orders/42")), "MALFORMED");
+    }
+
+    [Fact]
+    public async Task Check_BadKeyAndPathNotCanonical_Returns401First()
+    {
+        // The key is read before the target: a caller without a usable key learns nothing about paths.
+        var owner = await app.NewUserAsync();
+
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, await app.ExtAuthzUrlAsync(owner, "/orders/%2e%2e/admin")).WithBearer(DoorTestKit.UnknownToken()), "NOT_FOUND");
+    }
+
+    // The header form of a new organization's API, with a scope in its query.
+    private async Task<string> UrlAsync() => await app.CheckUrlAsync(await app.NewUserAsync(), "orders:read");
+
+    private async Task<(string Url, string Token)> GenuineAsync()
+    {
+        var owner = await app.NewUserAsync();
+        return (await app.CheckUrlAsync(owner, "orders:read"), (await app.CreateKeyAsync(owner, ["orders:read"])).Token);
     }
 
     private async Task AssertUnauthorizedAsync(HttpRequestMessage request, string code)

@@ -48,11 +48,17 @@ public abstract class VerifyEndpointAccessTests(DoorApp app)
         await app.AddRuleAsync(caller, "POST", "/orders", "orders:write");
         var issued = await app.CreateKeyAsync(caller, ["orders:read"]);
 
-        var denied = await VerifyAsync(caller, new { key = issued.Token, method = "POST", path = "/orders" });
+        var apiId = (await app.ApiAsync(caller)).PublicId;
+
+        var denied = await VerifyAsync(caller, new { key = issued.Token, apiId, method = "POST", path = "/orders" });
         var authenticated = await VerifyAsync(caller, new { key = issued.Token });
+        using var noApi = await caller.Client.PostAsJsonAsync("/api/v1/keys/verify", new { key = issued.Token, method = "POST", path = "/orders" });
 
         Assert.Equal("INSUFFICIENT_SCOPE", denied.GetProperty("code").GetString());
         Assert.Equal("VALID", authenticated.GetProperty("code").GetString());
+        // The rules are an API's: without one (and without a scope) the question cannot be answered.
+        Assert.Equal(HttpStatusCode.BadRequest, noApi.StatusCode);
+        Assert.True((await noApi.ReadJsonAsync()).GetProperty("errors").TryGetProperty("apiId", out _));
     }
 
     [Fact]

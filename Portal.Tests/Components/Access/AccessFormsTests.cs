@@ -52,42 +52,4 @@ public sealed class AccessFormsTests : PortalComponentTest
         host.WaitForAssertion(() => Assert.Contains("'write' is a standard action", host.Markup));
         Assert.Equal(0, calls);
     }
-
-    [Fact]
-    public async Task AddEndpointRuleForm_ServiceMessages_AreShownOnTheirFields()
-    {
-        var form = Render<AddEndpointRuleForm>(p => p
-            .Add(f => f.Catalog, [])
-            .Add(f => f.Add, (_, _, _) => throw new InvalidRequestException(new Dictionary<string, string[]>
-            {
-                ["pathTemplate"] = ["'{id' is not a parameter: write {name}, or {**name} for the rest of the path."],
-            })));
-
-        await form.Find("input[placeholder='/orders/{id}']").ChangeAsync(new() { Value = "/orders/{id" });
-        await form.Find("input[placeholder='orders:read']").ChangeAsync(new() { Value = "orders:read" });
-        await form.FindAll("button").Single(b => b.TextContent.Trim() == "Add rule").ClickAsync(new());
-
-        form.WaitForAssertion(() => Assert.Contains("is not a parameter", form.Markup));
-        Assert.Contains("the catalog is empty, so any is accepted", form.Markup);
-    }
-
-    [Fact]
-    public async Task AddEndpointRuleForm_Conflict_IsShownOnThePath()
-    {
-        var added = new List<(string?, string?, string?)>();
-        var form = Render<AddEndpointRuleForm>(p => p
-            .Add(f => f.Catalog, [])
-            .Add(f => f.Add, (method, path, scope) =>
-            {
-                added.Add((method, path, scope));
-                throw new ConflictException("pathTemplate", "'GET /orders/{id}' already requires 'orders:read'; delete it first to change it.");
-            }));
-
-        await form.Find("input[placeholder='/orders/{id}']").ChangeAsync(new() { Value = "/orders/{id}" });
-        await form.Find("input[placeholder='orders:read']").ChangeAsync(new() { Value = "orders:write" });
-        await form.FindAll("button").Single(b => b.TextContent.Trim() == "Add rule").ClickAsync(new());
-
-        Assert.Equal(("GET", "/orders/{id}", "orders:write"), added.Single());
-        form.WaitForAssertion(() => Assert.Contains("already requires", form.Markup));
-    }
 }

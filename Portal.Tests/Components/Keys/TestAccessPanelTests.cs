@@ -2,6 +2,7 @@ using Bunit;
 using Portal.Components.Keys;
 using Portal.Core;
 using Portal.Core.Access;
+using Portal.Core.Apis;
 using Portal.Core.Validation;
 
 namespace Portal.Tests.Components.Keys;
@@ -10,6 +11,10 @@ public sealed class TestAccessPanelTests : PortalComponentTest
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 2, 11, 0, 0, TimeSpan.Zero);
 
+    private static readonly ProtectedApi Orders = new() { Name = "orders api" };
+
+    private static readonly ProtectedApi Billing = new() { Name = "billing api" };
+
     private readonly List<AccessQuestion> _questions = [];
 
     [Fact]
@@ -17,12 +22,13 @@ public sealed class TestAccessPanelTests : PortalComponentTest
     {
         var panel = RenderPanel(_ => new AccessExplanation(
             ReasonCodes.Valid, Now, "orders:read", new CompiledRule(Guid.NewGuid(), "GET", "/orders/{id}", "orders:read"),
-            RuleRefused: false, UnmatchedAllowed: false, new Grant("orders:read", ["order/eu-*"]), new GrantOrigin(Guid.NewGuid(), "order readers", 3)));
+            UnmatchedAllowed: false, new Grant("orders:read", ["order/eu-*"]), new GrantOrigin(Guid.NewGuid(), "order readers", 3)));
 
         await panel.Find("input[placeholder='/orders/42']").ChangeAsync(new() { Value = "/orders/42" });
         await Button(panel, "Test").ClickAsync(new());
 
-        Assert.Equal(new AccessQuestion("GET", "/orders/42"), _questions.Single());
+        // A request through the endpoint rules is asked of one API: the first one unless another is chosen.
+        Assert.Equal(new AccessQuestion("GET", "/orders/42", ApiId: Orders.Id), _questions.Single());
         var result = panel.WaitForElement("[aria-label='Test result']").TextContent;
         Assert.Contains("Allowed — VALID", result);
         Assert.Contains("Endpoint rule GET /orders/{id} requires orders:read.", result);
@@ -31,16 +37,16 @@ public sealed class TestAccessPanelTests : PortalComponentTest
     }
 
     [Fact]
-    public async Task Denied_UnmatchedPath_SaysTheOrganizationRefusesIt()
+    public async Task Denied_UnmatchedPath_SaysTheApiRefusesIt()
     {
-        var panel = RenderPanel(_ => new AccessExplanation(ReasonCodes.InsufficientScope, Now, null, null, false, false, null, null));
+        var panel = RenderPanel(_ => new AccessExplanation(ReasonCodes.InsufficientScope, Now, null, null, false, null, null));
 
         await panel.Find("input[placeholder='/orders/42']").ChangeAsync(new() { Value = "/nowhere" });
         await Button(panel, "Test").ClickAsync(new());
 
         var result = panel.WaitForElement("[aria-label='Test result']").TextContent;
         Assert.Contains("Denied — INSUFFICIENT_SCOPE", result);
-        Assert.Contains("No endpoint rule matches, and the organization refuses requests no rule matches.", result);
+        Assert.Contains("No endpoint rule matches, and the API refuses requests no rule matches.", result);
     }
 
     [Fact]
@@ -62,7 +68,7 @@ public sealed class TestAccessPanelTests : PortalComponentTest
     [Fact]
     public async Task ScopeMode_AsksForTheScopeAndResource()
     {
-        var panel = RenderPanel(_ => new AccessExplanation(ReasonCodes.ResourceNotAllowed, Now, "assets:read", null, false, false, null, null));
+        var panel = RenderPanel(_ => new AccessExplanation(ReasonCodes.ResourceNotAllowed, Now, "assets:read", null, false, null, null));
 
         await panel.FindAll("input[type=radio]")[1].ClickAsync(new());
         await panel.WaitForElement("input[placeholder='orders:read']").ChangeAsync(new() { Value = "assets:read" });
@@ -75,7 +81,7 @@ public sealed class TestAccessPanelTests : PortalComponentTest
     }
 
     private IRenderedComponent<TestAccessPanel> RenderPanel(Func<AccessQuestion, AccessExplanation> answer) =>
-        Render<TestAccessPanel>(p => p.Add(t => t.Explain, question =>
+        Render<TestAccessPanel>(p => p.Add(t => t.Apis, [Orders, Billing]).Add(t => t.Explain, question =>
         {
             _questions.Add(question);
             return Task.FromResult<AccessExplanation?>(answer(question));

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core;
 using Portal.Core.Access;
+using Portal.Core.Apis;
 using Portal.Core.Organizations;
 using Portal.Tests.Infrastructure;
 
@@ -8,52 +9,22 @@ namespace Portal.Tests.Core.Access;
 
 public abstract class AccessCatalogTests(PortalApp app)
 {
-    [Theory]
-    [InlineData("FETCH", "/orders", "orders:read", "method")]
-    [InlineData("GET", "orders", "orders:read", "pathTemplate")]
-    [InlineData("GET", "/orders/{id", "orders:read", "pathTemplate")]
-    [InlineData("GET", "/orders", "orders", "scope")]
-    [InlineData("GET", "/orders", "orders:*", "scope")]
-    [InlineData("GET", "/orders", "ghosts:read", "scope")]
-    [InlineData("GET", "/orders", "orders:cancel", "scope")]
-    public async Task AddRule_BadInput_NamesTheField_AndSavesNothing(string method, string template, string scope, string field)
-    {
-        var org = await app.NewOrganizationAsync();
-        await Catalog(c => c.AddResourceAsync(org.Owner.Caller(), org.Id, "orders", null, ["refund"]));
-
-        var error = await Assert.ThrowsAsync<InvalidRequestException>(() => Catalog(c => c.AddRuleAsync(org.Owner.Caller(), org.Id, method, template, scope)));
-
-        Assert.Contains(field, error.Errors.Keys);
-        Assert.Empty((await Catalog(c => c.RulesAsync(org.Owner.Caller(), org.Id)))!.Rules);
-    }
-
-    [Fact]
-    public async Task AddRule_SameMethodAndShape_IsAConflict_OtherMethodIsNot()
-    {
-        var org = await app.NewOrganizationAsync();
-        await Catalog(c => c.AddRuleAsync(org.Owner.Caller(), org.Id, "GET", "/orders/{id}", "orders:read"));
-
-        var error = await Assert.ThrowsAsync<ConflictException>(() => Catalog(c => c.AddRuleAsync(org.Owner.Caller(), org.Id, "get", "/orders/{orderId}/", "orders:write")));
-        await Catalog(c => c.AddRuleAsync(org.Owner.Caller(), org.Id, "DELETE", "/orders/{id}", "orders:admin"));
-
-        Assert.Contains("orders:read", error.Message);
-        Assert.Equal(2, (await Catalog(c => c.RulesAsync(org.Owner.Caller(), org.Id)))!.Rules.Count);
-    }
-
     [Fact]
     public async Task Developer_ReadsButCannotChange_StrangerSeesNothing()
     {
+        // The rules' half of this moved with the rules to ApiCatalogTests.
         var org = await app.NewOrganizationAsync();
+        var orders = await Catalog(c => c.AddResourceAsync(org.Owner.Caller(), org.Id, "orders", null, []));
         var developer = await app.JoinAsync(org, OrganizationRole.Developer);
         var stranger = await app.NewUserAsync();
 
-        Assert.NotNull(await Catalog(c => c.RulesAsync(developer.Caller(), org.Id)));
-        await Assert.ThrowsAsync<AccessDeniedException>(() => Catalog(c => c.AddRuleAsync(developer.Caller(), org.Id, "GET", "/x", "x:read")));
+        Assert.Equal("orders", Assert.Single((await Catalog(c => c.ResourcesAsync(developer.Caller(), org.Id)))!).Name);
         await Assert.ThrowsAsync<AccessDeniedException>(() => Catalog(c => c.AddResourceAsync(developer.Caller(), org.Id, "x", null, [])));
-        await Assert.ThrowsAsync<AccessDeniedException>(() => Catalog(async c => { await c.SetAllowUnmatchedAsync(developer.Caller(), org.Id, true); return 0; }));
-        Assert.Null(await Catalog(c => c.RulesAsync(stranger.Caller(), org.Id)));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => Catalog(c => c.UpdateResourceAsync(developer.Caller(), org.Id, orders.Id, "mine", [])));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => Catalog(c => c.DeleteResourceAsync(developer.Caller(), org.Id, orders.Id)));
         Assert.Null(await Catalog(c => c.ResourcesAsync(stranger.Caller(), org.Id)));
-        await Assert.ThrowsAsync<NotFoundException>(() => Catalog(c => c.AddRuleAsync(stranger.Caller(), org.Id, "GET", "/x", "x:read")));
+        await Assert.ThrowsAsync<NotFoundException>(() => Catalog(c => c.AddResourceAsync(stranger.Caller(), org.Id, "x", null, [])));
+        await Assert.ThrowsAsync<NotFoundException>(() => Catalog(c => c.DeleteResourceAsync(stranger.Caller(), org.Id, orders.Id)));
     }
 
     [Fact]
@@ -62,9 +33,12 @@ public abstract class AccessCatalogTests(PortalApp app)
         var org = await app.NewOrganizationAsync();
         var orders = await Catalog(c => c.AddResourceAsync(org.Owner.Caller(), org.Id, "orders", null, ["refund"]));
         var invoices = await Catalog(c => c.AddResourceAsync(org.Owner.Caller(), org.Id, "invoices", null, []));
-        await Catalog(c => c.AddRuleAsync(org.Owner.Caller(), org.Id, "POST", "/orders/{id}/refund", "orders:refund"));
         await using (var scope = app.Scope())
         {
+            var apis = scope.ServiceProvider.GetRequiredService<ApiCatalog>();
+            var api = await apis.CreateAsync(org.Owner.Caller(), org.Id, new ApiDraft("orders"));
+            Assert.NotNull(await apis.AddRuleAsync(org.Owner.Caller(), api.Id, "POST", "/orders/{id}/refund", "orders:refund"));
+
             await scope.ServiceProvider.GetRequiredService<PermissionSetCatalog>().CreateAsync(org.Owner.Caller(), org.Id, "Billing", null, [new Grant("invoices:read")]);
         }
 
@@ -78,7 +52,7 @@ public abstract class AccessCatalogTests(PortalApp app)
     }
 
     [Fact]
-    public async Task PlatformAdministrator_DescribesAnyOrganizationsApis()
+    public async Task PlatformAdministrator_DescribesAnyOrganizationsResources()
     {
         var org = await app.NewOrganizationAsync();
         Caller admin;
@@ -89,11 +63,11 @@ public abstract class AccessCatalogTests(PortalApp app)
             admin = new Caller(user.Id, email, Channels.Portal);
         }
 
-        await Catalog(c => c.AddResourceAsync(admin, org.Id, "orders", null, []));
-        await Catalog(c => c.AddRuleAsync(admin, org.Id, "GET", "/orders", "orders:read"));
+        var orders = await Catalog(c => c.AddResourceAsync(admin, org.Id, "orders", null, []));
+        await Catalog(c => c.UpdateResourceAsync(admin, org.Id, orders.Id, "Orders and their lines", ["refund"]));
 
         Assert.Equal("orders", Assert.Single((await Catalog(c => c.ResourcesAsync(admin, org.Id)))!).Name);
-        Assert.Single((await Catalog(c => c.RulesAsync(org.Owner.Caller(), org.Id)))!.Rules);
+        Assert.Equal(["refund"], Assert.Single((await Catalog(c => c.ResourcesAsync(org.Owner.Caller(), org.Id)))!).CustomActions);
         await Assert.ThrowsAsync<NotFoundException>(() => Catalog(c => c.AddResourceAsync(admin, Guid.NewGuid(), "ghosts", null, [])));
     }
 

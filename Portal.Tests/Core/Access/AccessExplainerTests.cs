@@ -1,9 +1,13 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core;
 using Portal.Core.Access;
+using Portal.Core.Apis;
+using Portal.Core.Data;
 using Portal.Core.Keys;
 using Portal.Core.Organizations;
 using Portal.Core.Validation;
+using Portal.Tests.Auth;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Core.Access;
@@ -16,13 +20,14 @@ public abstract class AccessExplainerTests(PortalApp app)
         var admin = await app.NewUserAsync();
         var organization = admin.OrganizationId;
         await Catalog(c => c.AddResourceAsync(admin.Caller(), organization, "orders", null, ["refund"]));
-        await Catalog(c => c.AddRuleAsync(admin.Caller(), organization, "GET", "/orders/{id}", "orders:read"));
-        await Catalog(c => c.AddRuleAsync(admin.Caller(), organization, "POST", "/orders/{id}/refund", "orders:refund"));
+        await app.AddRuleAsync(admin, "GET", "/orders/{id}", "orders:read");
+        await app.AddRuleAsync(admin, "POST", "/orders/{id}/refund", "orders:refund");
+        var api = (await app.ApiAsync(admin)).Id;
         var set = await Sets(c => c.CreateAsync(admin.Caller(), organization, "order readers", null, [new Grant("orders:read")]));
         var key = await CreateKeyAsync(admin, organization, setIds: [set.Id]);
 
-        var allowed = await ExplainAsync(admin, key, new AccessQuestion("GET", "/orders/42"));
-        var refused = await ExplainAsync(admin, key, new AccessQuestion("POST", "/orders/42/refund"));
+        var allowed = await ExplainAsync(admin, key, new AccessQuestion("GET", "/orders/42", ApiId: api));
+        var refused = await ExplainAsync(admin, key, new AccessQuestion("POST", "/orders/42/refund", ApiId: api));
 
         Assert.Equal(ReasonCodes.Valid, allowed.Code);
         Assert.Equal("/orders/{id}", allowed.Rule?.Template);
@@ -35,14 +40,15 @@ public abstract class AccessExplainerTests(PortalApp app)
     }
 
     [Fact]
-    public async Task Explain_UnmatchedPath_DeniedUntilTheOrganizationAllowsAnyValidKey()
+    public async Task Explain_UnmatchedPath_DeniedUntilTheApiAllowsAnyValidKey()
     {
         var admin = await app.NewUserAsync();
+        var api = (await app.ApiAsync(admin)).Id;
         var key = await CreateKeyAsync(admin, admin.OrganizationId, scopes: ["orders:read"]);
 
-        var denied = await ExplainAsync(admin, key, new AccessQuestion("GET", "/elsewhere"));
-        await Catalog(async c => { await c.SetAllowUnmatchedAsync(admin.Caller(), admin.OrganizationId, true); return 0; });
-        var allowed = await ExplainAsync(admin, key, new AccessQuestion("GET", "/elsewhere"));
+        var denied = await ExplainAsync(admin, key, new AccessQuestion("GET", "/elsewhere", ApiId: api));
+        await app.AllowUnmatchedAsync(admin);
+        var allowed = await ExplainAsync(admin, key, new AccessQuestion("GET", "/elsewhere", ApiId: api));
 
         Assert.Equal((ReasonCodes.InsufficientScope, false, null), (denied.Code, denied.UnmatchedAllowed, denied.Rule));
         Assert.Equal((ReasonCodes.Valid, true), (allowed.Code, allowed.UnmatchedAllowed));
@@ -74,10 +80,10 @@ public abstract class AccessExplainerTests(PortalApp app)
     {
         var owner = await app.NewUserAsync();
         var key = await CreateKeyAsync(owner, owner.OrganizationId, scopes: ["orders:read"]);
-        await Catalog(async c => { await c.SetAllowUnmatchedAsync(owner.Caller(), owner.OrganizationId, true); return 0; });
+        await app.AllowUnmatchedAsync(owner);
         await Keys(c => c.RevokeAsync(owner.Caller(), key));
 
-        var revoked = await ExplainAsync(owner, key, new AccessQuestion("GET", "/anything"));
+        var revoked = await ExplainAsync(owner, key, new AccessQuestion("GET", "/anything", ApiId: (await app.ApiAsync(owner)).Id));
 
         Assert.Equal((ReasonCodes.Revoked, false, null), (revoked.Code, revoked.UnmatchedAllowed, revoked.Grant));
     }
@@ -88,8 +94,9 @@ public abstract class AccessExplainerTests(PortalApp app)
         var owner = await app.NewUserAsync();
         var stranger = await app.NewUserAsync();
         var key = await CreateKeyAsync(owner, owner.OrganizationId, scopes: ["orders:read"]);
+        var api = (await app.ApiAsync(owner)).Id;
 
-        Assert.Null(await Explainer(e => e.ExplainAsync(stranger.Caller(), key, new AccessQuestion("GET", "/orders/1"))));
+        Assert.Null(await Explainer(e => e.ExplainAsync(stranger.Caller(), key, new AccessQuestion("GET", "/orders/1", ApiId: api))));
         Assert.Null(await Explainer(e => e.EffectiveAsync(stranger.Caller(), key)));
     }
 
@@ -99,11 +106,94 @@ public abstract class AccessExplainerTests(PortalApp app)
         var owner = await app.NewUserAsync();
         var key = await CreateKeyAsync(owner, owner.OrganizationId, scopes: ["orders:read"]);
 
-        var rules = await Assert.ThrowsAsync<InvalidRequestException>(() => ExplainAsync(owner, key, new AccessQuestion("FETCH", "orders", Resource: "not a resource")));
+        var api = (await app.ApiAsync(owner)).Id;
+
+        var rules = await Assert.ThrowsAsync<InvalidRequestException>(() => ExplainAsync(owner, key, new AccessQuestion("FETCH", "orders", Resource: "not a resource", ApiId: api)));
         var scope = await Assert.ThrowsAsync<InvalidRequestException>(() => ExplainAsync(owner, key, new AccessQuestion(null, null, "Orders")));
+        var noApi = await Assert.ThrowsAsync<InvalidRequestException>(() => ExplainAsync(owner, key, new AccessQuestion("GET", "/orders/1")));
 
         Assert.Equal(["method", "path", "resource"], rules.Errors.Keys.Order());
         Assert.Equal(["scope"], scope.Errors.Keys);
+        Assert.Equal(["apiId"], noApi.Errors.Keys);
+    }
+
+    [Fact]
+    public async Task Explain_AnotherOrganizationsOrUnknownApi_IsRefused()
+    {
+        var owner = await app.NewUserAsync();
+        var stranger = await app.NewUserAsync();
+        var key = await CreateKeyAsync(owner, owner.OrganizationId, scopes: ["orders:read"]);
+        await app.AllowUnmatchedAsync(stranger);
+
+        foreach (var api in new[] { (await app.ApiAsync(stranger)).Id, Guid.NewGuid() })
+        {
+            var error = await Assert.ThrowsAsync<InvalidRequestException>(() => ExplainAsync(owner, key, new AccessQuestion("GET", "/orders/1", ApiId: api)));
+            Assert.Equal(["apiId"], error.Errors.Keys);
+        }
+    }
+
+    [Fact]
+    public async Task Explain_KeyLimitedToAnotherApi_IsApiNotAllowedBeforeAnyRule()
+    {
+        var owner = await app.NewUserAsync();
+        await app.AddRuleAsync(owner, "GET", "/orders/{id}", "orders:read");
+        var api = (await app.ApiAsync(owner)).Id;
+        var other = await Apis(c => c.CreateAsync(owner.Caller(), owner.OrganizationId, new ApiDraft("billing", Environments: ApiEnvironments.Both)));
+        var key = await CreateKeyAsync(owner, owner.OrganizationId, scopes: ["orders:read"]);
+        await LimitAsync(key, other.Id);
+
+        var here = await ExplainAsync(owner, key, new AccessQuestion("GET", "/orders/1", ApiId: api));
+        var there = await ExplainAsync(owner, key, new AccessQuestion(null, null, "orders:read", ApiId: other.Id));
+
+        Assert.Equal((ReasonCodes.ApiNotAllowed, null, false, null), (here.Code, here.Rule, here.UnmatchedAllowed, here.Grant));
+        Assert.Equal(ReasonCodes.Valid, there.Code);
+    }
+
+    [Fact]
+    public async Task Explain_ApiNotAcceptingTheKeysEnvironment_IsEnvironmentNotAllowed()
+    {
+        var owner = await app.NewUserAsync();
+        var liveOnly = await Apis(c => c.CreateAsync(owner.Caller(), owner.OrganizationId, new ApiDraft("live only", AllowUnmatchedRequests: true)));
+        var testKey = await CreateKeyAsync(owner, owner.OrganizationId, scopes: ["orders:read"]);
+
+        var refused = await ExplainAsync(owner, testKey, new AccessQuestion("GET", "/orders/1", ApiId: liveOnly.Id));
+        var byScope = await ExplainAsync(owner, testKey, new AccessQuestion(null, null, "orders:read", ApiId: liveOnly.Id));
+
+        Assert.Equal((ReasonCodes.EnvironmentNotAllowed, false), (refused.Code, refused.UnmatchedAllowed));
+        Assert.Equal(ReasonCodes.EnvironmentNotAllowed, byScope.Code);
+    }
+
+    [Theory]
+    [InlineData("GET", "/orders/../admin")]
+    [InlineData("GET", "/orders//1")]
+    [InlineData("GET", "/orders/%2e%2e/admin")]
+    [InlineData("GET", "/orders;x=1/1")]
+    [InlineData("GET", "/orders/1%2Fadmin")]
+    public async Task Explain_TargetNotCanonical_IsPathNotCanonicalEvenWhenUnmatchedAreAllowed(string method, string path)
+    {
+        var owner = await app.NewUserAsync();
+        await app.AllowUnmatchedAsync(owner);
+        var key = await CreateKeyAsync(owner, owner.OrganizationId, scopes: ["orders:read"]);
+
+        var refused = await ExplainAsync(owner, key, new AccessQuestion(method, path, ApiId: (await app.ApiAsync(owner)).Id));
+
+        Assert.Equal((ReasonCodes.PathNotCanonical, null, false), (refused.Code, refused.Rule, refused.UnmatchedAllowed));
+    }
+
+    [Fact]
+    public async Task Explain_PathSpelledOtherwise_IsDecidedInItsCanonicalForm()
+    {
+        var owner = await app.NewUserAsync();
+        await app.AddRuleAsync(owner, "GET", "/orders/export", "orders:admin");
+        await app.AddRuleAsync(owner, "GET", "/orders/{id}", "orders:read");
+        var key = await CreateKeyAsync(owner, owner.OrganizationId, scopes: ["orders:read"]);
+        var api = (await app.ApiAsync(owner)).Id;
+
+        var escaped = await ExplainAsync(owner, key, new AccessQuestion("GET", "/orders/%65xport?as=csv", ApiId: api));
+        var otherCase = await ExplainAsync(owner, key, new AccessQuestion("HEAD", "/ORDERS/Export", ApiId: api));
+
+        Assert.Equal((ReasonCodes.InsufficientScope, "/orders/export"), (escaped.Code, escaped.Rule?.Template));
+        Assert.Equal((ReasonCodes.InsufficientScope, "/orders/export"), (otherCase.Code, otherCase.Rule?.Template));
     }
 
     [Fact]
@@ -130,6 +220,18 @@ public abstract class AccessExplainerTests(PortalApp app)
         (await Explainer(e => e.ExplainAsync(user.Caller(), key, question)))!;
 
     private Task<T> Catalog<T>(Func<AccessCatalog, Task<T>> action) => InScope(action);
+
+    private Task<T> Apis<T>(Func<ApiCatalog, Task<T>> action) => InScope(action);
+
+    // Keys are limited to APIs directly in the database: that is all the validator reads.
+    private async Task LimitAsync(Guid keyId, params Guid[] apiIds)
+    {
+        await using var scope = app.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var key = await db.ApiKeys.SingleAsync(k => k.Id == keyId);
+        key.ApiIds = [.. apiIds];
+        await db.SaveChangesAsync();
+    }
 
     private Task<T> Sets<T>(Func<PermissionSetCatalog, Task<T>> action) => InScope(action);
 

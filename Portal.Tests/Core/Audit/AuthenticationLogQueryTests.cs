@@ -165,19 +165,24 @@ public abstract class AuthenticationLogQueryTests(PortalApp app)
         return await scope.ServiceProvider.GetRequiredService<AuthenticationLogQuery>().ListAsync(caller, filter);
     }
 
-    /// <summary>A user whose key passed one check (GET /orders/7 with orders:read) and failed one (orders:write), both stored.</summary>
+    /// <summary>
+    /// A user whose key passed one check (GET /orders/7, which needs orders:read) and failed one
+    /// (DELETE /orders/7, which needs orders:write), both stored. Sent in the path form, which names
+    /// its target whoever the peer is.
+    /// </summary>
     private async Task<(TestUser Owner, Guid KeyId, string Token)> OwnerWithCheckedKeyAsync(int extraChecks = 0, string userAgent = "tests")
     {
         var owner = await app.NewUserAsync();
+        await app.AddRuleAsync(owner, "GET", "/orders/{id}", "orders:read");
+        await app.AddRuleAsync(owner, "DELETE", "/orders/{id}", "orders:write");
         var key = await app.CreateKeyAsync(owner, ["orders:read"]);
+        var url = await app.ExtAuthzUrlAsync(owner, "/orders/7");
         var client = app.CreateClient();
         client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", userAgent);
-        foreach (var (scope, expected) in new[] { ("orders:read", HttpStatusCode.OK), ("orders:write", HttpStatusCode.Forbidden) }
-                     .Concat(Enumerable.Repeat(("orders:read", HttpStatusCode.OK), extraChecks)))
+        foreach (var (method, expected) in new[] { (HttpMethod.Get, HttpStatusCode.OK), (HttpMethod.Delete, HttpStatusCode.Forbidden) }
+                     .Concat(Enumerable.Repeat((HttpMethod.Get, HttpStatusCode.OK), extraChecks)))
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/auth/check?scope={scope}")
-                .WithBearer(key.Token)
-                .WithRawHeader("X-Original-URI", "/orders/7");
+            using var request = new HttpRequestMessage(method, url).WithBearer(key.Token);
             Assert.Equal(expected, (await client.SendAsync(request)).StatusCode);
         }
 

@@ -16,26 +16,32 @@ namespace Portal.Tests.Core.Audit;
 /// </summary>
 public abstract class AuthenticationLogRecordsTests(DoorApp app)
 {
+    private const string TrustedProxy = "10.0.0.5";
+
     [Fact]
     public async Task Check_WithOriginalMethodAndUri_RecordsTheGatewaysRequest()
     {
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
-        var uri = $"/orders/{Guid.NewGuid():N}?expand=items";
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:read")
+        var path = $"/orders/{Guid.NewGuid():N}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(owner, "orders:read"))
             .WithBearer(issued.Token)
+            .WithRawHeader(DoorApp.PeerHeader, TrustedProxy)
+            .WithRawHeader("X-Forwarded-For", "203.0.113.40")
             .WithRawHeader("X-Original-Method", "DELETE")
-            .WithRawHeader("X-Original-URI", uri)
+            .WithRawHeader("X-Original-URI", path + "?expand=items&token=secret")
             .WithRawHeader("User-Agent", "nginx-test/1.27");
 
         using var response = await app.AnonymousClient().SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
-        var record = Assert.Single(await app.WaitForLogAsync(q => q.Where(r => r.Path == uri)));
+        // The canonical path only: the query string is the client's and is never stored.
+        var record = Assert.Single(await app.WaitForLogAsync(q => q.Where(r => r.Path?.StartsWith(path, StringComparison.Ordinal) == true)));
+        Assert.Equal(path, record.Path);
         Assert.Equal(Doors.Check, record.Door);
         Assert.Equal("VALID", record.Code);
         Assert.Equal("DELETE", record.Method);
-        Assert.Equal(DoorApp.DefaultPeer, record.ClientIp);
+        Assert.Equal("203.0.113.40", record.ClientIp);
         Assert.Equal("nginx-test/1.27", record.UserAgent);
         Assert.Equal(issued.Key.Hint, record.KeyHint);
         Assert.Equal(issued.Key.Id, record.KeyId);
@@ -50,8 +56,9 @@ public abstract class AuthenticationLogRecordsTests(DoorApp app)
     {
         // Traefik's ForwardAuth names the original request this way.
         var uri = $"/traefik/{Guid.NewGuid():N}";
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check")
+        using var request = new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(await app.NewUserAsync()))
             .WithBearer(DoorTestKit.UnknownToken())
+            .WithRawHeader(DoorApp.PeerHeader, TrustedProxy)
             .WithRawHeader("X-Forwarded-Method", "PATCH")
             .WithRawHeader("X-Forwarded-Uri", uri);
 
@@ -66,26 +73,28 @@ public abstract class AuthenticationLogRecordsTests(DoorApp app)
     }
 
     [Fact]
-    public async Task Check_SuffixFormWithoutOriginalHeaders_RecordsOwnMethodAndSuffix()
+    public async Task ExtAuthz_RecordsOwnMethodAndTheClientsCanonicalPath()
     {
         // Envoy's ext_authz appends the original path to the check URL and keeps the method.
         var id = Guid.NewGuid().ToString("N");
-        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/auth/check/orders/{id}?page=2").WithBearer(DoorTestKit.UnknownToken());
+        using var request = new HttpRequestMessage(HttpMethod.Put, await app.ExtAuthzUrlAsync(await app.NewUserAsync(), $"/%6Frders/{id}?page=2")).WithBearer(DoorTestKit.UnknownToken());
 
         using var response = await app.AnonymousClient().SendAsync(request);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
 
-        var record = Assert.Single(await app.WaitForLogAsync(q => q.Where(r => r.Path == $"/orders/{id}?page=2")));
+        var record = Assert.Single(await app.WaitForLogAsync(q => q.Where(r => r.Path?.Contains(id, StringComparison.Ordinal) == true)));
+        Assert.Equal($"/orders/{id}", record.Path);
         Assert.Equal("PUT", record.Method);
-        Assert.Equal(Doors.Check, record.Door);
+        Assert.Equal(Doors.ExtAuthz, record.Door);
     }
 
     [Fact]
     public async Task Check_MalformedToken_RecordsNoHint()
     {
         var uri = $"/malformed/{Guid.NewGuid():N}";
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check")
+        using var request = new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(await app.NewUserAsync()))
             .WithRawHeader("X-Api-Key", DoorTestKit.WithBadChecksum(DoorTestKit.UnknownToken()))
+            .WithRawHeader(DoorApp.PeerHeader, TrustedProxy)
             .WithRawHeader("X-Original-URI", uri);
 
         using var response = await app.AnonymousClient().SendAsync(request);
@@ -162,12 +171,15 @@ public abstract class AuthenticationLogRecordsTests(DoorApp app)
         var unknown = DoorTestKit.UnknownToken();
         string[] tokens = [caller.ManageToken, valid.Token, revoked.Token, unknown];
         var anonymous = app.AnonymousClient();
+        var checkUrl = await app.CheckUrlAsync(caller, "orders:write");
+        var extAuthzUrl = await app.ExtAuthzUrlAsync(caller, "/x");
+        var apiId = (await app.ApiAsync(caller)).PublicId;
 
         foreach (var token in tokens)
         {
-            (await caller.Client.PostAsJsonAsync("/api/v1/keys/verify", new { key = token, path = "/p" })).Dispose();
-            (await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:write").WithBearer(token))).Dispose();
-            (await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check/x").WithRawHeader("X-Api-Key", token))).Dispose();
+            (await caller.Client.PostAsJsonAsync("/api/v1/keys/verify", new { key = token, apiId, path = "/p" })).Dispose();
+            (await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, checkUrl).WithBearer(token))).Dispose();
+            (await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, extAuthzUrl).WithRawHeader("X-Api-Key", token))).Dispose();
             (await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/keys").WithBearer(token))).Dispose();
             (await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/keys").WithBearer(token).WithRawHeader("X-Api-Key", token))).Dispose();
         }
@@ -187,6 +199,7 @@ public abstract class AuthenticationLogRecordsTests(DoorApp app)
 
         Assert.Contains(records, r => r.KeyHint == valid.Key.Hint && r.Door == Doors.Verify);
         Assert.Contains(records, r => r.KeyHint == revoked.Key.Hint && r.Code == "REVOKED" && r.Door == Doors.Check);
+        Assert.Contains(records, r => r.KeyHint == revoked.Key.Hint && r.Code == "REVOKED" && r.Door == Doors.ExtAuthz);
     }
 }
 

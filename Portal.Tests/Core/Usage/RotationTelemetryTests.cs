@@ -15,13 +15,13 @@ public abstract class RotationTelemetryTests(DoorApp app)
     {
         var owner = await app.NewUserAsync();
         var old = await app.CreateKeyAsync(owner, ["orders:read"]);
-        await CheckAsync(old.Token, "203.0.113.1", "before-rotation/1.0");
+        await CheckAsync(owner, old.Token, "203.0.113.1", "before-rotation/1.0");
         app.Clock.Advance(TimeSpan.FromSeconds(1));
         var fresh = await app.RotateAsync(owner, old.Key.Id, TimeSpan.FromDays(1));
-        await CheckAsync(old.Token, "203.0.113.7", "legacy-batch/2.0");
-        await CheckAsync(old.Token, "203.0.113.7", "legacy-batch/2.0");
-        await CheckAsync(old.Token, "203.0.113.8", "cron/1.1");
-        await CheckAsync(fresh.Token, "203.0.113.9", "migrated/3.0");
+        await CheckAsync(owner, old.Token, "203.0.113.7", "legacy-batch/2.0");
+        await CheckAsync(owner, old.Token, "203.0.113.7", "legacy-batch/2.0");
+        await CheckAsync(owner, old.Token, "203.0.113.8", "cron/1.1");
+        await CheckAsync(owner, fresh.Token, "203.0.113.9", "migrated/3.0");
         await app.LogSentinelAsync();
 
         var tokens = await RetiringAsync(owner.Caller(), owner.OrganizationId, old.Key.Id);
@@ -46,9 +46,9 @@ public abstract class RotationTelemetryTests(DoorApp app)
         Assert.Null(await RetiringAsync(stranger.Caller(), stranger.OrganizationId, key.Key.Id));
     }
 
-    private async Task CheckAsync(string token, string clientIp, string userAgent)
+    private async Task CheckAsync(TestUser owner, string token, string clientIp, string userAgent)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:read").WithBearer(token);
+        using var request = new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(owner, "orders:read")).WithBearer(token);
         request.Headers.Add(DoorApp.PeerHeader, clientIp);
         request.Headers.UserAgent.ParseAdd(userAgent);
         using var response = await app.AnonymousClient().SendAsync(request);

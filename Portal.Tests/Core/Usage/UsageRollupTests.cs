@@ -24,15 +24,15 @@ public abstract class UsageRollupTests(DoorApp app)
 
         for (var i = 0; i < 3; i++)
         {
-            await CheckAsync(issued.Token, "orders:read", HttpStatusCode.OK);
+            await CheckAsync(caller, issued.Token, "orders:read", HttpStatusCode.OK);
         }
 
-        await CheckAsync(issued.Token, "orders:write", HttpStatusCode.Forbidden);
-        await CheckAsync(issued.Token, "orders:write", HttpStatusCode.Forbidden);
+        await CheckAsync(caller, issued.Token, "orders:write", HttpStatusCode.Forbidden);
+        await CheckAsync(caller, issued.Token, "orders:write", HttpStatusCode.Forbidden);
         (await caller.Client.PostAsJsonAsync("/api/v1/keys/verify", new { key = issued.Token })).EnsureSuccessStatusCode();
         (await app.ClientWith(issued.Token).GetAsync("/api/v1/keys")).EnsureSuccessStatusCode();
         await app.RevokeAsync(caller, issued.Key.Id);
-        await CheckAsync(issued.Token, "orders:read", HttpStatusCode.Unauthorized);
+        await CheckAsync(caller, issued.Token, "orders:read", HttpStatusCode.Unauthorized);
 
         var usage = await app.FlushedUsageAsync(issued.Key.Id, atLeast: 8);
 
@@ -49,11 +49,11 @@ public abstract class UsageRollupTests(DoorApp app)
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
         var first = StartOfMinute(app.Clock.GetUtcNow());
-        await CheckAsync(issued.Token, "orders:read", HttpStatusCode.OK);
-        await CheckAsync(issued.Token, "orders:read", HttpStatusCode.OK);
+        await CheckAsync(owner, issued.Token, "orders:read", HttpStatusCode.OK);
+        await CheckAsync(owner, issued.Token, "orders:read", HttpStatusCode.OK);
 
         app.Clock.Advance(TimeSpan.FromMinutes(1));
-        await CheckAsync(issued.Token, "orders:read", HttpStatusCode.OK);
+        await CheckAsync(owner, issued.Token, "orders:read", HttpStatusCode.OK);
         await app.FlushedUsageAsync(issued.Key.Id, atLeast: 3);
 
         await using var scope = app.Scope();
@@ -69,7 +69,7 @@ public abstract class UsageRollupTests(DoorApp app)
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
         var usedAt = app.Clock.GetUtcNow();
-        await CheckAsync(issued.Token, "orders:read", HttpStatusCode.OK);
+        await CheckAsync(owner, issued.Token, "orders:read", HttpStatusCode.OK);
 
         await app.FlushedUsageAsync(issued.Key.Id, atLeast: 1);
 
@@ -98,7 +98,7 @@ public abstract class UsageRollupTests(DoorApp app)
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
 
-        await CheckAsync(issued.Token, "orders:read", HttpStatusCode.OK);
+        await CheckAsync(owner, issued.Token, "orders:read", HttpStatusCode.OK);
 
         await using (var scope = app.Scope())
         {
@@ -115,7 +115,7 @@ public abstract class UsageRollupTests(DoorApp app)
     {
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
-        await CheckAsync(issued.Token, "orders:read", HttpStatusCode.OK);
+        await CheckAsync(owner, issued.Token, "orders:read", HttpStatusCode.OK);
 
         await app.FlushedUsageAsync(issued.Key.Id, atLeast: 1);
         var again = await app.FlushedUsageAsync(issued.Key.Id);
@@ -123,10 +123,10 @@ public abstract class UsageRollupTests(DoorApp app)
         Assert.Equal(new Dictionary<string, long> { ["VALID"] = 1 }, again);
     }
 
-    private async Task CheckAsync(string token, string scope, HttpStatusCode expected)
+    private async Task CheckAsync(TestUser owner, string token, string scope, HttpStatusCode expected)
     {
         using var response = await app.AnonymousClient().SendAsync(
-            new HttpRequestMessage(HttpMethod.Get, $"/api/v1/auth/check?scope={scope}").WithBearer(token));
+            new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(owner, scope)).WithBearer(token));
         Assert.Equal(expected, response.StatusCode);
     }
 

@@ -29,10 +29,11 @@ public abstract class UsageShutdownTests
         const int Allowed = 40;
         const int Denied = 9;
         var client = app.AnonymousClient();
+        var readUrl = await app.CheckUrlAsync(owner, "orders:read");
+        var writeUrl = await app.CheckUrlAsync(owner, "orders:write");
         for (var i = 0; i < Allowed + Denied; i++)
         {
-            var scope = i < Allowed ? "orders:read" : "orders:write";
-            using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/api/v1/auth/check?scope={scope}").WithBearer(issued.Token));
+            using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, i < Allowed ? readUrl : writeUrl).WithBearer(issued.Token));
             Assert.Equal(i < Allowed ? HttpStatusCode.OK : HttpStatusCode.Forbidden, response.StatusCode);
         }
 
@@ -52,6 +53,7 @@ public abstract class UsageShutdownTests
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
         app.Draining.Token = issued.Token;
+        app.Draining.Url = await app.CheckUrlAsync(owner, "orders:read");
 
         await app.StopHostAsync();
 
@@ -66,10 +68,11 @@ public abstract class UsageShutdownTests
         await using var app = new StoppableApp(Provider);
         var owner = await app.NewUserAsync();
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
-        app.Draining.Token = issued.Token;
+        var url = await app.ExtAuthzUrlAsync(owner, "/orders/1");
         for (var i = 0; i < 5; i++)
         {
-            using var response = await app.AnonymousClient().SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check").WithBearer(issued.Token));
+            using var response = await app.AnonymousClient().SendAsync(new HttpRequestMessage(HttpMethod.Get, url).WithBearer(issued.Token));
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         }
 
         await app.StopHostAsync();
@@ -105,6 +108,9 @@ public abstract class UsageShutdownTests
 
         public string? Token { get; set; }
 
+        /// <summary>The header form of the key's organization's API, with the scope the key holds.</summary>
+        public string? Url { get; set; }
+
         public int Served { get; set; }
     }
 
@@ -118,7 +124,7 @@ public abstract class UsageShutdownTests
 
         public async Task StopAsync(CancellationToken cancellationToken)
         {
-            if (requests.Token is null || requests.Count == 0 || requests.Served > 0)
+            if (requests.Token is null || requests.Url is null || requests.Count == 0 || requests.Served > 0)
             {
                 // Once only: disposing the factory stops the host a second time.
                 return;
@@ -127,7 +133,7 @@ public abstract class UsageShutdownTests
             using var client = ((TestServer)server).CreateClient();
             for (var i = 0; i < requests.Count; i++)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/check?scope=orders:read").WithBearer(requests.Token);
+                using var request = new HttpRequestMessage(HttpMethod.Get, requests.Url).WithBearer(requests.Token);
                 using var response = await client.SendAsync(request, cancellationToken);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
