@@ -103,6 +103,12 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, AuditTr
             throw new ConflictException("name", $"The organization already has an API named '{name}'.");
         }
 
+        if (changes.CaseSensitivePaths == false && api.CaseSensitivePaths
+            && await RulesDifferingOnlyInCaseAsync(api.Id, cancellationToken) is { } pair)
+        {
+            throw new ConflictException("caseSensitivePaths", $"'{pair}' would become the same rule once case is ignored; delete one of them first.");
+        }
+
         var before = Describe(api);
         api.Name = name;
         if (changes.Description is not null)
@@ -204,7 +210,8 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, AuditTr
             throw new InvalidRequestException("pathTemplate", $"An API has at most {MaxRules} endpoint rules.");
         }
 
-        var clash = existing.FirstOrDefault(r => r.Method == verb && PathTemplate.TryParse(r.PathTemplate, out _)!.Shape == template!.Shape);
+        var shapes = ShapeComparer(api.CaseSensitivePaths);
+        var clash = existing.FirstOrDefault(r => r.Method == verb && shapes.Equals(PathTemplate.TryParse(r.PathTemplate, out _)!.Shape, template!.Shape));
         if (clash is not null)
         {
             throw new ConflictException("pathTemplate", $"'{clash.Method} {clash.PathTemplate}' already requires '{clash.Scope}'; delete it first to change it.");
@@ -259,6 +266,25 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, AuditTr
 
         await access.RequireAdminAsync(caller, api.OrganizationId, cancellationToken);
         return api;
+    }
+
+    // Two rules for one method whose templates differ only in case are one rule to a case-insensitive API.
+    private static StringComparer ShapeComparer(bool caseSensitive) => caseSensitive ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase;
+
+    private async Task<string?> RulesDifferingOnlyInCaseAsync(Guid apiId, CancellationToken cancellationToken)
+    {
+        var rules = await db.EndpointRules.AsNoTracking().Where(r => r.ApiId == apiId).Select(r => new { r.Method, r.PathTemplate }).ToListAsync(cancellationToken);
+        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var rule in rules)
+        {
+            var key = rule.Method + " " + PathTemplate.TryParse(rule.PathTemplate, out _)!.Shape;
+            if (!seen.TryAdd(key, $"{rule.Method} {rule.PathTemplate}"))
+            {
+                return $"{seen[key]}' and '{rule.Method} {rule.PathTemplate}";
+            }
+        }
+
+        return null;
     }
 
     private static object Describe(ProtectedApi api) =>

@@ -67,6 +67,23 @@ public sealed class ApiCatalogInputTests(SqliteApp app) : IClassFixture<SqliteAp
     }
 
     [Fact]
+    public async Task AddRule_DifferingOnlyInCase_ClashesUnlessTheApiMatchesExactCase()
+    {
+        var owner = await app.NewUserAsync();
+        var api = await app.ApiAsync(owner);
+        await app.AddRuleAsync(owner, "GET", "/orders/{id}", "orders:read");
+
+        var clash = await Assert.ThrowsAsync<ConflictException>(() => CatalogAsync(c => c.AddRuleAsync(owner.Caller(), api.Id, "GET", "/Orders/{id}", "orders:admin")));
+        Assert.Equal("pathTemplate", clash.Field);
+
+        await CatalogAsync(c => c.UpdateAsync(owner.Caller(), api.Id, new ApiChanges(CaseSensitivePaths: true)));
+        Assert.NotNull(await CatalogAsync(c => c.AddRuleAsync(owner.Caller(), api.Id, "GET", "/Orders/{id}", "orders:admin")));
+
+        var back = await Assert.ThrowsAsync<ConflictException>(() => CatalogAsync(c => c.UpdateAsync(owner.Caller(), api.Id, new ApiChanges(CaseSensitivePaths: false))));
+        Assert.Equal("caseSensitivePaths", back.Field);
+    }
+
+    [Fact]
     public async Task KeyLimitedToAnApiRefusingItsEnvironment_IsRefused()
     {
         var owner = await app.NewUserAsync();
