@@ -89,9 +89,9 @@ public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, Ap
         var scope = string.IsNullOrWhiteSpace(question.Scope) ? null : question.Scope.Trim();
         var resource = string.IsNullOrWhiteSpace(question.Resource) ? null : question.Resource.Trim();
         var path = question.Path?.Trim() ?? "";
-        if (scope is null && (method.Length == 0 || method == "*" || !EndpointRule.Methods.Contains(method)))
+        if (scope is null && RequestTarget.CanonicalMethod(method) is null)
         {
-            errors["method"] = [$"Choose a method: {string.Join(", ", EndpointRule.Methods.Where(m => m != "*"))}."];
+            errors["method"] = [$"Choose a method: {string.Join(", ", EndpointRule.Methods.Where(m => m != "*"))}, HEAD or another HTTP method."];
         }
 
         if (scope is null && !path.StartsWith('/'))

@@ -47,7 +47,8 @@ public sealed class ClientAddressResolver
         var hops = forwarded.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         for (var i = hops.Length - 1; i >= 0; i--)
         {
-            if (!IPAddress.TryParse(hops[i], out var written) || written.ScopeId != 0 || hops[i].Contains('%'))
+            // A zone id (fe80::1%eth0) names an interface of the writer's machine, not a client.
+            if (hops[i].Contains('%') || !IPAddress.TryParse(hops[i], out var written))
             {
                 break;
             }

@@ -87,6 +87,7 @@ public abstract class CheckEndpoint200Tests(DoorApp app)
         using var headerForm = await SendAsync(new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(owner))
             .WithBearer(issued.Token)
             .WithRawHeader(DoorApp.PeerHeader, TrustedProxy)
+            .WithRawHeader("X-Original-Method", "GET")
             .WithRawHeader("X-Original-URI", "/anything"));
         using var pathForm = await SendAsync(new HttpRequestMessage(HttpMethod.Get, await app.ExtAuthzUrlAsync(owner, "/anything")).WithBearer(issued.Token));
 

@@ -108,7 +108,7 @@ public abstract class AccessExplainerTests(PortalApp app)
 
         var api = (await app.ApiAsync(owner)).Id;
 
-        var rules = await Assert.ThrowsAsync<InvalidRequestException>(() => ExplainAsync(owner, key, new AccessQuestion("FETCH", "orders", Resource: "not a resource", ApiId: api)));
+        var rules = await Assert.ThrowsAsync<InvalidRequestException>(() => ExplainAsync(owner, key, new AccessQuestion("GE T", "orders", Resource: "not a resource", ApiId: api)));
         var scope = await Assert.ThrowsAsync<InvalidRequestException>(() => ExplainAsync(owner, key, new AccessQuestion(null, null, "Orders")));
         var noApi = await Assert.ThrowsAsync<InvalidRequestException>(() => ExplainAsync(owner, key, new AccessQuestion("GET", "/orders/1")));
 

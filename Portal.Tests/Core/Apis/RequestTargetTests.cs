@@ -54,7 +54,7 @@ public sealed class RequestTargetTests
     [InlineData("/")]
     [InlineData("/orders")]
     [InlineData("/.well-known/jwks.json")]
-    [InlineData("/a-b_c~d/e.f/%20/%C3%A9")]
+    [InlineData("/a-b_c~d/e.f/%20x/%C3%A9")]
     [InlineData("/!$&'()*+,=:@")]
     public void CanonicalPath_AlreadyCanonical_IsTheSameInstance(string path)
     {
