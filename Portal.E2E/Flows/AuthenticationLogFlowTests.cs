@@ -27,6 +27,7 @@ public sealed class AuthenticationLogFlowTests(PortalServer server, BrowserFixtu
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, GatewayDoor.CheckUrl(apiId, scope));
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            request.Headers.Add("X-Original-Method", "GET");
             request.Headers.Add("X-Original-URI", "/orders/42");
             Assert.Equal(expected, (await gateway.SendAsync(request)).StatusCode);
         }

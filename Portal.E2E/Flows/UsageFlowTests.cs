@@ -36,6 +36,7 @@ public sealed class UsageFlowTests(PortalServer server, BrowserFixture browser) 
             // From loopback, a trusted proxy by default: the original URI is believed, and logged without its query.
             using var request = new HttpRequestMessage(HttpMethod.Get, GatewayDoor.CheckUrl(apiId, scope));
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            request.Headers.Add("X-Original-Method", "GET");
             request.Headers.Add("X-Original-URI", "/orders/7?expand=lines");
             Assert.Equal(expected, (await gateway.SendAsync(request)).StatusCode);
         }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Portal.Core.Apis;
 
 namespace Portal.Tests.Core.Apis;
@@ -113,6 +115,26 @@ public sealed class RequestTargetTests
     public void CanonicalMethod_IsUpperCaseTokenWithHeadAsGet(string method, string? expected)
     {
         Assert.Equal(expected, RequestTarget.CanonicalMethod(method));
+    }
+
+    [Fact]
+    public void SeparatorLookalikes_HoldEveryCharacterThisRuntimeNormalisesToASeparator()
+    {
+        var lookalikes = RequestTarget.SeparatorLookalikes;
+        Assert.Equal(lookalikes.Order(), lookalikes);
+        for (var c = 0x80; c <= 0x10FFFF; c++)
+        {
+            if (c is >= 0xD800 and <= 0xDFFF || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.OtherNotAssigned)
+            {
+                continue;
+            }
+
+            var text = char.ConvertFromUtf32(c);
+            if (text.Normalize(NormalizationForm.FormKC).AsSpan().IndexOfAny("./\\%") >= 0)
+            {
+                Assert.True(Array.BinarySearch(lookalikes, c) >= 0, $"U+{c:X4} normalises to a separator but is not refused.");
+            }
+        }
     }
 
     [Fact]
