@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Portal.Api;
+using Portal.Api.Gateway;
 using Portal.Components;
 using Portal.Core.Data;
 using Portal.Jobs;
@@ -21,6 +22,9 @@ public static class PortalPipeline
 
     public static void UsePortal(this WebApplication app)
     {
+        // The gateway door first, then routing (explicitly, so that the door skips it).
+        app.UseGatewayDoors();
+        app.UseRouting();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         if (!app.Environment.IsDevelopment())

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -30,7 +31,8 @@ namespace Portal.Api.Gateway;
 /// </summary>
 public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder recorder, ClientAddressResolver addresses, ApiPolicyCache apis)
 {
-    public const string HeaderFormPattern = "/api/v1/auth/check/{apiId}";
+    public const string HeaderFormPrefix = "/api/v1/auth/check/";
+    public const string HeaderFormPattern = HeaderFormPrefix + "{apiId}";
     public const string PathFormPrefix = "/api/v1/auth/ext-authz/";
 
     private static readonly byte[] Unauthorized = Problem(401, "Unauthorized", "See the X-Auth-Code header for the reason.");
@@ -45,11 +47,36 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
     [ThreadStatic]
     private static KeyHeaders? t_lastKey;
 
-    /// <summary>The header form, for nginx <c>auth_request</c> and Traefik ForwardAuth.</summary>
-    public async Task HandleHeaderFormAsync(HttpContext context)
+    /// <summary>
+    /// Answers a request to either form of the door ahead of routing and the rest of the pipeline,
+    /// which a gateway's every request would otherwise pay for; false when the path is neither form
+    /// (the request goes on, and an unbound or malformed door URL ends as routing's 404).
+    /// </summary>
+    public bool TryHandle(HttpContext context, [NotNullWhen(true)] out Task? handled)
+    {
+        var path = context.Request.Path.Value.AsSpan();
+        if (path.StartsWith(HeaderFormPrefix, StringComparison.OrdinalIgnoreCase) && path[HeaderFormPrefix.Length..] is { Length: > 0 } id && id.IndexOf('/') < 0)
+        {
+            handled = HandleHeaderFormAsync(context, IdOf(id));
+            return true;
+        }
+
+        if (path.StartsWith(PathFormPrefix, StringComparison.OrdinalIgnoreCase) && path[PathFormPrefix.Length..] is { Length: > 0 } rest)
+        {
+            var slash = rest.IndexOf('/');
+            handled = HandlePathFormAsync(context, IdOf(slash < 0 ? rest : rest[..slash]));
+            return true;
+        }
+
+        handled = null;
+        return false;
+    }
+
+    /// <summary>The header form, for nginx <c>auth_request</c> and Traefik ForwardAuth; <paramref name="apiId"/> null for a text that is no API id.</summary>
+    public async Task HandleHeaderFormAsync(HttpContext context, Guid? apiId)
     {
         var start = Stopwatch.GetTimestamp();
-        if (await ApiOfAsync(context) is not { } api)
+        if (await ApiOfAsync(apiId, context.RequestAborted) is not { } api)
         {
             await WriteAsync(context.Response, StatusCodes.Status404NotFound, UnknownApi, context.RequestAborted);
             return;
@@ -74,11 +101,11 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         await DecideAsync(context, api, Doors.Check, method, target, 0, query.Scope, refused, start);
     }
 
-    /// <summary>The path form, for Envoy and Istio <c>ext_authz</c> with <c>path_prefix</c>.</summary>
-    public async Task HandlePathFormAsync(HttpContext context)
+    /// <summary>The path form, for Envoy and Istio <c>ext_authz</c> with <c>path_prefix</c>; <paramref name="apiId"/> null for a text that is no API id.</summary>
+    public async Task HandlePathFormAsync(HttpContext context, Guid? apiId)
     {
         var start = Stopwatch.GetTimestamp();
-        if (await ApiOfAsync(context) is not { } api)
+        if (await ApiOfAsync(apiId, context.RequestAborted) is not { } api)
         {
             await WriteAsync(context.Response, StatusCodes.Status404NotFound, UnknownApi, context.RequestAborted);
             return;
@@ -155,14 +182,17 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         await WriteAsync(response, denied ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized, denied ? Forbidden : Unauthorized, context.RequestAborted);
     }
 
-    private async ValueTask<ApiPolicy?> ApiOfAsync(HttpContext context)
+    /// <summary>The API id in a door URL's id segment; null when the text is none.</summary>
+    public static Guid? IdOf(ReadOnlySpan<char> text) => ApiId.TryParse(text, out var id) ? id : null;
+
+    private async ValueTask<ApiPolicy?> ApiOfAsync(Guid? apiId, CancellationToken cancellationToken)
     {
-        if (context.GetRouteValue("apiId") is not string text || !ApiId.TryParse(text, out var id))
+        if (apiId is not { } id)
         {
             return null;
         }
 
-        return apis.TryGet(id, out var cached) ? cached : await apis.GetAsync(id, context.RequestAborted);
+        return apis.TryGet(id, out var cached) ? cached : await apis.GetAsync(id, cancellationToken);
     }
 
     // One family of forwarding headers per request, each header once: nginx's X-Original-* or
@@ -267,14 +297,47 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
 
 public static class GatewayEndpoints
 {
+    /// <summary>
+    /// Answers the gateway door before routing, authentication and the portal's middleware: it
+    /// needs none of them, and a gateway sends it every request its clients make. A failure
+    /// inside it is logged and answered 500, which every gateway treats as a denial.
+    /// </summary>
+    public static IApplicationBuilder UseGatewayDoors(this IApplicationBuilder app)
+    {
+        var check = app.ApplicationServices.GetRequiredService<GatewayCheck>();
+        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayCheck));
+        return app.Use(next => context => check.TryHandle(context, out var handled) ? Guarded(handled, context, logger) : next(context));
+    }
+
+    private static async Task Guarded(Task handled, HttpContext context, ILogger logger)
+    {
+        try
+        {
+            await handled;
+        }
+        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            logger.LogError(e, "The gateway door failed");
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            }
+        }
+    }
+
+    private static Guid? IdOf(HttpContext context) => context.GetRouteValue("apiId") is string text ? GatewayCheck.IdOf(text) : null;
+
     public static IEndpointRouteBuilder MapGatewayEndpoints(this IEndpointRouteBuilder app)
     {
+        // The door is answered by UseGatewayDoors ahead of routing; these endpoints describe it in
+        // the API reference and answer for hosts that put the pipeline together otherwise.
         var check = app.ServiceProvider.GetRequiredService<GatewayCheck>();
-        app.Map(GatewayCheck.HeaderFormPattern, check.HandleHeaderFormAsync).WithTags("Validation").WithName("Auth_Check")
+        app.Map(GatewayCheck.HeaderFormPattern, context => check.HandleHeaderFormAsync(context, IdOf(context))).WithTags("Validation").WithName("Auth_Check")
             .WithSummary("Gateway door, header form (nginx auth_request, Traefik ForwardAuth): 200 allows, 401/403 deny; key from Authorization: Bearer or X-Api-Key.");
-        app.Map(GatewayCheck.PathFormPrefix + "{apiId}", check.HandlePathFormAsync).WithTags("Validation").WithName("Auth_ExtAuthzRoot")
+        app.Map(GatewayCheck.PathFormPrefix + "{apiId}", context => check.HandlePathFormAsync(context, IdOf(context))).WithTags("Validation").WithName("Auth_ExtAuthzRoot")
             .WithSummary("Gateway door, path form (Envoy/Istio ext_authz path_prefix) for the client path '/'.");
-        app.Map(GatewayCheck.PathFormPrefix + "{apiId}/{**path}", check.HandlePathFormAsync).WithTags("Validation").WithName("Auth_ExtAuthz")
+        app.Map(GatewayCheck.PathFormPrefix + "{apiId}/{**path}", context => check.HandlePathFormAsync(context, IdOf(context))).WithTags("Validation").WithName("Auth_ExtAuthz")
             .WithSummary("Gateway door, path form (Envoy/Istio ext_authz path_prefix): the client's path and query follow the API id as sent.");
 
         // A no-op on the same server, so load tests can compare the check against the server's own floor.
