@@ -48,12 +48,12 @@ pct() { awk -v p="$1" '$1 == p {print $2}'; }
 # wrk prints latencies as 812.00us, 1.46ms or 1.02s.
 ms() { awk '{v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /[0-9]s$/) v *= 1000; printf "%.3f\n", v}'; }
 sum() { paste -sd+ | bc -l; }
-rounds=2
+rounds="${ROUNDS:-3}"
 
 echo "warming up..." >&2
-wrk -t1 -c"$connections" -d3s "$bare" >/dev/null
-wrk -t1 -c"$connections" -d3s "$base/api/v1/ping" >/dev/null
-wrk -t1 -c"$connections" -d3s -H "Authorization: Bearer $token" "${check_headers[@]}" "$check" >/dev/null
+wrk -t1 -c"$connections" -d5s "$bare" >/dev/null
+wrk -t1 -c"$connections" -d5s "$base/api/v1/ping" >/dev/null
+wrk -t1 -c"$connections" -d5s -H "Authorization: Bearer $token" "${check_headers[@]}" "$check" >/dev/null
 
 # Interleaved rounds so that all three see the same machine conditions.
 for round in $(seq 1 $rounds); do
