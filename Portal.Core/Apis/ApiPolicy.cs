@@ -20,6 +20,5 @@ public sealed class ApiPolicy(Guid id, Guid organizationId, ApiEnvironments envi
 
     public EndpointRuleMatcher Rules { get; } = rules;
 
-    public bool Accepts(KeyEnvironment environment) =>
-        (Environments & (environment == KeyEnvironment.Live ? ApiEnvironments.Live : ApiEnvironments.Test)) != 0;
+    public bool Accepts(KeyEnvironment environment) => Environments.Accepts(environment);
 }

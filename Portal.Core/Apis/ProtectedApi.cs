@@ -46,6 +46,12 @@ public sealed class ProtectedApi
     /// <summary>The id pasted into gateway configurations: <c>api_</c> and 32 lower-case hex digits.</summary>
     public string PublicId => ApiId.Format(Id);
 
-    public bool Accepts(KeyEnvironment environment) =>
-        (Environments & (environment == KeyEnvironment.Live ? ApiEnvironments.Live : ApiEnvironments.Test)) != 0;
+    public bool Accepts(KeyEnvironment environment) => Environments.Accepts(environment);
+}
+
+public static class ApiEnvironmentsExtensions
+{
+    /// <summary>Whether keys of <paramref name="environment"/> may call an API accepting <paramref name="environments"/>.</summary>
+    public static bool Accepts(this ApiEnvironments environments, KeyEnvironment environment) =>
+        (environments & (environment == KeyEnvironment.Live ? ApiEnvironments.Live : ApiEnvironments.Test)) != 0;
 }

@@ -76,18 +76,7 @@ public class PortalServer : IAsyncLifetime
             await RunCommandAsync("platform", "registration", "open");
         }
 
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            WorkingDirectory = Path.GetDirectoryName(PortalAssemblyPath)!,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(PortalAssemblyPath);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
-        SetEnvironment(start.Environment);
+        var start = PortalStart("--urls", "http://127.0.0.1:0");
 
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Receive(e.Data);
@@ -119,6 +108,23 @@ public class PortalServer : IAsyncLifetime
     /// </summary>
     protected async Task RunCommandAsync(params string[] arguments)
     {
+        var start = PortalStart(arguments);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{start.FileName}'.");
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(StartTimeout);
+        await process.WaitForExitAsync(deadline.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"'Portal {string.Join(" ", arguments)}' exited with {process.ExitCode}.\n{await output}\n{await error}");
+        }
+    }
+
+    // The Portal program with these arguments, the server's settings and its output captured.
+    private ProcessStartInfo PortalStart(params string[] arguments)
+    {
         var start = new ProcessStartInfo(DotnetHost())
         {
             WorkingDirectory = Path.GetDirectoryName(PortalAssemblyPath)!,
@@ -134,17 +140,7 @@ public class PortalServer : IAsyncLifetime
         }
 
         SetEnvironment(start.Environment);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{start.FileName}'.");
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(StartTimeout);
-        await process.WaitForExitAsync(deadline.Token);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"'Portal {string.Join(" ", arguments)}' exited with {process.ExitCode}.\n{await output}\n{await error}");
-        }
+        return start;
     }
 
     public async Task DisposeAsync()
