@@ -59,10 +59,7 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, AuditTr
         CheckDescription(draft.Description, errors);
         var environments = CheckEnvironments(draft.Environments ?? ApiEnvironments.Live, errors);
         InvalidRequestException.ThrowIfAny(errors);
-        if (await db.Apis.AnyAsync(a => a.OrganizationId == organizationId && a.Name == name, cancellationToken))
-        {
-            throw new ConflictException("name", $"The organization already has an API named '{name}'.");
-        }
+        await RefuseLookalikeNameAsync(organizationId, null, name, cancellationToken);
 
         if (await db.Apis.CountAsync(a => a.OrganizationId == organizationId, cancellationToken) >= MaxApis)
         {
@@ -98,9 +95,9 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, AuditTr
         CheckDescription(changes.Description, errors);
         var environments = changes.Environments is { } chosen ? CheckEnvironments(chosen, errors) : api.Environments;
         InvalidRequestException.ThrowIfAny(errors);
-        if (name != api.Name && await db.Apis.AnyAsync(a => a.OrganizationId == api.OrganizationId && a.Name == name, cancellationToken))
+        if (name != api.Name)
         {
-            throw new ConflictException("name", $"The organization already has an API named '{name}'.");
+            await RefuseLookalikeNameAsync(api.OrganizationId, api.Id, name, cancellationToken);
         }
 
         if (changes.CaseSensitivePaths == false && api.CaseSensitivePaths
@@ -320,6 +317,19 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, AuditTr
             errors["description"] = ["Description cannot contain control or invisible formatting characters."];
         }
     }
+
+    // Names are told apart as a person reads them: case and compatibility forms (fullwidth letters) aside.
+    private async Task RefuseLookalikeNameAsync(Guid organizationId, Guid? except, string name, CancellationToken cancellationToken)
+    {
+        var names = await db.Apis.AsNoTracking().Where(a => a.OrganizationId == organizationId && a.Id != except).Select(a => a.Name).ToListAsync(cancellationToken);
+        var key = Folded(name);
+        if (names.FirstOrDefault(n => Folded(n) == key) is { } existing)
+        {
+            throw new ConflictException("name", $"The organization already has an API named '{existing}'.");
+        }
+    }
+
+    private static string Folded(string name) => name.Normalize(System.Text.NormalizationForm.FormKC).ToUpperInvariant();
 
     // Zero-width and direction-changing characters let a name look like another one.
     private static bool IsInvisible(char c) => char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format;

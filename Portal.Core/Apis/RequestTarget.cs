@@ -30,16 +30,22 @@ public static class RequestTarget
 
     /// <summary>
     /// Code points an upstream applying Unicode compatibility normalisation (NFKC) turns into text
-    /// holding '.', '/', '\' or '%' (one-dot leaders, ellipses, fullwidth and small forms, "1." and
-    /// similar enclosed numbers, "a/c" and "c/o" symbols), plus the ideographic and halfwidth full
-    /// stops (URL parsers map them to '.' in host names) and the fraction, division and big slashes
-    /// some servers fold to '/'. Sorted, for a binary search; refused like their ASCII twins.
+    /// holding '.', '/', '\\' or '%' (one-dot leaders, ellipses, fullwidth and small forms, "1." and
+    /// similar enclosed numbers, "a/c" and "c/o" symbols, vulgar fractions), or into one of the
+    /// other characters listed here; the ideographic and halfwidth full stops (URL parsers map them
+    /// to '.' in host names); the fraction, division and big slashes some servers fold to '/'; and
+    /// the spaces NFKC turns into ' ' (a server that strips trailing spaces would strip them).
+    /// Sorted, for a binary search; refused like their ASCII twins.
     /// </summary>
     public static readonly int[] SeparatorLookalikes =
     [
-        0x2024, 0x2025, 0x2026, 0x2044, 0x2100, 0x2101, 0x2105, 0x2106, 0x2215, 0x2216, 0x2488, 0x2489, 0x248A, 0x248B,
-        0x248C, 0x248D, 0x248E, 0x248F, 0x2490, 0x2491, 0x2492, 0x2493, 0x2494, 0x2495, 0x2496, 0x2497, 0x2498,
-        0x2499, 0x249A, 0x249B, 0x29F8, 0x29F9, 0x3002, 0x33C2, 0x33C7, 0x33D8, 0xFE19, 0xFE30, 0xFE52, 0xFE68, 0xFE6A,
+        0x00A0, 0x00BC, 0x00BD, 0x00BE, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007,
+        0x2008, 0x2009, 0x200A, 0x2024, 0x2025, 0x2026, 0x202F, 0x2044, 0x205F, 0x2100, 0x2101, 0x2105,
+        0x2106, 0x2150, 0x2151, 0x2152, 0x2153, 0x2154, 0x2155, 0x2156, 0x2157, 0x2158, 0x2159, 0x215A,
+        0x215B, 0x215C, 0x215D, 0x215E, 0x215F, 0x2189, 0x2215, 0x2216, 0x2488, 0x2489, 0x248A, 0x248B,
+        0x248C, 0x248D, 0x248E, 0x248F, 0x2490, 0x2491, 0x2492, 0x2493, 0x2494, 0x2495, 0x2496, 0x2497,
+        0x2498, 0x2499, 0x249A, 0x249B, 0x29F8, 0x29F9, 0x3000, 0x3002, 0x33A7, 0x33A8, 0x33AE, 0x33AF,
+        0x33C2, 0x33C6, 0x33C7, 0x33D8, 0x33DE, 0x33DF, 0xFE12, 0xFE19, 0xFE30, 0xFE52, 0xFE68, 0xFE6A,
         0xFF05, 0xFF0E, 0xFF0F, 0xFF3C, 0xFF61, 0x1F100,
     ];
 
@@ -106,13 +112,26 @@ public static class RequestTarget
             return false;
         }
 
-        foreach (var range in target[(queryAt + 1)..].Split('&'))
+        // Parsers disagree on the separators ('&', and ';' for some) and on names: PHP turns a
+        // leading '.', ' ' or '[' into '_' and reads "_method[]" as "_method"; C strings end at NUL.
+        var query = target[(queryAt + 1)..];
+        foreach (var range in query.SplitAny('&', ';'))
         {
-            var parameter = target[(queryAt + 1)..][range];
+            var parameter = query[range];
             var equals = parameter.IndexOf('=');
-            var name = equals < 0 ? parameter : parameter[..equals];
-            if (name.Equals(MethodOverrideParameter, StringComparison.OrdinalIgnoreCase)
-                || (name.Contains('%') && Uri.UnescapeDataString(name.ToString()).Equals(MethodOverrideParameter, StringComparison.OrdinalIgnoreCase)))
+            var name = (equals < 0 ? parameter : parameter[..equals]).ToString();
+            if (name.Contains('%') || name.Contains('+'))
+            {
+                name = Uri.UnescapeDataString(name.Replace('+', ' '));
+            }
+
+            var nul = name.IndexOf('\0');
+            name = nul < 0 ? name : name[..nul];
+            var bracket = name.IndexOf('[', 1);
+            name = bracket < 0 ? name : name[..bracket];
+            if (name.Length == MethodOverrideParameter.Length
+                && name[0] is '_' or '.' or ' ' or '['
+                && name.AsSpan(1).Equals(MethodOverrideParameter.AsSpan(1), StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }

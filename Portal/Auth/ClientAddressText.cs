@@ -16,11 +16,11 @@ public static class ClientAddressText
     /// The normalised text of <paramref name="text"/>, or null when it is not plainly an address:
     /// the shorthand, octal and hexadecimal IPv4 forms that parsers accept (<c>1</c>, <c>0x7f.1</c>,
     /// <c>010.1.1.1</c>) and IPv6 zone ids (<c>fe80::1%eth0</c>) are refused, since what they mean
-    /// differs between readers.
+    /// differs between readers, and so are brackets (<c>[::1]</c> is a URL's spelling, not an address).
     /// </summary>
     public static string? Normalize(string text)
     {
-        if (text.Length is 0 or > MaxLength || text.Contains('%') || !IPAddress.TryParse(text, out var address))
+        if (text.Length is 0 or > MaxLength || text.AsSpan().IndexOfAny("%[]") >= 0 || !IPAddress.TryParse(text, out var address))
         {
             return null;
         }

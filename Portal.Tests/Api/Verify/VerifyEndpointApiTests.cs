@@ -105,6 +105,7 @@ public abstract class VerifyEndpointApiTests(DoorApp app)
     [InlineData("010.1.1.1")]
     [InlineData("4294967295")]
     [InlineData("fe80::1%eth0")]
+    [InlineData("[::1]")]
     [InlineData("fe80::1%25xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")]
     public async Task Verify_ClientIpNotAnAddress_Returns400NamingClientIp(string clientIp)
     {

@@ -40,6 +40,19 @@ public sealed class ApiCatalogInputTests(SqliteApp app) : IClassFixture<SqliteAp
         Assert.Contains("description", error.Errors.Keys);
     }
 
+    [Theory]
+    [InlineData("SHOP")]
+    [InlineData("\uff53hop")]
+    public async Task Create_NameAPersonReadsAsAnExistingOne_Conflicts(string name)
+    {
+        var owner = await app.NewUserAsync();
+        await CatalogAsync(c => c.CreateAsync(owner.Caller(), owner.OrganizationId, new ApiDraft("shop")));
+
+        var error = await Assert.ThrowsAsync<ConflictException>(() => CatalogAsync(c => c.CreateAsync(owner.Caller(), owner.OrganizationId, new ApiDraft(name))));
+
+        Assert.Equal("name", error.Field);
+    }
+
     [Fact]
     public async Task Create_DescriptionWithLineBreaks_IsKept()
     {

@@ -121,9 +121,14 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
             && raw.StartsWith(PathFormPrefix, StringComparison.OrdinalIgnoreCase)
             && raw.AsSpan(PathFormPrefix.Length, ApiId.Length).SequenceEqual(api.PublicId))
         {
-            if (raw.Length == prefixLength || raw[prefixLength] == '?')
+            if (raw.Length == prefixLength)
             {
                 target = "/";
+            }
+            else if (raw[prefixLength] == '?')
+            {
+                // The client asked for "/" with a query: kept, so that the query's checks still apply.
+                target = string.Concat("/", raw.AsSpan(prefixLength));
             }
             else if (raw[prefixLength] == '/')
             {
