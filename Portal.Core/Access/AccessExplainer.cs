@@ -63,7 +63,8 @@ public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, Ap
         var canonicalPath = RequestTarget.CanonicalPath(path);
         var at = question.At ?? time.GetUtcNow();
         var request = new RequestContext(scope, null, canonicalMethod, canonicalPath, resource, useRules, api,
-            TargetRefused: canonicalMethod is null || canonicalPath is null || (useRules && RequestTarget.HasMethodOverrideParameter(path)));
+            TargetRefused: canonicalMethod is null || canonicalPath is null,
+            MethodOverride: RequestTarget.HasMethodOverrideParameter(path));
         var verdict = KeyValidator.Decide(snapshot, request, at);
 
         var matcher = api?.Rules;

@@ -139,8 +139,14 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
         var rule = EndpointRuleMatcher.NoMatch;
         if (request.RequiredScope is null && request.UseEndpointRules)
         {
+            // Rules decide on the method and target the upstream runs: both known, no other method asked for.
+            if (request.Method is null || request.Path is null || request.MethodOverride)
+            {
+                return new Verdict(ReasonCodes.PathNotCanonical);
+            }
+
             var rules = api?.Rules ?? EndpointRuleMatcher.Empty;
-            rule = rules.Match(request.Method ?? "GET", request.Path ?? "/");
+            rule = rules.Match(request.Method, request.Path);
             if (rule >= 0)
             {
                 scope = rules.Rules[rule].Scope;

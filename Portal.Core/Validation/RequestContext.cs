@@ -14,9 +14,12 @@ namespace Portal.Core.Validation;
 /// </param>
 /// <param name="Api">The API the request is for (the gateway door, or verify's <c>apiId</c>); keys of other organizations are unknown to it.</param>
 /// <param name="TargetRefused">
-/// The request's method or target was sent but is not canonical, or the rules must decide a request
-/// whose target is unknown or that asks for another method: <see cref="ReasonCodes.PathNotCanonical"/>
-/// once the key is known to be usable.
+/// The request's method or target was sent but is not canonical, or cannot be read unambiguously:
+/// <see cref="ReasonCodes.PathNotCanonical"/> once the key is known to be usable.
+/// </param>
+/// <param name="MethodOverride">
+/// The request asks the upstream to run another method than its own (a method-override header or
+/// <see cref="RequestTarget.MethodOverrideParameter"/> in its query): refused when endpoint rules decide.
 /// </param>
 public readonly record struct RequestContext(
     string? RequiredScope = null,
@@ -26,4 +29,5 @@ public readonly record struct RequestContext(
     string? Resource = null,
     bool UseEndpointRules = false,
     ApiPolicy? Api = null,
-    bool TargetRefused = false);
+    bool TargetRefused = false,
+    bool MethodOverride = false);

@@ -145,18 +145,16 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         var useRules = scope is null;
         var canonicalMethod = RequestTarget.CanonicalMethod(method);
         var canonicalPath = target is null ? null : RequestTarget.CanonicalPath(target, targetStart);
-        refused |= canonicalMethod is null || (target is not null && canonicalPath is null);
-
-        // Rules decide on the method and target: both must be known, and no header may ask the
-        // upstream to run another method than the one decided.
-        refused |= useRules && (target is null || HasMethodOverride(request.Headers) || RequestTarget.HasMethodOverrideParameter(target.AsSpan(targetStart)));
+        refused |= (method is not null && canonicalMethod is null) || (target is not null && canonicalPath is null);
+        // Read only when rules decide, the one case where it matters (see KeyValidator.Decide): three header lookups spared per scoped check.
+        var methodOverride = useRules && (HasMethodOverride(request.Headers) || (target is not null && RequestTarget.HasMethodOverrideParameter(target.AsSpan(targetStart))));
 
         var clientIp = addresses.Resolve(context);
         var credentials = ApiKeyCredentials.Read(request.Headers);
         var result = credentials.Outcome == CredentialOutcome.Found
             ? await validator.ValidateAsync(
                 credentials.Token,
-                new RequestContext(scope, clientIp, canonicalMethod, canonicalPath, UseEndpointRules: useRules, Api: api, TargetRefused: refused),
+                new RequestContext(scope, clientIp, canonicalMethod, canonicalPath, UseEndpointRules: useRules, Api: api, TargetRefused: refused, MethodOverride: methodOverride),
                 context.RequestAborted)
             : ValidationResult.Malformed;
 

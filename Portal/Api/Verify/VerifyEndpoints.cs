@@ -103,7 +103,8 @@ public static class VerifyEndpoints
         var result = await validator.ValidateAsync(
             request.Key,
             new RequestContext(request.Scope, clientIp, canonicalMethod, canonicalPath, request.Resource, useRules, api,
-                TargetRefused: request.Path is not null && (canonicalPath is null || (useRules && RequestTarget.HasMethodOverrideParameter(request.Path)))),
+                TargetRefused: request.Path is not null && canonicalPath is null,
+                MethodOverride: request.Path is not null && RequestTarget.HasMethodOverrideParameter(request.Path)),
             context.RequestAborted);
         if (result.Key is { } key && key.OrganizationId != callerOrganization)
         {
