@@ -1,3 +1,5 @@
+using Portal.Core.Validation;
+
 namespace Portal.Core.Organizations;
 
 /// <summary>
@@ -11,7 +13,15 @@ namespace Portal.Core.Organizations;
 /// <param name="OrganizationId">
 /// When set, the caller may act only in this organization: a key authenticates for its own organization only.
 /// </param>
-public sealed record Caller(Guid UserId, string Name, string Channel, string? ClientIp = null, Guid? OrganizationId = null);
+/// <param name="Key">
+/// The key the call came through, when it came through one: the caller then acts with at most the
+/// intersection of this key's grants (as open at the moment of the call) and its owner's current role.
+/// </param>
+public sealed record Caller(Guid UserId, string Name, string Channel, string? ClientIp = null, Guid? OrganizationId = null, KeySnapshot? Key = null)
+{
+    /// <summary>The acting key's id, when the call came through a key.</summary>
+    public Guid? KeyId => Key?.KeyId;
+}
 
 public static class Channels
 {

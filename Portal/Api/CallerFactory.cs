@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Portal.Auth;
 using Portal.Core.Organizations;
+using Portal.Core.Validation;
 
 namespace Portal.Api;
 
@@ -15,6 +16,7 @@ public static class CallerFactory
             $"key {user.FindFirstValue(ApiKeyClaims.KeyHint)}",
             Channels.Api,
             context.Connection.RemoteIpAddress?.ToString(),
-            Guid.Parse(user.FindFirstValue(ApiKeyClaims.OrganizationId)!));
+            Guid.Parse(user.FindFirstValue(ApiKeyClaims.OrganizationId)!),
+            context.Items[typeof(KeySnapshot)] as KeySnapshot);
     }
 }

@@ -57,6 +57,8 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         }
 
         var key = result.Key!;
+        // The snapshot the decision used: scope requirements and the "who may" room evaluate it with the request's time.
+        Context.Items[typeof(KeySnapshot)] = key;
         var claims = new List<Claim>(4 + key.Scopes.Length)
         {
             new(ApiKeyClaims.UserId, key.OwnerId.ToString()),
