@@ -28,7 +28,12 @@ public sealed class ConflictException(string field, string message) : Exception(
 }
 
 /// <summary>The caller may see the object but not do this to it (e.g. a viewer creating a key).</summary>
-public sealed class AccessDeniedException(string message) : Exception(message);
+/// <param name="message">What the caller may not do and why, in words they can act on.</param>
+/// <param name="code">A reason code when a key's grants decided (<c>OUTSIDE_TIME_WINDOW</c>, <c>INSUFFICIENT_SCOPE</c>).</param>
+public sealed class AccessDeniedException(string message, string? code = null) : Exception(message)
+{
+    public string? Code { get; } = code;
+}
 
 /// <summary>The object does not exist or the caller may not see it (the two are never told apart).</summary>
 public sealed class NotFoundException(string field, string message) : Exception(message)

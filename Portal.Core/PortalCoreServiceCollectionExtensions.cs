@@ -9,6 +9,7 @@ using Portal.Core.Data;
 using Portal.Core.Keys;
 using Portal.Core.Notifications;
 using Portal.Core.Organizations;
+using Portal.Core.Permissions;
 using Portal.Core.Usage;
 using Portal.Core.Validation;
 using Portal.Core.Webhooks;
@@ -63,6 +64,7 @@ public static class PortalCoreServiceCollectionExtensions
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddScoped<OrganizationAccess>();
+        services.AddScoped<PermissionEvaluator>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<KeyCatalog>();
         services.AddScoped<GrantCheck>();

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
+using Portal.Core.Permissions;
 
 namespace Portal.Core.Access;
 
@@ -12,7 +13,7 @@ namespace Portal.Core.Access;
 /// </summary>
 public sealed partial class AccessCatalog(
     PortalDbContext db,
-    OrganizationAccess access,
+    PermissionEvaluator permissions,
     AuditTrail audit,
     TimeProvider time)
 {
@@ -20,7 +21,7 @@ public sealed partial class AccessCatalog(
 
     public async Task<IReadOnlyList<ApiResource>?> ResourcesAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
     {
-        if (!await CanReadAsync(caller, organizationId, cancellationToken))
+        if (!await permissions.MayAsync(caller, PortalAction.ViewOrganization, organizationId, cancellationToken: cancellationToken))
         {
             return null;
         }
@@ -30,7 +31,7 @@ public sealed partial class AccessCatalog(
 
     public async Task<ApiResource> AddResourceAsync(Caller caller, Guid organizationId, string? name, string? description, IReadOnlyList<string>? customActions, CancellationToken cancellationToken = default)
     {
-        await RequireAdminAsync(caller, organizationId, cancellationToken);
+        await permissions.RequireAsync(caller, PortalAction.ManageResources, organizationId, cancellationToken: cancellationToken);
         var errors = new Dictionary<string, string[]>();
         var trimmed = name?.Trim() ?? "";
         if (!ResourceName().IsMatch(trimmed) || trimmed.Length > ApiResource.NameMaxLength)
@@ -71,7 +72,7 @@ public sealed partial class AccessCatalog(
 
     public async Task<ApiResource?> UpdateResourceAsync(Caller caller, Guid organizationId, Guid id, string? description, IReadOnlyList<string>? customActions, CancellationToken cancellationToken = default)
     {
-        await RequireAdminAsync(caller, organizationId, cancellationToken);
+        await permissions.RequireAsync(caller, PortalAction.ManageResources, organizationId, cancellationToken: cancellationToken);
         var resource = await db.ApiResources.FirstOrDefaultAsync(r => r.Id == id && r.OrganizationId == organizationId, cancellationToken);
         if (resource is null)
         {
@@ -99,7 +100,7 @@ public sealed partial class AccessCatalog(
     /// <summary>Removes a resource no endpoint rule, permission set or key scope uses; false when it does not exist.</summary>
     public async Task<bool> DeleteResourceAsync(Caller caller, Guid organizationId, Guid id, CancellationToken cancellationToken = default)
     {
-        await RequireAdminAsync(caller, organizationId, cancellationToken);
+        await permissions.RequireAsync(caller, PortalAction.ManageResources, organizationId, cancellationToken: cancellationToken);
         var resource = await db.ApiResources.FirstOrDefaultAsync(r => r.Id == id && r.OrganizationId == organizationId, cancellationToken);
         if (resource is null)
         {
@@ -120,29 +121,6 @@ public sealed partial class AccessCatalog(
 
     internal Task<List<ApiResource>> CatalogAsync(Guid organizationId, CancellationToken cancellationToken) =>
         db.ApiResources.AsNoTracking().Where(r => r.OrganizationId == organizationId).ToListAsync(cancellationToken);
-
-    internal async Task<bool> CanReadAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken) =>
-        await access.RoleAsync(caller, organizationId, cancellationToken) is not null
-        || (await access.IsPlatformAdministratorAsync(caller, cancellationToken) && await db.Organizations.AnyAsync(o => o.Id == organizationId, cancellationToken));
-
-    internal async Task<OrganizationRole> RequireAdminAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken)
-    {
-        var role = await access.RoleAsync(caller, organizationId, cancellationToken);
-        if (role is null or < OrganizationRole.Admin
-            && await access.IsPlatformAdministratorAsync(caller, cancellationToken)
-            && await db.Organizations.AnyAsync(o => o.Id == organizationId, cancellationToken))
-        {
-            // Platform administrators describe the APIs of any organization.
-            return OrganizationRole.Admin;
-        }
-
-        return role switch
-        {
-            null => throw new NotFoundException("organization", "The organization does not exist or you are not a member of it."),
-            >= OrganizationRole.Admin => role.Value,
-            _ => throw new AccessDeniedException("Only organization admins can change the resource catalog, APIs and endpoint rules."),
-        };
-    }
 
     // What still uses one of these exact scopes: an endpoint rule, a permission set or a key's scopes.
     private async Task<string?> UsesAsync(Guid organizationId, IReadOnlyList<string> scopes, CancellationToken cancellationToken)

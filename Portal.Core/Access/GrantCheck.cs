@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
+using Portal.Core.Permissions;
 
 namespace Portal.Core.Access;
 
@@ -20,12 +21,12 @@ public sealed class GrantCheck(PortalDbContext db)
 
     /// <summary>
     /// This product's own resources and their actions, present in every organization whatever its
-    /// catalog holds. None of their actions is administrative: a key holding one acts with its
-    /// owner's current role, so a developer may give them.
+    /// catalog holds. A key holding one acts with at most its owner's current role; <c>keys:admin</c>
+    /// (other members' keys) is administrative, the others a developer may give.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> ProductResources = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
-        [KeysResource] = ["manage", "verify"],
+        [KeysResource] = ["manage", "verify", "admin"],
         [ApisResource] = ["read", "manage"],
     };
 
@@ -116,7 +117,7 @@ public sealed class GrantCheck(PortalDbContext db)
     /// <summary>Why a well-formed scope cannot be given here, or null.</summary>
     public static string? Problem(IReadOnlyList<ApiResource> catalog, OrganizationRole role, string scope)
     {
-        if (role < OrganizationRole.Admin && Scope.IsAdministrative(scope))
+        if (!RoleRules.MayGive(role, scope))
         {
             return $"Only organization admins can grant '{scope}' (admin actions and wildcards).";
         }

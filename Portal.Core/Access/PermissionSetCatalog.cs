@@ -4,6 +4,7 @@ using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Keys;
 using Portal.Core.Organizations;
+using Portal.Core.Permissions;
 
 namespace Portal.Core.Access;
 
@@ -29,7 +30,7 @@ public sealed record PermissionSetExport(string Format, string Name, string? Des
 /// </summary>
 public sealed class PermissionSetCatalog(
     PortalDbContext db,
-    OrganizationAccess access,
+    PermissionEvaluator permissions,
     AuditTrail audit,
     KeyChangeFeed changes,
     TimeProvider time)
@@ -38,7 +39,7 @@ public sealed class PermissionSetCatalog(
 
     public async Task<IReadOnlyList<PermissionSetSummary>?> ListAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
     {
-        if (await access.RoleAsync(caller, organizationId, cancellationToken) is null)
+        if (!await permissions.MayAsync(caller, PortalAction.ViewOrganization, organizationId, cancellationToken: cancellationToken))
         {
             return null;
         }
@@ -56,7 +57,7 @@ public sealed class PermissionSetCatalog(
     public async Task<PermissionSet?> FindAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
     {
         var set = await db.PermissionSets.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
-        return set is not null && await access.RoleAsync(caller, set.OrganizationId, cancellationToken) is not null ? set : null;
+        return set is not null && await permissions.MayAsync(caller, PortalAction.ViewOrganization, set.OrganizationId, cancellationToken: cancellationToken) ? set : null;
     }
 
     public async Task<PermissionSet> CreateAsync(Caller caller, Guid organizationId, string? name, string? description, IReadOnlyList<Grant>? grants, CancellationToken cancellationToken = default)
@@ -88,15 +89,12 @@ public sealed class PermissionSetCatalog(
     public async Task<PermissionSet?> UpdateAsync(Caller caller, Guid id, int expectedVersion, string? name, string? description, IReadOnlyList<Grant>? grants, CancellationToken cancellationToken = default)
     {
         var set = await db.PermissionSets.FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
-        if (set is null || await access.RoleAsync(caller, set.OrganizationId, cancellationToken) is not { } role)
+        if (set is null || !await permissions.MayAsync(caller, PortalAction.ViewOrganization, set.OrganizationId, cancellationToken: cancellationToken))
         {
             return null;
         }
 
-        if (role < OrganizationRole.Admin)
-        {
-            throw new AccessDeniedException("Only organization admins can change permission sets.");
-        }
+        var role = await RequireAdminAsync(caller, set.OrganizationId, cancellationToken);
 
         var (trimmed, list) = await CheckAsync(set.OrganizationId, role, name, description, grants, cancellationToken);
         if (set.Version != expectedVersion)
@@ -129,15 +127,12 @@ public sealed class PermissionSetCatalog(
     public async Task<bool> DeleteAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
     {
         var set = await db.PermissionSets.FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
-        if (set is null || await access.RoleAsync(caller, set.OrganizationId, cancellationToken) is not { } role)
+        if (set is null || !await permissions.MayAsync(caller, PortalAction.ViewOrganization, set.OrganizationId, cancellationToken: cancellationToken))
         {
             return false;
         }
 
-        if (role < OrganizationRole.Admin)
-        {
-            throw new AccessDeniedException("Only organization admins can delete permission sets.");
-        }
+        var role = await RequireAdminAsync(caller, set.OrganizationId, cancellationToken);
 
         var inUse = await db.ApiKeys.CountAsync(k => k.PermissionSets.Any(p => p.Id == id), cancellationToken);
         if (inUse > 0)
@@ -158,12 +153,15 @@ public sealed class PermissionSetCatalog(
             return null;
         }
 
-        var role = await access.RoleAsync(caller, set.OrganizationId, cancellationToken);
         var keys = db.ApiKeys.AsNoTracking().Where(k => k.PermissionSets.Any(p => p.Id == id));
-        if (role < OrganizationRole.Admin)
+        switch (await permissions.KeyViewAsync(caller, set.OrganizationId, cancellationToken))
         {
-            // Developers and viewers see their own keys among a set's users, as everywhere else.
-            keys = keys.Where(k => k.OwnerId == caller.UserId);
+            case KeyView.None:
+                return [];
+            case KeyView.Own:
+                // Among a set's users, the keys the caller may see anywhere else.
+                keys = keys.Where(k => k.OwnerId == caller.UserId);
+                break;
         }
 
         return await keys.OrderBy(k => k.Name)
@@ -286,9 +284,8 @@ public sealed class PermissionSetCatalog(
 
     private async Task<OrganizationRole> RequireAdminAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken)
     {
-        var role = await access.RoleAsync(caller, organizationId, cancellationToken)
-            ?? throw new NotFoundException("organization", "The organization does not exist or you are not a member of it.");
-        return role >= OrganizationRole.Admin ? role : throw new AccessDeniedException("Only organization admins can build permission sets.");
+        var standing = await permissions.RequireAsync(caller, PortalAction.ManagePermissionSets, organizationId, cancellationToken: cancellationToken);
+        return standing.Role!.Value;
     }
 
     private async Task EnsureNameFreeAsync(Guid organizationId, string name, Guid? except, CancellationToken cancellationToken)

@@ -14,6 +14,13 @@ public static partial class Scope
     /// <summary>Lets a key manage keys of its organization through <c>/api/v1/keys</c>.</summary>
     public const string KeysManage = "keys:manage";
 
+    /// <summary>
+    /// Lets a key whose owner is an admin see, change, rotate (and receive the new token of) and revoke
+    /// keys owned by other members through <c>/api/v1/keys</c>; <see cref="KeysManage"/> alone covers the
+    /// owner's own keys. Administrative: only admins may give it.
+    /// </summary>
+    public const string KeysAdmin = "keys:admin";
+
     /// <summary>Lets a key read and (when its owner is an admin) change its organization's policies through the API.</summary>
     public const string PoliciesManage = "policies:manage";
 

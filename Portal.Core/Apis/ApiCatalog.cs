@@ -3,6 +3,7 @@ using Portal.Core.Access;
 using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
+using Portal.Core.Permissions;
 
 namespace Portal.Core.Apis;
 
@@ -28,7 +29,7 @@ public sealed record ApiChanges(
 /// and platform administrators change them. Every change is audited and reaches this node's
 /// gateway door at once.
 /// </summary>
-public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, AuditTrail audit, ApiPolicyCache policies, TimeProvider time)
+public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, PermissionEvaluator permissions, AuditTrail audit, ApiPolicyCache policies, TimeProvider time)
 {
     public const int MaxApis = 100;
     public const int MaxRules = 1000;
@@ -36,7 +37,7 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, AuditTr
     /// <summary>The organization's APIs by name; null when the caller may not see the organization.</summary>
     public async Task<IReadOnlyList<ProtectedApi>?> ListAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
     {
-        if (!await access.CanReadAsync(caller, organizationId, cancellationToken))
+        if (!await permissions.MayAsync(caller, PortalAction.ViewApis, organizationId, cancellationToken: cancellationToken))
         {
             return null;
         }
@@ -48,12 +49,12 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, AuditTr
     public async Task<ProtectedApi?> FindAsync(Caller caller, Guid apiId, CancellationToken cancellationToken = default)
     {
         var api = await db.Apis.AsNoTracking().FirstOrDefaultAsync(a => a.Id == apiId, cancellationToken);
-        return api is not null && await access.CanReadAsync(caller, api.OrganizationId, cancellationToken) ? api : null;
+        return api is not null && await permissions.MayAsync(caller, PortalAction.ViewApis, api.OrganizationId, cancellationToken: cancellationToken) ? api : null;
     }
 
     public async Task<ProtectedApi> CreateAsync(Caller caller, Guid organizationId, ApiDraft draft, CancellationToken cancellationToken = default)
     {
-        await access.RequireAdminAsync(caller, organizationId, cancellationToken);
+        await permissions.RequireAsync(caller, PortalAction.ManageApis, organizationId, cancellationToken: cancellationToken);
         var errors = new Dictionary<string, string[]>();
         var name = CheckName(draft.Name, errors);
         CheckDescription(draft.Description, errors);
@@ -168,7 +169,7 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, AuditTr
             return null;
         }
 
-        var role = await access.RequireAdminAsync(caller, api.OrganizationId, cancellationToken);
+        var role = GiverRole(await permissions.RequireAsync(caller, PortalAction.ManageApis, api.OrganizationId, cancellationToken: cancellationToken));
         var errors = new Dictionary<string, string[]>();
         var verb = method?.Trim().ToUpperInvariant() ?? "";
         if (verb == "HEAD")
@@ -238,7 +239,7 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, AuditTr
             return false;
         }
 
-        await access.RequireAdminAsync(caller, api.OrganizationId, cancellationToken);
+        await permissions.RequireAsync(caller, PortalAction.ManageApis, api.OrganizationId, cancellationToken: cancellationToken);
         var rule = await db.EndpointRules.FirstOrDefaultAsync(r => r.Id == ruleId && r.ApiId == apiId, cancellationToken);
         if (rule is null)
         {
@@ -256,14 +257,17 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, AuditTr
     private async Task<ProtectedApi?> TrackedAsync(Caller caller, Guid apiId, CancellationToken cancellationToken)
     {
         var api = await db.Apis.FirstOrDefaultAsync(a => a.Id == apiId, cancellationToken);
-        if (api is null || !await access.CanReadAsync(caller, api.OrganizationId, cancellationToken))
+        if (api is null || !await permissions.MayAsync(caller, PortalAction.ViewApis, api.OrganizationId, cancellationToken: cancellationToken))
         {
             return null;
         }
 
-        await access.RequireAdminAsync(caller, api.OrganizationId, cancellationToken);
+        await permissions.RequireAsync(caller, PortalAction.ManageApis, api.OrganizationId, cancellationToken: cancellationToken);
         return api;
     }
+
+    // Platform administrators describe any organization's APIs with an admin's reach.
+    private static OrganizationRole GiverRole(CallerStanding standing) => standing.Role is >= OrganizationRole.Admin ? standing.Role.Value : OrganizationRole.Admin;
 
     // Two rules for one method whose templates differ only in case are one rule to a case-insensitive API.
     private static StringComparer ShapeComparer(bool caseSensitive) => caseSensitive ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase;

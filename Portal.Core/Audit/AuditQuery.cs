@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
+using Portal.Core.Permissions;
 
 namespace Portal.Core.Audit;
 
@@ -22,7 +23,7 @@ public sealed record AuditPage(IReadOnlyList<AuditRecord> Items, bool HasMore);
 /// Reads an organization's audit trail for its admins and owners. Anyone else gets an empty page,
 /// exactly as for an organization with no records.
 /// </summary>
-public sealed class AuditQuery(PortalDbContext db, OrganizationAccess access)
+public sealed class AuditQuery(PortalDbContext db, PermissionEvaluator permissions)
 {
     public const int MaxPageSize = 200;
 
@@ -43,7 +44,7 @@ public sealed class AuditQuery(PortalDbContext db, OrganizationAccess access)
             throw new InvalidRequestException("limit", $"Limit must be between 1 and {MaxPageSize}, offset not negative.");
         }
 
-        if (await access.RoleAsync(caller, filter.OrganizationId, cancellationToken) is not >= OrganizationRole.Admin)
+        if (!await permissions.MayAsync(caller, PortalAction.ViewAuditTrail, filter.OrganizationId, cancellationToken: cancellationToken))
         {
             return new AuditPage([], false);
         }

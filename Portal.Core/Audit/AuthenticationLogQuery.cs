@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
 using Portal.Core.Validation;
+using Portal.Core.Permissions;
 
 namespace Portal.Core.Audit;
 
@@ -27,7 +28,7 @@ public sealed record AuthenticationLogPage(IReadOnlyList<AuthenticationLogRecord
 /// Reads the authentication log for the portal: an organization's admins see all its records,
 /// everyone else only the records of their own keys. Newest first, keyset paging, no counts.
 /// </summary>
-public sealed class AuthenticationLogQuery(PortalDbContext db, OrganizationAccess access)
+public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluator permissions)
 {
     public const int MaxPageSize = 200;
     public const int MaxExportRows = 100_000;
@@ -95,14 +96,17 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, OrganizationAcces
     private async IAsyncEnumerable<AuthenticationLogRecord> VisibleAsync(
         Caller caller, AuthenticationLogFilter filter, KeysetCursor? cursor, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var role = await access.RoleAsync(caller, filter.OrganizationId, cancellationToken);
-        if (role is null)
+        var view = await permissions.MayAsync(caller, PortalAction.ViewAuthenticationLog, filter.OrganizationId, cancellationToken: cancellationToken)
+            ? await permissions.KeyViewAsync(caller, filter.OrganizationId, cancellationToken)
+            : KeyView.None;
+        if (view == KeyView.None)
         {
             yield break;
         }
 
+        // Each line only when the caller may see its key: the key rule, not one of the log's own.
         var segments = db.AuthenticationLogSegments.Where(s => s.OrganizationId == filter.OrganizationId);
-        if (role < OrganizationRole.Admin)
+        if (view == KeyView.Own)
         {
             segments = segments.Where(s => s.OwnerId == caller.UserId);
         }

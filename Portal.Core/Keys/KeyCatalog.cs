@@ -5,6 +5,7 @@ using Portal.Core.Apis;
 using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
+using Portal.Core.Permissions;
 
 namespace Portal.Core.Keys;
 
@@ -16,6 +17,7 @@ namespace Portal.Core.Keys;
 public sealed class KeyCatalog(
     PortalDbContext db,
     OrganizationAccess access,
+    PermissionEvaluator permissions,
     AuditTrail audit,
     KeyHasher hasher,
     KeyChangeFeed changes,
@@ -32,14 +34,15 @@ public sealed class KeyCatalog(
     public async Task<IssuedKey> CreateAsync(Caller caller, CreateKeyCommand command, CancellationToken cancellationToken = default)
     {
         var organizationId = command.OrganizationId ?? await access.DefaultOrganizationAsync(caller, cancellationToken);
-        var role = await access.RoleAsync(caller, organizationId, cancellationToken)
-            ?? throw new InvalidRequestException("organizationId", "The organization does not exist or you are not a member of it.");
-        if (role < OrganizationRole.Developer)
+        var now = time.GetUtcNow();
+        var standing = await permissions.StandingAsync(caller, organizationId, cancellationToken);
+        var permission = PermissionRules.Decide(caller, standing, PortalAction.CreateKey, caller.UserId, now);
+        if (permission.Outcome == PermissionOutcome.Hidden || standing.Role is not { } role)
         {
-            throw new AccessDeniedException("Viewers cannot create keys.");
+            throw new InvalidRequestException("organizationId", "The organization does not exist or you are not a member of it.");
         }
 
-        var now = time.GetUtcNow();
+        permission.ThrowIfRefused();
         var errors = new Dictionary<string, string[]>();
         var name = CheckName(command.Name, errors);
         CheckDescription(command.Description, errors);
@@ -55,6 +58,12 @@ public sealed class KeyCatalog(
         KeyPolicyRules.CheckLiveCreator(policy, role, command.Environment, errors);
         KeyPolicyRules.CheckLifetime(policy, command.ExpiresAt, now, errors);
         InvalidRequestException.ThrowIfAny(errors);
+        if (await ActingKeyAsync(caller, cancellationToken) is { } acting)
+        {
+            var wanted = new KeyShape(KeyAttenuation.GrantsOf(Scope.Normalize(command.Scopes), command.Grants ?? [], sets ?? []), command.Schedule, command.ExpiresAt, apiIds ?? [], command.Environment);
+            RefuseEscalation(acting, wanted);
+        }
+
         await EnsureNameFreeAsync(caller.UserId, name, exceptKeyId: null, cancellationToken);
 
         var token = ApiKeyToken.Generate(PrefixFor(command.Environment));
@@ -189,7 +198,11 @@ public sealed class KeyCatalog(
             CheckDescription(command.Description, errors);
         }
 
-        var role = await access.RoleAsync(caller, key.OrganizationId, cancellationToken) ?? OrganizationRole.Viewer;
+        // A key holds at most what its owner's role may give, whoever edits it: an admin editing a
+        // developer's key cannot put admin actions on it.
+        var editorRole = (await permissions.StandingAsync(caller, key.OrganizationId, cancellationToken)).Role ?? OrganizationRole.Viewer;
+        var ownerRole = key.OwnerId == caller.UserId ? editorRole : await permissions.MemberRoleAsync(key.OwnerId, key.OrganizationId, cancellationToken) ?? OrganizationRole.Viewer;
+        var role = editorRole < ownerRole ? editorRole : ownerRole;
         var sets = await CheckAccessAsync(key.OrganizationId, role, command.Scopes, command.Grants, command.Schedule, command.PermissionSetIds, errors, cancellationToken, key);
         var apiIds = await CheckApisAsync(key.OrganizationId, key.Environment, command.ApiIds, errors, cancellationToken);
         if (command.Schedule is not null && command.RemoveSchedule)
@@ -206,13 +219,35 @@ public sealed class KeyCatalog(
         if (command.ExpiresAt is not null || command.RemoveExpiry)
         {
             var policy = await OrganizationPolicies.ForOrganizationAsync(db, key.OrganizationId, cancellationToken);
-            KeyPolicyRules.CheckLifetime(policy, command.RemoveExpiry ? null : command.ExpiresAt, now, errors);
+            // Measured from the key's creation: moving the expiry forward again and again cannot outlive the policy.
+            KeyPolicyRules.CheckLifetime(policy, command.RemoveExpiry ? null : command.ExpiresAt, key.CreatedAt, errors);
         }
 
         InvalidRequestException.ThrowIfAny(errors);
         if (key.Status is KeyStatus.Revoked or KeyStatus.Expired)
         {
             throw new ConflictException("status", $"The key is {key.Status.ToString().ToLowerInvariant()} and cannot be changed.");
+        }
+
+        if (await ActingKeyAsync(caller, cancellationToken) is { } acting)
+        {
+            var changesAccess = command.Scopes is not null || command.Grants is not null || command.Schedule is not null || command.RemoveSchedule
+                || sets is not null || apiIds is not null || command.ExpiresAt is not null || command.RemoveExpiry;
+            if (acting.Id == key.Id && changesAccess)
+            {
+                throw new AccessDeniedException("A key cannot change its own scopes, grants, schedule, permission sets, APIs or expiry; use the portal or another key.");
+            }
+
+            var wanted = new KeyShape(
+                KeyAttenuation.GrantsOf(command.Scopes is null ? key.Scopes : Scope.Normalize(command.Scopes), command.Grants ?? key.Grants, sets ?? key.PermissionSets),
+                command.RemoveSchedule ? null : command.Schedule ?? key.Schedule,
+                command.RemoveExpiry ? null : command.ExpiresAt ?? key.ExpiresAt,
+                apiIds ?? key.ApiIds,
+                key.Environment);
+            if (acting.Id != key.Id)
+            {
+                RefuseEscalation(acting, wanted);
+            }
         }
 
         if (name != key.Name)
@@ -299,8 +334,15 @@ public sealed class KeyCatalog(
         var policy = await OrganizationPolicies.ForOrganizationAsync(db, key.OrganizationId, cancellationToken);
         var grace = KeyPolicyRules.ResolveGrace(policy, requestedGrace);
         var errors = new Dictionary<string, string[]>();
-        KeyPolicyRules.CheckLifetime(policy, key.ExpiresAt, now, errors);
+        KeyPolicyRules.CheckLifetime(policy, key.ExpiresAt, key.CreatedAt, errors);
         InvalidRequestException.ThrowIfAny(errors);
+
+        // The new token is returned: through a key, only for a key that holds no more than the acting one.
+        var acting = await ActingKeyAsync(caller, cancellationToken);
+        if (acting is not null && acting.Id != key.Id)
+        {
+            RefuseEscalation(acting, KeyAttenuation.ShapeOf(key));
+        }
 
         var retiresAt = now + grace;
         foreach (var secret in key.Secrets)
@@ -320,7 +362,7 @@ public sealed class KeyCatalog(
         key.UpdatedAt = now;
         key.ConcurrencyStamp = Guid.NewGuid();
         audit.Record(caller, AuditActions.KeyRotated, key.OrganizationId, "key", key.Id.ToString(), key.Name,
-            new { oldHint, newHint = key.Hint, gracePeriod = grace, oldTokenRetiresAt = retiresAt });
+            new { oldHint, newHint = key.Hint, gracePeriod = grace, oldTokenRetiresAt = retiresAt, ownerId = key.OwnerId, actingKeyId = caller.KeyId });
         await SaveAsync(cancellationToken);
         changes.Publish(KeyChange.Of(key));
         return new IssuedKey(key, token);
@@ -354,18 +396,7 @@ public sealed class KeyCatalog(
             return null;
         }
 
-        var role = await access.RoleAsync(caller, key.OrganizationId, cancellationToken);
-        if (role is null || (role == OrganizationRole.Developer && key.OwnerId != caller.UserId))
-        {
-            return null;
-        }
-
-        if (role == OrganizationRole.Viewer)
-        {
-            throw new AccessDeniedException("Viewers cannot change keys.");
-        }
-
-        return key;
+        return await permissions.CheckAsync(caller, PortalAction.ChangeKey, key.OrganizationId, key.OwnerId, cancellationToken) ? key : null;
     }
 
     /// <summary>
@@ -374,14 +405,14 @@ public sealed class KeyCatalog(
     /// </summary>
     private async Task<IQueryable<ApiKey>?> VisibleAsync(Caller caller, Guid organizationId, string? search, KeyStatus? status, CancellationToken cancellationToken)
     {
-        var role = await access.RoleAsync(caller, organizationId, cancellationToken);
-        if (role is null)
+        var view = await permissions.KeyViewAsync(caller, organizationId, cancellationToken);
+        if (view == KeyView.None)
         {
             return null;
         }
 
         var keys = db.ApiKeys.AsNoTracking().Where(k => k.OrganizationId == organizationId);
-        if (role == OrganizationRole.Developer)
+        if (view == KeyView.Own)
         {
             keys = keys.Where(k => k.OwnerId == caller.UserId);
         }
@@ -401,15 +432,22 @@ public sealed class KeyCatalog(
         return status is { } wanted ? keys.Where(k => k.Status == wanted) : keys;
     }
 
-    private async Task<bool> CanSeeAsync(Caller caller, ApiKey key, CancellationToken cancellationToken)
+    private Task<bool> CanSeeAsync(Caller caller, ApiKey key, CancellationToken cancellationToken) =>
+        permissions.MayAsync(caller, PortalAction.ViewKey, key.OrganizationId, key.OwnerId, cancellationToken);
+
+    /// <summary>The key a call came through, as stored now (its grants, sets, schedule, expiry), or null for a person.</summary>
+    private async Task<ApiKey?> ActingKeyAsync(Caller caller, CancellationToken cancellationToken) =>
+        caller.KeyId is { } id
+            ? await db.ApiKeys.AsNoTracking().Include(k => k.PermissionSets).FirstOrDefaultAsync(k => k.Id == id, cancellationToken)
+                ?? throw new AccessDeniedException("The key you are using no longer exists.")
+            : null;
+
+    private static void RefuseEscalation(ApiKey acting, KeyShape wanted)
     {
-        var role = await access.RoleAsync(caller, key.OrganizationId, cancellationToken);
-        return role switch
+        if (KeyAttenuation.Exceeds(acting, wanted) is { } reason)
         {
-            null => false,
-            OrganizationRole.Developer => key.OwnerId == caller.UserId,
-            _ => true,
-        };
+            throw new AccessDeniedException(reason);
+        }
     }
 
     private async Task EnsureNameFreeAsync(Guid ownerId, string name, Guid? exceptKeyId, CancellationToken cancellationToken)
@@ -511,8 +549,7 @@ public sealed class KeyCatalog(
         {
             errors["permissionSets"] = ["A permission set does not exist in this organization."];
         }
-        else if (role < OrganizationRole.Admin
-            && sets.FirstOrDefault(p => p.Grants.Any(g => Scope.IsAdministrative(g.Scope)) && existing?.PermissionSets.Any(e => e.Id == p.Id) != true) is { } powerful)
+        else if (sets.FirstOrDefault(p => !RoleRules.MayGive(role, p) && existing?.PermissionSets.Any(e => e.Id == p.Id) != true) is { } powerful)
         {
             errors["permissionSets"] = [$"Only organization admins can assign '{powerful.Name}': it grants admin actions or wildcards."];
         }

@@ -3,6 +3,7 @@ using System.Data;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Data;
+using Portal.Core.Permissions;
 
 namespace Portal.Core.Organizations;
 
@@ -26,7 +27,7 @@ public sealed record InvitationPreview(Guid OrganizationId, string OrganizationN
 /// role; an organization the caller is not a member of is reported as absent (null or empty).
 /// The last owner of an organization can never be removed or demoted.
 /// </summary>
-public sealed class OrganizationDirectory(PortalDbContext db, OrganizationAccess access, AuditTrail audit, TimeProvider time)
+public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluator permissions, AuditTrail audit, TimeProvider time)
 {
     public const int NameMaxLength = 100;
     public static readonly TimeSpan InvitationLifetime = TimeSpan.FromDays(7);
@@ -48,14 +49,13 @@ public sealed class OrganizationDirectory(PortalDbContext db, OrganizationAccess
     /// <summary>The organization with the caller's role, or null when the caller is not a member.</summary>
     public async Task<OrganizationSummary?> FindAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
     {
-        var role = await access.RoleAsync(caller, organizationId, cancellationToken);
-        if (role is null)
+        if ((await permissions.StandingAsync(caller, organizationId, cancellationToken)).Role is not { } role)
         {
             return null;
         }
 
         var organization = await db.Organizations.AsNoTracking().FirstAsync(o => o.Id == organizationId, cancellationToken);
-        return new OrganizationSummary(organization.Id, organization.Name, organization.IsPersonal, role.Value);
+        return new OrganizationSummary(organization.Id, organization.Name, organization.IsPersonal, role);
     }
 
     /// <summary>Creates an enterprise organization with the caller as its owner.</summary>
@@ -84,7 +84,7 @@ public sealed class OrganizationDirectory(PortalDbContext db, OrganizationAccess
     /// <summary>The members, for any member to read; empty when the caller is not a member.</summary>
     public async Task<IReadOnlyList<MemberSummary>> MembersAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
     {
-        if (await access.RoleAsync(caller, organizationId, cancellationToken) is null)
+        if ((await permissions.StandingAsync(caller, organizationId, cancellationToken)).Role is null)
         {
             return [];
         }
@@ -99,7 +99,7 @@ public sealed class OrganizationDirectory(PortalDbContext db, OrganizationAccess
     /// <summary>Pending invitations, for admins; empty for everyone else.</summary>
     public async Task<IReadOnlyList<InvitationSummary>> PendingInvitationsAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
     {
-        if (await access.RoleAsync(caller, organizationId, cancellationToken) is not >= OrganizationRole.Admin)
+        if (!await permissions.MayAsync(caller, PortalAction.ManageMembers, organizationId, cancellationToken: cancellationToken))
         {
             return [];
         }
@@ -266,7 +266,7 @@ public sealed class OrganizationDirectory(PortalDbContext db, OrganizationAccess
     {
         return await InSerializableTransactionAsync(async () =>
         {
-            var callerRole = await access.RoleAsync(caller, organizationId, cancellationToken);
+            var callerRole = (await permissions.StandingAsync(caller, organizationId, cancellationToken)).Role;
             if (callerRole is null)
             {
                 return false;
@@ -310,16 +310,12 @@ public sealed class OrganizationDirectory(PortalDbContext db, OrganizationAccess
 
     private async Task<(Organization? Organization, OrganizationRole Role)> ForAdminAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken)
     {
-        var role = await access.RoleAsync(caller, organizationId, cancellationToken);
-        if (role is null)
+        if (!await permissions.CheckAsync(caller, PortalAction.ManageMembers, organizationId, cancellationToken: cancellationToken))
         {
             return (null, default);
         }
 
-        if (role < OrganizationRole.Admin)
-        {
-            throw new AccessDeniedException("Only admins of the organization can manage its members.");
-        }
+        var role = (await permissions.StandingAsync(caller, organizationId, cancellationToken)).Role;
 
         var organization = await db.Organizations.AsNoTracking().FirstAsync(o => o.Id == organizationId, cancellationToken);
         if (organization.IsPersonal)
@@ -327,12 +323,12 @@ public sealed class OrganizationDirectory(PortalDbContext db, OrganizationAccess
             throw new ConflictException("organization", "A personal organization has no other members. Create an organization to invite people.");
         }
 
-        return (organization, role.Value);
+        return (organization, role ?? OrganizationRole.Viewer);
     }
 
     private static void CheckRoleGrantable(OrganizationRole role, OrganizationRole callerRole)
     {
-        if (role == OrganizationRole.Owner && callerRole != OrganizationRole.Owner)
+        if (!RoleRules.MayInvite(callerRole, role))
         {
             throw new AccessDeniedException("Only an owner can name or change owners.");
         }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Keys;
+using Portal.Core.Permissions;
 
 namespace Portal.Core.Organizations;
 
@@ -29,12 +30,12 @@ public sealed record PolicySettings(
 /// rules); only admins and owners change them. Out-of-range values are refused, naming each
 /// field, and nothing is saved.
 /// </summary>
-public sealed class OrganizationPolicies(PortalDbContext db, OrganizationAccess access, AuditTrail audit, IOptions<KeyOptions> keyOptions, TimeProvider time)
+public sealed class OrganizationPolicies(PortalDbContext db, PermissionEvaluator permissions, AuditTrail audit, IOptions<KeyOptions> keyOptions, TimeProvider time)
 {
     /// <summary>The policy, or null when the caller is not a member of the organization.</summary>
     public async Task<OrganizationPolicy?> GetAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
     {
-        if (await access.RoleAsync(caller, organizationId, cancellationToken) is null)
+        if (!await permissions.CheckAsync(caller, PortalAction.ViewPolicies, organizationId, cancellationToken: cancellationToken))
         {
             return null;
         }
@@ -45,15 +46,9 @@ public sealed class OrganizationPolicies(PortalDbContext db, OrganizationAccess 
     /// <summary>Replaces the policy. Returns null when the caller is not a member; throws for non-admins.</summary>
     public async Task<OrganizationPolicy?> UpdateAsync(Caller caller, Guid organizationId, PolicySettings settings, CancellationToken cancellationToken = default)
     {
-        var role = await access.RoleAsync(caller, organizationId, cancellationToken);
-        if (role is null)
+        if (!await permissions.CheckAsync(caller, PortalAction.ManagePolicies, organizationId, cancellationToken: cancellationToken))
         {
             return null;
-        }
-
-        if (role < OrganizationRole.Admin)
-        {
-            throw new AccessDeniedException("Only admins of the organization can change its policies.");
         }
 
         var errors = Validate(settings, keyOptions.Value.MaxRotationGrace);

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Data;
+using Portal.Core.Permissions;
 
 namespace Portal.Core.Organizations;
 
@@ -16,7 +17,7 @@ public sealed record SignUpOffer(bool Allowed, string? InvitedEmail, string? Ref
 /// invitation-only. Only platform administrators change the setting; the command line, whose
 /// operator already holds the database, changes it without a role check.
 /// </summary>
-public sealed class PlatformRegistration(PortalDbContext db, OrganizationAccess access, AuditTrail audit, TimeProvider time)
+public sealed class PlatformRegistration(PortalDbContext db, PermissionEvaluator permissions, AuditTrail audit, TimeProvider time)
 {
     public const string InvitationOnlyMessage = "Registration is by invitation only. Ask an admin of an organization to invite you, then open the invitation link.";
 
@@ -32,7 +33,7 @@ public sealed class PlatformRegistration(PortalDbContext db, OrganizationAccess 
 
     /// <summary>Whether the caller may read and change the platform's settings (a platform administrator, by the database's role).</summary>
     public Task<bool> MayChangeAsync(Caller caller, CancellationToken cancellationToken = default) =>
-        access.IsPlatformAdministratorAsync(caller, cancellationToken);
+        permissions.IsPlatformAdministratorAsync(caller, cancellationToken);
 
     /// <summary>Changes the setting. Throws <see cref="AccessDeniedException"/> unless the caller is a platform administrator.</summary>
     public async Task SetAsync(Caller caller, RegistrationMode mode, CancellationToken cancellationToken = default)

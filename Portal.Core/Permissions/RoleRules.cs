@@ -17,7 +17,10 @@ public static class RoleRules
     /// <paramref name="scope"/>: admin actions and wildcards (<see cref="Scope.IsAdministrative"/>) only from admins and owners.
     /// </summary>
     public static bool MayGive(OrganizationRole role, string scope) =>
-        MayHoldKeys(role) && (role >= OrganizationRole.Admin || !Scope.IsAdministrative(scope));
+        MayHoldKeys(role) && (MayGiveAdministrative(role) || !Scope.IsAdministrative(scope));
+
+    /// <summary>Whether a member with <paramref name="role"/> may give admin actions and wildcards (admins and owners).</summary>
+    public static bool MayGiveAdministrative(OrganizationRole role) => role >= OrganizationRole.Admin;
 
     /// <summary>Whether a member with <paramref name="role"/> may give (or keep) every grant of <paramref name="set"/>.</summary>
     public static bool MayGive(OrganizationRole role, PermissionSet set) =>

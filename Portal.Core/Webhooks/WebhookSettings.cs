@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
+using Portal.Core.Permissions;
 
 namespace Portal.Core.Webhooks;
 
@@ -18,14 +19,14 @@ public sealed record SavedWebhook(WebhookView Webhook, string? NewSecret);
 /// An organization's webhook endpoint, for its admins. The signing secret is generated here,
 /// returned once and stored protected with Data Protection; it is never logged or audited.
 /// </summary>
-public sealed class WebhookSettings(PortalDbContext db, OrganizationAccess access, AuditTrail audit, IDataProtectionProvider protection, IOptions<WebhookOptions> options, TimeProvider time)
+public sealed class WebhookSettings(PortalDbContext db, PermissionEvaluator permissions, AuditTrail audit, IDataProtectionProvider protection, IOptions<WebhookOptions> options, TimeProvider time)
 {
     /// <summary>The purpose string that isolates webhook secrets from every other protected value.</summary>
     public const string ProtectionPurpose = "Portal.Webhooks.SigningSecret";
 
     public async Task<WebhookView?> GetAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
     {
-        if (await access.RoleAsync(caller, organizationId, cancellationToken) is not >= OrganizationRole.Admin)
+        if (!await permissions.MayAsync(caller, PortalAction.ManageWebhook, organizationId, cancellationToken: cancellationToken))
         {
             return null;
         }
@@ -118,16 +119,8 @@ public sealed class WebhookSettings(PortalDbContext db, OrganizationAccess acces
         throw new InvalidRequestException("url", "The webhook URL must use https:// so events travel encrypted.");
     }
 
-    private async Task<bool> CheckAdminAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken)
-    {
-        var role = await access.RoleAsync(caller, organizationId, cancellationToken);
-        if (role is null)
-        {
-            return false;
-        }
-
-        return role >= OrganizationRole.Admin ? true : throw new AccessDeniedException("Only admins of the organization can change its webhook.");
-    }
+    private Task<bool> CheckAdminAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken) =>
+        permissions.CheckAsync(caller, PortalAction.ManageWebhook, organizationId, cancellationToken: cancellationToken);
 
     private IDataProtector Protector() => protection.CreateProtector(ProtectionPurpose);
 }

@@ -1,3 +1,4 @@
+using Portal.Core.Permissions;
 using Microsoft.AspNetCore.Components;
 using Portal.Account;
 using Portal.Core.Organizations;
@@ -29,9 +30,15 @@ public abstract class OrganizationPageBase : ComponentBase
 
     protected bool Loaded { get; private set; }
 
-    protected bool IsAdmin => Organization?.Role >= OrganizationRole.Admin;
+    /// <summary>Whether the signed-in member's role allows <paramref name="action"/> (on a key owned by <paramref name="ownerId"/>): the room's rule, for what a page shows.</summary>
+    protected bool May(PortalAction action, Guid? ownerId = null) =>
+        PermissionRules.Allows(Organization?.Role, action, othersObject: ownerId is { } owner && owner != Caller.UserId);
 
-    protected bool CanWrite => Organization?.Role >= OrganizationRole.Developer;
+    /// <summary>Whether the member sees every key of the organization (and their usage and log lines), not only their own.</summary>
+    protected bool SeesAllKeys => PermissionRules.Allows(Organization?.Role, PortalAction.ViewKey, othersObject: true);
+
+    /// <summary>Whether the member manages members and invitations.</summary>
+    protected bool IsAdmin => May(PortalAction.ManageMembers);
 
     protected override async Task OnParametersSetAsync()
     {
