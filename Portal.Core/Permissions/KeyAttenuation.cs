@@ -30,11 +30,6 @@ public static class KeyAttenuation
     /// <summary>What a key created or changed through <paramref name="acting"/> would be, or null when it stays within it.</summary>
     public static string? Exceeds(ApiKey acting, KeyShape wanted)
     {
-        if (acting.Environment == KeyEnvironment.Test && wanted.Environment == KeyEnvironment.Live)
-        {
-            return "The key you are using is a test key; it cannot create or change live keys.";
-        }
-
         if (acting.ApiIds.Count > 0 && (wanted.ApiIds.Count == 0 || wanted.ApiIds.Any(id => !acting.ApiIds.Contains(id))))
         {
             return "The key you are using is limited to some APIs; a key it creates or changes must be limited to those APIs or fewer.";

@@ -49,9 +49,16 @@ public static class TestOrganizations
         }
 
         var key = await scope.ServiceProvider.GetRequiredService<KeyCatalog>().CreateAsync(
-            user.Caller(), new CreateKeyCommand("management " + Guid.NewGuid().ToString("N")[..6], Scopes: [Scope.KeysManage], OrganizationId: organization.Id));
+            user.Caller(), new CreateKeyCommand("management " + Guid.NewGuid().ToString("N")[..6], Scopes: ManagementScopes(role), OrganizationId: organization.Id));
         return user with { OrganizationId = organization.Id, ManageToken = key.Token, Client = app.ClientWith(key.Token) };
     }
+
+    /// <summary>
+    /// What a member's management key holds: keys it creates must stay within it, so it holds what the
+    /// role may give (admins everything, developers every read and write).
+    /// </summary>
+    private static string[] ManagementScopes(OrganizationRole role) =>
+        role >= OrganizationRole.Admin ? [Scope.KeysManage, "*:*"] : [Scope.KeysManage, "*:read", "*:write"];
 
     /// <summary>A client whose key belongs to the organization (so it acts there) and holds the scopes.</summary>
     public static async Task<HttpClient> ClientInAsync(this PortalApp app, TestUser user, Guid organizationId, params string[] scopes)

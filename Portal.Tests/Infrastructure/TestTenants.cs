@@ -16,7 +16,11 @@ public static class TestTenants
 {
     public const string Password = "correct-horse-battery-staple";
 
-    /// <summary>Registers a user (with their personal organization) and gives them a keys:manage key.</summary>
+    /// <summary>
+    /// Registers a user (with their personal organization) and gives them a management key holding
+    /// <c>keys:manage</c> and <c>*:*</c>: a key creates keys only within its own grants, and the tests'
+    /// keys are made through this one.
+    /// </summary>
     public static async Task<TestUser> NewUserAsync(this PortalApp app, string? email = null, params string[] extraScopes)
     {
         email ??= $"dev-{Guid.NewGuid():N}@example.com";
@@ -24,7 +28,7 @@ public static class TestTenants
         var user = await scope.ServiceProvider.GetRequiredService<UserAccounts>().CreateAsync(email, Password, actor: null);
         var caller = new Caller(user.Id, email, Channels.Portal);
         var issued = await scope.ServiceProvider.GetRequiredService<KeyCatalog>().CreateAsync(
-            caller, new CreateKeyCommand("management", Scopes: [Scope.KeysManage, .. extraScopes]));
+            caller, new CreateKeyCommand("management", Scopes: [Scope.KeysManage, "*:*", .. extraScopes]));
         return new TestUser(user, user.PersonalOrganizationId, issued.Token, app.ClientWith(issued.Token));
     }
 

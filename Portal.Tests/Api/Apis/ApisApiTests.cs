@@ -193,8 +193,9 @@ public abstract class ApisApiTests(PortalApp app)
     public async Task KeyWithoutApisScopes_Returns403()
     {
         var owner = await app.NewUserAsync();
+        var keysOnly = await owner.Client.CreateKeyAsync("keys only", "keys:manage");
 
-        var response = await owner.Client.GetAsync("/api/v1/apis");
+        var response = await app.ClientWith(keysOnly.Token).GetAsync("/api/v1/apis");
 
         await response.ReadProblemAsync(HttpStatusCode.Forbidden);
     }

@@ -114,7 +114,7 @@ public abstract class PoliciesApiTests(PortalApp app)
     {
         var organization = await app.NewOrganizationAsync();
         await app.SetPolicyAsync(organization, new PolicySettings(MaxGraceHours: 1));
-        var client = await app.ClientInAsync(organization.Owner, organization.Id, "keys:manage");
+        var client = await app.ClientInAsync(organization.Owner, organization.Id, "keys:manage", "orders:read");
         var key = await client.CreateKeyAsync("to rotate", "orders:read");
 
         var response = await client.PostAsJsonAsync($"/api/v1/keys/{key.Key.Id}/rotate", new { gracePeriodSeconds = 7200 });

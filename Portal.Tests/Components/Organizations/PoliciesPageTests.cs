@@ -29,6 +29,8 @@ public sealed class PoliciesPageTests : BunitContext, IAsyncLifetime, IClassFixt
         // All are registered before the first render, as bUnit requires.
         Services.AddScoped<PortalDbContext>(_ => app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
         Services.AddScoped<OrganizationAccess>();
+        Services.AddScoped<Portal.Core.Permissions.PermissionEvaluator>();
+        Services.AddSingleton(TimeProvider.System);
         Services.AddScoped<AuditTrail>();
         Services.AddScoped<OrganizationPolicies>();
         Services.AddScoped<OrganizationDirectory>();

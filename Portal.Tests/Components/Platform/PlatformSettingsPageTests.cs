@@ -24,6 +24,8 @@ public sealed class PlatformSettingsPageTests : BunitContext, IAsyncLifetime, IC
         this.app = app;
         Services.AddScoped<PortalDbContext>(_ => app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
         Services.AddScoped<OrganizationAccess>();
+        Services.AddScoped<Portal.Core.Permissions.PermissionEvaluator>();
+        Services.AddSingleton(TimeProvider.System);
         Services.AddScoped<AuditTrail>();
         Services.AddScoped<PlatformRegistration>();
         Services.AddScoped<PortalCaller>();
