@@ -59,7 +59,7 @@ public abstract class CheckEndpointForwardedAccessTests(DoorApp app)
     }
 
     [Fact]
-    public async Task Check_KeyWithoutLimitedGrants_SendsNoResourceFilters()
+    public async Task Check_KeyWithoutLimitedGrants_SendsAnEmptyList_SoAClientsValueIsReplaced()
     {
         var owner = await app.NewUserAsync(null, Scope.KeysVerify);
         var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
@@ -67,8 +67,9 @@ public abstract class CheckEndpointForwardedAccessTests(DoorApp app)
         var forwarded = await ForwardedAsync(owner, issued.Token);
 
         Assert.Equal("orders:read", forwarded.Scopes);
-        Assert.Null(forwarded.RawFilters);
-        Assert.Null(forwarded.PathFormRawFilters);
+        Assert.Equal("", forwarded.RawFilters);
+        Assert.Equal("", forwarded.PathFormRawFilters);
+        Assert.Empty(forwarded.Filters);
         Assert.Empty(forwarded.VerifyFilters);
     }
 

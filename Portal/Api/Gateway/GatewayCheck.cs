@@ -177,11 +177,9 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
             headers["X-Auth-Api-Id"] = api.PublicId;
             headers["X-Auth-Environment"] = key.Environment;
             headers["X-Auth-Scopes"] = key.Scopes;
-            if (key.ResourceFilters is not null)
-            {
-                headers[ResourceFiltersHeader.Name] = key.ResourceFilters;
-            }
-
+            // Always written, empty when there are none, as X-Auth-Scopes is: a gateway that sets only
+            // the headers the answer carries (Envoy, Istio) then still replaces one the client sent.
+            headers[ResourceFiltersHeader.Name] = key.ResourceFilters;
             return;
         }
 
@@ -284,7 +282,7 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         {
             t_lastKey = last = new KeyHeaders(
                 key, open, key.KeyId.ToString(), key.OwnerId.ToString(), key.OrganizationId.ToString(),
-                key.Environment == KeyEnvironment.Live ? "live" : "test", string.Join(' ', open.Scopes), ResourceFiltersHeader.Format(open.Filters));
+                key.Environment == KeyEnvironment.Live ? "live" : "test", string.Join(' ', open.Scopes), ResourceFiltersHeader.Format(open.Filters) ?? "");
         }
 
         return last;
@@ -302,7 +300,7 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         public static QueryScope None { get; } = new("", null, true);
     }
 
-    private sealed record KeyHeaders(KeySnapshot Key, OpenAccess Open, string KeyId, string OwnerId, string OrganizationId, string Environment, string Scopes, string? ResourceFilters);
+    private sealed record KeyHeaders(KeySnapshot Key, OpenAccess Open, string KeyId, string OwnerId, string OrganizationId, string Environment, string Scopes, string ResourceFilters);
 
     // Bodies are static: the reason code travels in X-Auth-Code, so a denial allocates no JSON.
     private static byte[] Problem(int status, string title, string detail) =>

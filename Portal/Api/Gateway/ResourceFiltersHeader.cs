@@ -11,7 +11,10 @@ namespace Portal.Api.Gateway;
 /// <code>("asset/eu-*" "asset/ch-*");scope="assets:read", ("invoice/2026-*");scope="invoices:read"</code>
 /// Members are sorted by scope; patterns keep their grants' order. The scopes listed here are not in
 /// <c>X-Auth-Scopes</c>: an app reading only that header never learns of them, so it can never give
-/// the key more than it has. The field is left out when the key holds no such scope.
+/// the key more than it has. When the key holds no such scope the field is sent with an empty value,
+/// which RFC 8941 parsers read as an empty List (section 4.2): sent rather than left out, as
+/// <c>X-Auth-Scopes</c> is, so that a gateway that sets on the upstream request only the headers the
+/// answer carries (Envoy, Istio) still replaces a value the client sent.
 /// </summary>
 /// <remarks>
 /// Bounded to <see cref="MaxLength"/> bytes, well inside what gateways accept in an auth answer
@@ -28,7 +31,7 @@ public static class ResourceFiltersHeader
     /// <summary>The longest value written, in bytes (one byte per character: the value is ASCII).</summary>
     public const int MaxLength = 4096;
 
-    /// <summary>The field value for the filters, or null when there are none to write.</summary>
+    /// <summary>The field value for the filters, or null when there are none to write (the door then sends an empty value).</summary>
     public static string? Format(IReadOnlyList<ResourceFilter> filters)
     {
         if (filters.Count == 0)
