@@ -16,7 +16,9 @@ public sealed record AccessQuestion(string? Method, string? Path, string? Scope 
 
 /// <summary>
 /// What the validator decides for a key and a request, and why: the endpoint rule that named the
-/// required scope (or that none matched) and the grant that allowed it, with where the grant came from.
+/// required scope (or that none matched) and the grant that allowed it, with where the grant came
+/// from; when allowed, what the doors would hand on at that moment (<see cref="CompiledAccess.OpenAt"/>:
+/// the gateway door's <c>X-Auth-Scopes</c> and <c>X-Auth-Resource-Filters</c>, verify's <c>scopes</c> and <c>filters</c>).
 /// </summary>
 public sealed record AccessExplanation(
     string Code,
@@ -25,7 +27,8 @@ public sealed record AccessExplanation(
     CompiledRule? Rule,
     bool UnmatchedAllowed,
     Grant? Grant,
-    GrantOrigin? Origin)
+    GrantOrigin? Origin,
+    OpenAccess? Forwarded = null)
 {
     public bool IsAllowed => Code == ReasonCodes.Valid;
 }
@@ -80,7 +83,8 @@ public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, Ap
             rule,
             UnmatchedAllowed: rulesAsked && rule is null && matcher is { AllowUnmatched: true },
             grant?.Grant,
-            grant?.Origin);
+            grant?.Origin,
+            verdict.Code == ReasonCodes.Valid ? snapshot.Access.OpenAt(at) : null);
     }
 
     private static (string Method, string Path, string? Scope, string? Resource) Check(AccessQuestion question)

@@ -47,7 +47,11 @@ public sealed class KeySnapshot
     /// <summary>Everything the key may do, compiled (shared between snapshots with the same grants).</summary>
     public required CompiledAccess Access { get; init; }
 
-    /// <summary>Sorted, de-duplicated scope strings of every grant the key holds.</summary>
+    /// <summary>
+    /// Sorted, de-duplicated scope strings of every grant the key holds, whatever its conditions:
+    /// for display only. Decisions go through <see cref="KeyValidator.Decide"/>, and what a door
+    /// hands on is what the key holds at that moment (<see cref="CompiledAccess.OpenAt"/>).
+    /// </summary>
     public string[] Scopes => Access.Scopes;
 
     /// <summary>Whether the key may be used at this API (which must be of the key's organization).</summary>

@@ -51,7 +51,7 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
     private static ValidationResult Result(KeySnapshot key, in RequestContext request, DateTimeOffset now)
     {
         var code = Decide(key, request, now).Code;
-        return ReferenceEquals(code, ReasonCodes.NotFound) ? ValidationResult.NotFound : new ValidationResult(code, key);
+        return ReferenceEquals(code, ReasonCodes.NotFound) ? ValidationResult.NotFound : new ValidationResult(code, key, now);
     }
 
     private async Task RefreshAsync(string token, HashKey hash)
@@ -105,7 +105,8 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
     /// <see cref="ReasonCodes.NotFound"/>), status, expiry, the API and environment, the canonical
     /// target, then access. With no required scope and <see cref="RequestContext.UseEndpointRules"/>,
     /// the scope comes from the API's endpoint rule matching the method and path; a request no rule
-    /// matches is denied unless the API allows any valid key. The portal's test-access tool asks this same method.
+    /// matches is denied unless the API allows any valid key. The portal's test-access tool and the
+    /// ApiKey scheme's scope requirements ask this same method.
     /// </summary>
     public static Verdict Decide(KeySnapshot key, in RequestContext request, DateTimeOffset now)
     {
@@ -157,7 +158,7 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
             }
         }
 
-        var decision = key.Access.Evaluate(scope, request.Resource, now);
+        var decision = key.Access.Evaluate(scope, request.Resource, now, request.EnforceResourceFilters);
         return new Verdict(decision.Code, rule, decision.GrantIndex);
     }
 

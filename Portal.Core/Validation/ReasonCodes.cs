@@ -23,9 +23,21 @@ public static class ReasonCodes
     public const string PathNotCanonical = "PATH_NOT_CANONICAL";
 
     /// <summary>
-    /// True for codes where the key is genuine but not allowed this request (HTTP 403); the others
-    /// mean the caller is not authenticated (HTTP 401).
+    /// The HTTP status every door answers a decision with, the one mapping in the product:
+    /// 200 for <see cref="Valid"/>; 401 when the caller's identity is missing or unusable ("who are
+    /// you": malformed, unknown or foreign, expired, revoked, disabled); 403 when a known caller may
+    /// not make this request ("what may you": scope, resource, time window, API, environment,
+    /// canonical target); 429 belongs to limits. Verify answers 200 and carries the code instead.
     /// </summary>
-    public static bool IsAuthorizationFailure(string code) =>
-        code is InsufficientScope or ResourceNotAllowed or OutsideTimeWindow or ApiNotAllowed or EnvironmentNotAllowed or PathNotCanonical;
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A code with no status here: every code must be placed in a class when it is added, and a door
+    /// that met one would rather fail (which every gateway treats as a denial) than guess.
+    /// </exception>
+    public static int StatusOf(string code) => code switch
+    {
+        Valid => 200,
+        Malformed or NotFound or Expired or Revoked or Disabled => 401,
+        InsufficientScope or ResourceNotAllowed or OutsideTimeWindow or ApiNotAllowed or EnvironmentNotAllowed or PathNotCanonical => 403,
+        _ => throw new ArgumentOutOfRangeException(nameof(code), code, "This reason code has no status class."),
+    };
 }

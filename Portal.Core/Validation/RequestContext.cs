@@ -21,6 +21,14 @@ namespace Portal.Core.Validation;
 /// The request asks the upstream to run another method than its own (a method-override header or
 /// <see cref="RequestTarget.MethodOverrideParameter"/> in its query): refused when endpoint rules decide.
 /// </param>
+/// <param name="EnforceResourceFilters">
+/// Who applies the resource filters of a grant limited to resources. False (the gateway door and
+/// verify): a request that names no <paramref name="Resource"/> is allowed by such a grant, and the
+/// filters travel with the answer (<c>X-Auth-Resource-Filters</c>, verify's <c>filters</c>) for the
+/// app to apply. True (the product's own management API, where nothing after the decision applies
+/// them): such a grant allows only a request whose <paramref name="Resource"/> it matches, and none
+/// that names no resource (<see cref="ReasonCodes.ResourceNotAllowed"/>).
+/// </param>
 public readonly record struct RequestContext(
     string? RequiredScope = null,
     string? ClientIp = null,
@@ -30,4 +38,5 @@ public readonly record struct RequestContext(
     bool UseEndpointRules = false,
     ApiPolicy? Api = null,
     bool TargetRefused = false,
-    bool MethodOverride = false);
+    bool MethodOverride = false,
+    bool EnforceResourceFilters = false);

@@ -1,7 +1,14 @@
 namespace Portal.Core.Validation;
 
 /// <summary>A decision about a token: a reason code and, when the key was identified, its snapshot.</summary>
-public readonly record struct ValidationResult(string Code, KeySnapshot? Key)
+/// <param name="Code">The reason code (<see cref="ReasonCodes"/>).</param>
+/// <param name="Key">The key's snapshot when the token named a key of the request's organization; null otherwise.</param>
+/// <param name="At">
+/// The moment the decision was made for (time windows): what a door forwards about the key (its
+/// scopes open now, <see cref="Access.CompiledAccess.OpenAt"/>) is read at this same moment.
+/// Default for decisions made without a key.
+/// </param>
+public readonly record struct ValidationResult(string Code, KeySnapshot? Key, DateTimeOffset At = default)
 {
     public bool IsValid => ReferenceEquals(Code, ReasonCodes.Valid);
 

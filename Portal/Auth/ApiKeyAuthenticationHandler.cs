@@ -12,8 +12,11 @@ namespace Portal.Auth;
 
 /// <summary>
 /// Authenticates a request by the API key in <c>Authorization: Bearer</c> or <c>X-Api-Key</c>,
-/// through the same <see cref="KeyValidator"/> as every other door. Failure messages carry the
-/// reason code only, never key material.
+/// through the same <see cref="KeyValidator"/> as every other door, and answers with the status
+/// <see cref="ReasonCodes.StatusOf"/> gives: 401 (challenge) only when the key is missing or
+/// unusable, 403 (forbid) when a known key may not make the request, decided by its scope
+/// requirements (<see cref="ScopeRequirement"/>). Failure messages carry the reason code only,
+/// never key material.
 /// </summary>
 internal sealed partial class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -48,25 +51,40 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         }
 
         var result = await validator.ValidateAsync(read.Token, new RequestContext(ClientIp: clientIp), Context.RequestAborted);
-        recorder.Record(result, read.Token, new DecisionSource(Doors.Api, Request.Method, Request.Path.Value, clientIp, Request.Headers.UserAgent.ToString(), start));
-        if (!result.IsValid)
+        var source = new DecisionSource(Doors.Api, Request.Method, Request.Path.Value, clientIp, Request.Headers.UserAgent.ToString(), start);
+        // Only "who are you" ends here (401). A known key that may not act now (its own schedule is
+        // closed) is authenticated, and its scope requirements refuse it (403), as every door would.
+        if (!result.IsValid && (result.Key is null || ReasonCodes.StatusOf(result.Code) != StatusCodes.Status403Forbidden))
         {
+            recorder.Record(result, read.Token, source);
             Context.Items[typeof(ValidationResult)] = result.Code;
             LogRejected(Logger, result.Code, result.Key?.KeyId);
             return AuthenticateResult.Fail(result.Code);
         }
 
         var key = result.Key!;
+        // Recorded once the scope requirements have decided (ScopeRequirementHandler), with the code
+        // that ends the request; the backstop records this decision for an endpoint that asks none.
+        var decision = new ApiKeyDecision(key, read.Token!, source);
+        Context.Items[typeof(ApiKeyDecision)] = decision;
+        if (!Response.HasStarted)
+        {
+            Response.OnStarting(static state =>
+            {
+                var (decision, recorder, result) = ((ApiKeyDecision, DecisionRecorder, ValidationResult))state;
+                decision.Record(recorder, result.Code, result.At);
+                return Task.CompletedTask;
+            }, (decision, recorder, result));
+        }
         // The snapshot the decision used: scope requirements and the "who may" room evaluate it with the request's time.
         Context.Items[typeof(KeySnapshot)] = key;
-        var claims = new List<Claim>(4 + key.Scopes.Length)
-        {
+        Claim[] claims =
+        [
             new(ApiKeyClaims.UserId, key.OwnerId.ToString()),
             new(ApiKeyClaims.KeyId, key.KeyId.ToString()),
             new(ApiKeyClaims.KeyHint, ApiKeyToken.Hint(read.Token!)),
             new(ApiKeyClaims.OrganizationId, key.OrganizationId.ToString()),
-        };
-        claims.AddRange(key.Scopes.Select(scope => new Claim(ApiKeyClaims.Scope, scope)));
+        ];
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name, ApiKeyClaims.KeyHint, null));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }
@@ -90,13 +108,24 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status403Forbidden;
+        var decision = Context.Items[typeof(ApiKeyDecision)] as ApiKeyDecision;
+        var code = decision?.RefusalCode ?? ReasonCodes.InsufficientScope;
         await Results.Problem(
                 statusCode: StatusCodes.Status403Forbidden,
                 title: "Forbidden",
-                detail: "The API key lacks the scope this endpoint requires.",
-                extensions: new Dictionary<string, object?> { ["code"] = ReasonCodes.InsufficientScope })
+                detail: Refusal(code, decision?.RefusedScope ?? "the scope this endpoint requires"),
+                extensions: new Dictionary<string, object?> { ["code"] = code })
             .ExecuteAsync(Context);
     }
+
+    // A refusal in plain words; the code beside it is the stable part.
+    private static string Refusal(string code, string scope) => code switch
+    {
+        ReasonCodes.InsufficientScope => $"The API key does not hold {scope}, which this endpoint requires.",
+        ReasonCodes.ResourceNotAllowed => $"The API key holds {scope} only for some resources, and this endpoint's are not among them.",
+        ReasonCodes.OutsideTimeWindow => $"The API key holds {scope}, but not at this time: the grant's schedule or the key's own is closed now.",
+        _ => $"The API key may not make this request ({code}).",
+    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "API key refused: {Code} (key id {KeyId})")]
     private static partial void LogRejected(ILogger logger, string code, Guid? keyId);

@@ -37,6 +37,36 @@ public sealed class TestAccessPanelTests : PortalComponentTest
     }
 
     [Fact]
+    public async Task Allowed_ShowsEveryDoorsAnswerAndWhatAnUpstreamIsTold()
+    {
+        var forwarded = new OpenAccess(["orders:read"], [new ResourceFilter("assets:read", ["asset/eu-*"])]);
+        var panel = RenderPanel(_ => new AccessExplanation(ReasonCodes.Valid, Now, "orders:read", null, false, new Grant("orders:read"), GrantOrigin.Direct, forwarded));
+
+        await panel.FindAll("input[type=radio]")[1].ClickAsync(new());
+        await panel.WaitForElement("input[placeholder='orders:read']").ChangeAsync(new() { Value = "orders:read" });
+        await Button(panel, "Test").ClickAsync(new());
+
+        var result = panel.WaitForElement("[aria-label='Test result']").TextContent;
+        Assert.Contains("Every door allows it", result);
+        Assert.Contains("X-Auth-Scopes: orders:read", result);
+        Assert.Contains("X-Auth-Resource-Filters: (\"asset/eu-*\");scope=\"assets:read\"", result);
+    }
+
+    [Fact]
+    public async Task Denied_OutsideTimeWindow_SaysEveryDoorAnswers403()
+    {
+        var panel = RenderPanel(_ => new AccessExplanation(ReasonCodes.OutsideTimeWindow, Now, "orders:read", null, false, null, null));
+
+        await panel.FindAll("input[type=radio]")[1].ClickAsync(new());
+        await panel.WaitForElement("input[placeholder='orders:read']").ChangeAsync(new() { Value = "orders:read" });
+        await Button(panel, "Test").ClickAsync(new());
+
+        var result = panel.WaitForElement("[aria-label='Test result']").TextContent;
+        Assert.Contains("answer 403 with this code", result);
+        Assert.DoesNotContain("X-Auth-Scopes", result);
+    }
+
+    [Fact]
     public async Task Denied_UnmatchedPath_SaysTheApiRefusesIt()
     {
         var panel = RenderPanel(_ => new AccessExplanation(ReasonCodes.InsufficientScope, Now, null, null, false, null, null));

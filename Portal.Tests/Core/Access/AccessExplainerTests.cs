@@ -76,6 +76,27 @@ public abstract class AccessExplainerTests(PortalApp app)
     }
 
     [Fact]
+    public async Task Explain_Allowed_ReportsWhatTheDoorsForwardAtThatMoment()
+    {
+        var admin = await app.NewUserAsync();
+        var weekdays = new AccessSchedule(TimeZone: "Europe/Berlin", Windows: [new WeeklyWindow(["mon", "tue", "wed", "thu", "fri"], "09:00", "17:00")]);
+        var key = await CreateKeyAsync(admin, admin.OrganizationId, scopes: ["orders:read"],
+            grants: [new Grant("orders:write", Schedule: weekdays), new Grant("assets:read", ["asset/eu-*"])]);
+        var mondayNoon = new DateTimeOffset(2026, 3, 2, 11, 0, 0, TimeSpan.Zero);
+        var sundayNoon = new DateTimeOffset(2026, 3, 1, 11, 0, 0, TimeSpan.Zero);
+
+        var monday = await ExplainAsync(admin, key, new AccessQuestion(null, null, "orders:read", At: mondayNoon));
+        var sunday = await ExplainAsync(admin, key, new AccessQuestion(null, null, "orders:read", At: sundayNoon));
+        var refused = await ExplainAsync(admin, key, new AccessQuestion(null, null, "orders:write", At: sundayNoon));
+
+        Assert.Equal(["orders:read", "orders:write"], monday.Forwarded!.Scopes);
+        Assert.Equal(["orders:read"], sunday.Forwarded!.Scopes);
+        Assert.Equal(["assets:read"], sunday.Forwarded.Filters.Select(f => f.Scope));
+        Assert.Equal(ReasonCodes.OutsideTimeWindow, refused.Code);
+        Assert.Null(refused.Forwarded);
+    }
+
+    [Fact]
     public async Task Explain_RevokedKey_IsRevokedBeforeAnyRule()
     {
         var owner = await app.NewUserAsync();

@@ -127,5 +127,73 @@ public sealed class CompiledAccessTests
         Assert.Equal(2, limited.FiltersFor(null, Monday10Utc)!.Count);
     }
 
+    [Fact]
+    public void FiltersFor_NoScope_LeavesOutLimitedGrantsAnOpenUnlimitedOneCovers()
+    {
+        var access = Compile(new Grant("orders:read", ["order/eu-*"]), new Grant("orders:write"), new Grant("assets:read", ["asset/eu-*"]));
+
+        var filters = access.FiltersFor(null, Monday10Utc);
+
+        Assert.Equal(["assets:read"], filters!.Select(f => f.Scope));
+    }
+
+    [Theory]
+    [InlineData(null, "RESOURCE_NOT_ALLOWED")]
+    [InlineData("asset/eu-1", "VALID")]
+    [InlineData("asset/us-1", "RESOURCE_NOT_ALLOWED")]
+    public void Evaluate_EnforcingResourceFilters_LimitedGrantOpensOnlyANamedMatchingResource(string? resource, string expected)
+    {
+        var access = Compile(new Grant("assets:read", ["asset/eu-*"]));
+
+        Assert.Equal(expected, access.Evaluate("assets:read", resource, Monday10Utc, enforceResourceFilters: true).Code);
+        Assert.Equal(resource is null ? "VALID" : expected, access.Evaluate("assets:read", resource, Monday10Utc).Code);
+    }
+
+    [Fact]
+    public void OpenAt_ListsUnconditionalScopesNow_AndFiltersForLimitedOnes()
+    {
+        var weekdays = new AccessSchedule(TimeZone: "Europe/Berlin", Windows: [new WeeklyWindow(["mon", "tue", "wed", "thu", "fri"], "08:00", "18:00")]);
+        var access = new AccessCompiler().Compile(
+            ["orders:read"],
+            [new Grant("orders:write", Schedule: weekdays), new Grant("assets:read", ["asset/eu-*", "asset/ch-*"]), new Grant("invoices:read", ["invoice/2026-*"], weekdays)],
+            null,
+            []);
+        var sunday = new DateTimeOffset(2026, 6, 7, 1, 0, 0, TimeSpan.Zero);
+
+        var monday = access.OpenAt(Monday10Utc);
+        var closed = access.OpenAt(sunday);
+
+        Assert.Equal(["orders:read", "orders:write"], monday.Scopes);
+        Assert.Equal(["assets:read", "invoices:read"], monday.Filters.Select(f => f.Scope));
+        Assert.Equal(["asset/eu-*", "asset/ch-*"], monday.Filters[0].Resources);
+        Assert.Equal(["orders:read"], closed.Scopes);
+        Assert.Equal(["assets:read"], closed.Filters.Select(f => f.Scope));
+        Assert.True(access.HasSchedules);
+        // The open set is rebuilt only when a schedule opened or closed.
+        Assert.Same(closed, access.OpenAt(sunday.AddMinutes(30)));
+        Assert.Equal(["orders:read", "orders:write"], access.OpenAt(Monday10Utc.AddHours(1)).Scopes);
+    }
+
+    [Fact]
+    public void OpenAt_NoSchedules_IsComputedOnce()
+    {
+        var access = Compile(new Grant("orders:read"), new Grant("assets:read", ["asset/eu-*"]));
+
+        Assert.False(access.HasSchedules);
+        Assert.Same(access.OpenAt(Monday10Utc), access.OpenAt(Monday10Utc.AddDays(3)));
+        Assert.Equal(["orders:read"], access.OpenAt(Monday10Utc).Scopes);
+    }
+
+    [Fact]
+    public void OpenAt_KeyScheduleClosed_HoldsNothing()
+    {
+        var access = new AccessCompiler().Compile(["orders:read"], [new Grant("assets:read", ["asset/eu-*"])], new AccessSchedule(NotBefore: Monday10Utc.AddDays(1)), []);
+
+        Assert.Same(OpenAccess.Nothing, access.OpenAt(Monday10Utc));
+        Assert.Null(access.FiltersFor(null, Monday10Utc));
+        Assert.Null(access.FiltersFor("assets:read", Monday10Utc));
+        Assert.Equal(["orders:read"], access.OpenAt(Monday10Utc.AddDays(2)).Scopes);
+    }
+
     private static CompiledAccess Compile(params Grant[] grants) => new AccessCompiler().Compile([], grants, null, []);
 }

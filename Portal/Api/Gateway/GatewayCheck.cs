@@ -25,8 +25,11 @@ namespace Portal.Api.Gateway;
 /// Istio <c>ext_authz</c>: the client's target is read from the raw request target, its query is
 /// the client's and never names a scope, and no forwarding header is read for method or path.</item>
 /// </list>
-/// 200 allows and names the key in <c>X-Auth-*</c> headers; 401 for a missing, bad or foreign key;
-/// 403 with <c>X-Auth-Code</c> when the key may not make this request; 404 for an unknown API.
+/// 200 allows and names the key in <c>X-Auth-*</c> headers: <c>X-Auth-Scopes</c> lists only the
+/// scopes the key holds at the moment of the decision without conditions, and
+/// <see cref="ResourceFiltersHeader"/> the ones it holds then for some resources only. Refusals take
+/// their status from <see cref="ReasonCodes.StatusOf"/>, as at every door: 401 for a missing, bad or
+/// foreign key; 403 with <c>X-Auth-Code</c> when the key may not make this request. 404 for an unknown API.
 /// Written as raw request delegates: this is the hottest path of the product.
 /// </summary>
 public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder recorder, ClientAddressResolver addresses, ApiPolicyCache apis)
@@ -165,7 +168,8 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         headers["X-Auth-Code"] = result.Code;
         if (result.IsValid)
         {
-            var key = HeadersOf(result.Key!);
+            // What the key holds at the moment of this decision, not every grant it has.
+            var key = HeadersOf(result.Key!, result.Key!.Access.OpenAt(result.At));
             response.StatusCode = StatusCodes.Status200OK;
             headers["X-Auth-Key-Id"] = key.KeyId;
             headers["X-Auth-Owner-Id"] = key.OwnerId;
@@ -173,16 +177,19 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
             headers["X-Auth-Api-Id"] = api.PublicId;
             headers["X-Auth-Environment"] = key.Environment;
             headers["X-Auth-Scopes"] = key.Scopes;
+            // Always written, empty when there are none, as X-Auth-Scopes is: a gateway that sets only
+            // the headers the answer carries (Envoy, Istio) then still replaces one the client sent.
+            headers[ResourceFiltersHeader.Name] = key.ResourceFilters;
             return;
         }
 
-        var denied = ReasonCodes.IsAuthorizationFailure(result.Code);
-        if (!denied)
+        var status = ReasonCodes.StatusOf(result.Code);
+        if (status == StatusCodes.Status401Unauthorized)
         {
             headers[HeaderNames.WWWAuthenticate] = "Bearer error=\"invalid_token\"";
         }
 
-        await WriteAsync(response, denied ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized, denied ? Forbidden : Unauthorized, context.RequestAborted);
+        await WriteAsync(response, status, status == StatusCodes.Status401Unauthorized ? Unauthorized : Forbidden, context.RequestAborted);
     }
 
     /// <summary>The API id in a door URL's id segment; null when the text is none.</summary>
@@ -265,15 +272,17 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         return last;
     }
 
-    private static KeyHeaders HeadersOf(KeySnapshot key)
+    private static KeyHeaders HeadersOf(KeySnapshot key, OpenAccess open)
     {
-        // Snapshots are immutable and replaced, never edited, when a key changes: the same object means the same values.
+        // Snapshots are immutable and replaced, never edited, when a key changes, and a compiled
+        // access hands out the same open set until a schedule opens or closes: the same objects
+        // mean the same values.
         var last = t_lastKey;
-        if (last is null || !ReferenceEquals(last.Key, key))
+        if (last is null || !ReferenceEquals(last.Key, key) || !ReferenceEquals(last.Open, open))
         {
             t_lastKey = last = new KeyHeaders(
-                key, key.KeyId.ToString(), key.OwnerId.ToString(), key.OrganizationId.ToString(),
-                key.Environment == KeyEnvironment.Live ? "live" : "test", string.Join(' ', key.Scopes));
+                key, open, key.KeyId.ToString(), key.OwnerId.ToString(), key.OrganizationId.ToString(),
+                key.Environment == KeyEnvironment.Live ? "live" : "test", string.Join(' ', open.Scopes), ResourceFiltersHeader.Format(open.Filters) ?? "");
         }
 
         return last;
@@ -291,7 +300,7 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         public static QueryScope None { get; } = new("", null, true);
     }
 
-    private sealed record KeyHeaders(KeySnapshot Key, string KeyId, string OwnerId, string OrganizationId, string Environment, string Scopes);
+    private sealed record KeyHeaders(KeySnapshot Key, OpenAccess Open, string KeyId, string OwnerId, string OrganizationId, string Environment, string Scopes, string ResourceFilters);
 
     // Bodies are static: the reason code travels in X-Auth-Code, so a denial allocates no JSON.
     private static byte[] Problem(int status, string title, string detail) =>

@@ -17,7 +17,13 @@ public sealed record VerifyRequest(string? Key, string? Scope = null, string? Re
 /// The decision. Identity fields are present only when <c>valid</c> is true; a key of another
 /// organization answers exactly like a key that does not exist.
 /// </summary>
-/// <remarks>Absent fields are left out of the JSON; a valid key without <c>expiresAt</c> never expires.</remarks>
+/// <remarks>
+/// Absent fields are left out of the JSON; a valid key without <c>expiresAt</c> never expires.
+/// <c>scopes</c> lists what the key holds at the moment of the decision without conditions (grants
+/// whose schedule, and the key's, is open then and that are limited to no resource), as the gateway
+/// door's <c>X-Auth-Scopes</c>; <c>filters</c> describes the scopes it then holds for some resources
+/// only: for the scope asked, or, without one, every such scope (the gateway door's <c>X-Auth-Resource-Filters</c>).
+/// </remarks>
 public sealed record VerifyResponse(
     bool Valid,
     string Code,

@@ -46,7 +46,6 @@ public static class VerifyEndpoints
         DecisionRecorder recorder,
         ClientAddressResolver addresses,
         ApiPolicyCache apis,
-        TimeProvider time,
         IOptions<JsonOptions> json)
     {
         var start = Stopwatch.GetTimestamp();
@@ -115,11 +114,17 @@ public static class VerifyEndpoints
         recorder.Record(result, request.Key, new DecisionSource(
             Doors.Verify, request.Method is null ? null : canonicalMethod, canonicalPath, clientIp ?? addresses.Resolve(context), context.Request.Headers.UserAgent.ToString(), start));
 
-        return TypedResults.Ok(result.IsValid
-            ? new VerifyResponse(true, result.Code, result.Key!.KeyId, result.Key.Name, result.Key.OwnerId, result.Key.OrganizationId,
-                result.Key.Environment == KeyEnvironment.Live ? "live" : "test", result.Key.Scopes, result.Key.ExpiresAt,
-                result.Key.Access.FiltersFor(request.Scope, time.GetUtcNow()))
-            : new VerifyResponse(false, result.Code));
+        if (!result.IsValid)
+        {
+            return TypedResults.Ok(new VerifyResponse(false, result.Code));
+        }
+
+        // Read at the moment of the decision, as the gateway door's X-Auth-Scopes and
+        // X-Auth-Resource-Filters are: scopes held whole now, and filters for those held in part.
+        var valid = result.Key!;
+        return TypedResults.Ok(new VerifyResponse(true, result.Code, valid.KeyId, valid.Name, valid.OwnerId, valid.OrganizationId,
+            valid.Environment == KeyEnvironment.Live ? "live" : "test", valid.Access.OpenAt(result.At).Scopes, valid.ExpiresAt,
+            valid.Access.FiltersFor(request.Scope, result.At)));
     }
 
     private static async Task<VerifyRequest> ReadAsync(HttpContext context, JsonSerializerOptions options)

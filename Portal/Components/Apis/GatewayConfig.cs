@@ -22,9 +22,11 @@ public static class GatewayConfig
                 auth_request /_portal_auth;
                 auth_request_set $portal_key_id $upstream_http_x_auth_key_id;
                 auth_request_set $portal_scopes $upstream_http_x_auth_scopes;
+                auth_request_set $portal_filters $upstream_http_x_auth_resource_filters;
                 auth_request_set $portal_code   $upstream_http_x_auth_code;
                 proxy_set_header X-Key-Id        $portal_key_id;
                 proxy_set_header X-Scopes        $portal_scopes;
+                proxy_set_header X-Resource-Filters $portal_filters;
                 proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
                 proxy_pass http://your_app;    # no URI: the app gets the target the Portal decided on
                 add_header X-Auth-Code $portal_code always;
@@ -56,7 +58,7 @@ public static class GatewayConfig
                 # The key, what the door decides on, and the method-override headers so the door can refuse them.
                 authRequestHeaders: ["Authorization", "X-Api-Key", "X-Forwarded-Method", "X-Forwarded-Uri", "X-Forwarded-For",
                                      "X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "User-Agent"]
-                authResponseHeaders: ["X-Auth-Key-Id", "X-Auth-Owner-Id", "X-Auth-Organization-Id", "X-Auth-Scopes"]
+                authResponseHeaders: ["X-Auth-Key-Id", "X-Auth-Owner-Id", "X-Auth-Organization-Id", "X-Auth-Scopes", "X-Auth-Resource-Filters"]
         """;
 
     /// <summary>Envoy <c>ext_authz</c> HTTP filter (path form).</summary>

@@ -21,6 +21,14 @@ public static class AccessWords
         _ => code,
     };
 
+    /// <summary>The answer every door gives for the code, from the one status mapping (<see cref="ReasonCodes.StatusOf"/>).</summary>
+    public static string Status(string code) => ReasonCodes.StatusOf(code) switch
+    {
+        200 => "Every door allows it: the gateway door and the management API answer 200, verify answers valid.",
+        401 => "Every door refuses the key itself: the gateway door and the management API answer 401, verify answers valid: false.",
+        var status => $"Every door refuses the request: the gateway door and the management API answer {status} with this code, verify answers valid: false.",
+    };
+
     /// <summary>What named the required scope; null when the key's state decided before any rule was read.</summary>
     public static string? Rule(AccessExplanation result)
     {
