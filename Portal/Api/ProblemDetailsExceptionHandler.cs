@@ -30,6 +30,12 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
 
         context.Response.StatusCode = status;
         var details = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title };
+        if (exception is AccessDeniedException { Code: { } code })
+        {
+            // A key's grants decided: the same reason code the doors give.
+            details.Extensions["code"] = code;
+        }
+
         if (errors is not null)
         {
             details.Extensions["errors"] = errors;

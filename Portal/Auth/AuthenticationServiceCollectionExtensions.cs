@@ -18,7 +18,7 @@ public static class AuthenticationServiceCollectionExtensions
         services.AddAuthentication().AddApiKey();
         services.AddSingleton<IAuthorizationHandler, ScopeRequirementHandler>();
         services.AddAuthorizationBuilder()
-            .AddPolicy(Scope.KeysManage, policy => policy.RequireScope(Scope.KeysManage))
+            .AddPolicy(Scope.KeysManage, policy => policy.RequireScope(Scope.KeysManage, Scope.KeysAdmin))
             .AddPolicy(Scope.KeysVerify, policy => policy.RequireScope(Scope.KeysVerify))
             .AddPolicy(Scope.PoliciesManage, policy => policy.RequireScope(Scope.PoliciesManage))
             .AddPolicy(Scope.ApisRead, policy => policy.RequireScope(Scope.ApisRead, Scope.ApisManage))
