@@ -63,6 +63,7 @@ public static class PortalCoreServiceCollectionExtensions
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddScoped<OrganizationAccess>();
+        services.AddScoped<MemberOffboarding>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<KeyCatalog>();
         services.AddScoped<GrantCheck>();

@@ -36,4 +36,7 @@ public static class NotificationKinds
     public const string KeyExpiring1Day = "key.expiring.1d";
     public const string RotationDue7Days = "key.rotation_due.7d";
     public const string RotationDue1Day = "key.rotation_due.1d";
+
+    /// <summary>To an organization's admins and owners: a member's removal or role change revoked or reduced their keys.</summary>
+    public const string MemberKeysChanged = "member.keys_changed";
 }
