@@ -29,7 +29,7 @@ public sealed class Notification
     public DateTimeOffset? ReadAt { get; set; }
 }
 
-/// <summary>Kinds of notifications; the same names are the <c>type</c> of their webhook events.</summary>
+/// <summary>Kinds of notifications; the reminders' names are also the <c>type</c> of their webhook events.</summary>
 public static class NotificationKinds
 {
     public const string KeyExpiring7Days = "key.expiring.7d";

@@ -202,7 +202,7 @@ public sealed class MemberOffboarding(PortalDbContext db, AuditTrail audit, KeyC
             key.UpdatedAt = now;
             key.ConcurrencyStamp = Guid.NewGuid();
             audit.Record(caller, AuditActions.KeyRevoked, key.OrganizationId, "key", key.Id.ToString(), key.Name,
-                new { reason, cause = revocation.Cause, member = plan.Email, memberId = plan.UserId, roleBefore = plan.RoleBefore, roleAfter = plan.RoleAfter });
+                new { reason, cause = revocation.Cause.ToString(), member = plan.Email, memberId = plan.UserId, roleBefore = plan.RoleBefore.ToString(), roleAfter = plan.RoleAfter?.ToString() });
         }
 
         foreach (var reduction in plan.ReducedKeys)
@@ -218,7 +218,7 @@ public sealed class MemberOffboarding(PortalDbContext db, AuditTrail audit, KeyC
             key.UpdatedAt = now;
             key.ConcurrencyStamp = Guid.NewGuid();
             audit.Record(caller, AuditActions.KeyAccessReduced, key.OrganizationId, "key", key.Id.ToString(), key.Name,
-                new { reason, member = plan.Email, memberId = plan.UserId, roleBefore = plan.RoleBefore, roleAfter = plan.RoleAfter, before, after = AccessOf(key) });
+                new { reason, member = plan.Email, memberId = plan.UserId, roleBefore = plan.RoleBefore.ToString(), roleAfter = plan.RoleAfter?.ToString(), before, after = AccessOf(key) });
         }
 
         var invitations = work.Invitations.ToDictionary(i => i.Id);
@@ -227,7 +227,7 @@ public sealed class MemberOffboarding(PortalDbContext db, AuditTrail audit, KeyC
             var invitation = invitations[cancellation.InvitationId];
             invitation.RevokedAt = now;
             audit.Record(caller, OrganizationDirectory.InvitationRevokedAction, invitation.OrganizationId, "invitation", invitation.Id.ToString(), invitation.Email,
-                new { reason, invitedBy = plan.Email, role = invitation.Role });
+                new { reason, invitedBy = plan.Email, role = invitation.Role.ToString() });
         }
 
         await NotifyAdminsAsync(caller, plan, now, cancellationToken);
@@ -283,7 +283,7 @@ public sealed class MemberOffboarding(PortalDbContext db, AuditTrail audit, KeyC
         var text = new StringBuilder();
         text.Append(plan.IsRemoval
             ? actor.UserId == plan.UserId ? $"{plan.Email} left {organization}." : $"{actor.Name} removed {plan.Email} from {organization}."
-            : $"{actor.Name} made {plan.Email} {plan.RoleAfter!.Value.ToString().ToLowerInvariant()} in {organization}.");
+            : $"{actor.Name} changed the role of {plan.Email} in {organization} to {plan.RoleAfter!.Value.ToString().ToLowerInvariant()}.");
         var invitations = plan.CancelledInvitations.Count == 0 ? "" : $" Invitations they sent, cancelled: {plan.CancelledInvitations.Count}.";
         var reduced = plan.ReducedKeys.Count == 0 ? "" : $" Keys that lost what the new role may not give: {plan.ReducedKeys.Count}.";
         var budget = Notification.MessageMaxLength - invitations.Length - reduced.Length;

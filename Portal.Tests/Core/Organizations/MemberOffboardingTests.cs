@@ -373,3 +373,50 @@ public abstract class MemberOffboardingTests(PortalApp app) : IDisposable
 public sealed class SqliteMemberOffboardingTests(SqliteApp app) : MemberOffboardingTests(app), IClassFixture<SqliteApp>;
 
 public sealed class PostgreSqlMemberOffboardingTests(PostgreSqlApp app) : MemberOffboardingTests(app), IClassFixture<PostgreSqlApp>;
+
+/// <summary>The plan and the admins' message as pure functions, without a database.</summary>
+public sealed class MemberOffboardingPlanTests
+{
+    [Fact]
+    public void Plan_DemotionToAdmin_KeepsEverythingButOwnerInvitations()
+    {
+        var key = new ApiKey { Name = "ops", Hint = "pk_test_AAAA…ZZZZ", Scopes = ["*:*"], Grants = [new Grant("orders:admin")] };
+        var invitations = new[] { Invitation(OrganizationRole.Owner), Invitation(OrganizationRole.Admin), Invitation(OrganizationRole.Viewer) };
+
+        var plan = MemberOffboarding.Plan(Guid.NewGuid(), Guid.NewGuid(), "ann@example.com", OrganizationRole.Owner, OrganizationRole.Admin, [key], invitations);
+
+        Assert.Empty(plan.RevokedKeys);
+        Assert.Empty(plan.ReducedKeys);
+        Assert.Equal([invitations[0].Id], plan.CancelledInvitations.Select(i => i.InvitationId));
+    }
+
+    [Fact]
+    public void Plan_DemotionToDeveloper_KeyWithOnlyAdministrativeAccessIsRevoked_KeyWithNothingIsLeftAlone()
+    {
+        var administrative = new ApiKey { Name = "a", Hint = "h1", Scopes = ["orders:admin"], Grants = [new Grant("*:*")] };
+        var empty = new ApiKey { Name = "b", Hint = "h2" };
+
+        var plan = MemberOffboarding.Plan(Guid.NewGuid(), Guid.NewGuid(), "ann@example.com", OrganizationRole.Admin, OrganizationRole.Developer, [empty, administrative], []);
+
+        var revoked = Assert.Single(plan.RevokedKeys);
+        Assert.Equal((administrative.Id, KeyRevocationCause.NothingLeft), (revoked.KeyId, revoked.Cause));
+        Assert.Empty(plan.ReducedKeys);
+    }
+
+    [Fact]
+    public void NotificationMessage_ManyLongNamedKeys_StaysWithinTheLimit_AndCountsTheRest()
+    {
+        var keys = Enumerable.Range(0, 30).Select(i => new ApiKey { Name = $"{i:D2}" + new string('k', ApiKey.NameMaxLength - 2), Hint = "pk_test_AAAA…ZZZZ" }).ToList();
+        var plan = MemberOffboarding.Plan(Guid.NewGuid(), Guid.NewGuid(), "ann@example.com", OrganizationRole.Developer, null, keys, []);
+        var actor = new Caller(Guid.NewGuid(), "admin@example.com", Channels.Portal);
+
+        var message = MemberOffboarding.NotificationMessage(plan, "Acme", actor);
+
+        Assert.True(message.Length <= Notification.MessageMaxLength, $"{message.Length} characters");
+        Assert.StartsWith("admin@example.com removed ann@example.com from Acme. Keys revoked (30): “00", message, StringComparison.Ordinal);
+        Assert.Matches(@" and 2\d more \(see the audit log\)\.$", message);
+    }
+
+    private static Invitation Invitation(OrganizationRole role) =>
+        new() { Email = $"{role}@example.com", NormalizedEmail = $"{role}@EXAMPLE.COM", Role = role, TokenHash = new byte[32] };
+}
