@@ -65,6 +65,8 @@ public static class PortalCoreServiceCollectionExtensions
 
         services.AddScoped<OrganizationAccess>();
         services.AddScoped<PermissionEvaluator>();
+        services.AddScoped<MemberOffboarding>();
+        services.AddScoped<KeyHolderReconciliation>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<KeyCatalog>();
         services.AddScoped<GrantCheck>();

@@ -31,7 +31,7 @@ public sealed class AuditQuery(PortalDbContext db, PermissionEvaluator permissio
     public static readonly IReadOnlyList<string> KnownActions =
     [
         AuditActions.KeyCreated, AuditActions.KeyUpdated, AuditActions.KeyRotated, AuditActions.KeyRevoked, AuditActions.KeyExpired,
-        AuditActions.KeyDisabled, AuditActions.KeyGraceEnded, AuditActions.PolicyChanged, AuditActions.WebhookChanged, AuditActions.WebhookRemoved,
+        AuditActions.KeyDisabled, AuditActions.KeyGraceEnded, AuditActions.KeyAccessReduced, AuditActions.PolicyChanged, AuditActions.WebhookChanged, AuditActions.WebhookRemoved,
         AuditActions.OrganizationCreated, AuditActions.MemberAdded, AuditActions.MemberRoleChanged, AuditActions.MemberRemoved,
         OrganizationDirectory.InvitationCreatedAction, OrganizationDirectory.InvitationRevokedAction,
         AuditActions.UserRegistered, AuditActions.AdminCreated,

@@ -42,6 +42,9 @@ public static class AuditActions
     public const string KeyExpired = "key.expired";
     public const string KeyDisabled = "key.disabled";
     public const string KeyGraceEnded = "key.grace_ended";
+
+    /// <summary>A key lost scopes, grants or permission sets its owner's new role may not give (details: before and after).</summary>
+    public const string KeyAccessReduced = "key.access_reduced";
     public const string PolicyChanged = "organization.policy_changed";
     public const string WebhookChanged = "organization.webhook_changed";
     public const string WebhookRemoved = "organization.webhook_removed";

@@ -29,11 +29,14 @@ public sealed class Notification
     public DateTimeOffset? ReadAt { get; set; }
 }
 
-/// <summary>Kinds of notifications; the same names are the <c>type</c> of their webhook events.</summary>
+/// <summary>Kinds of notifications; the reminders' names are also the <c>type</c> of their webhook events.</summary>
 public static class NotificationKinds
 {
     public const string KeyExpiring7Days = "key.expiring.7d";
     public const string KeyExpiring1Day = "key.expiring.1d";
     public const string RotationDue7Days = "key.rotation_due.7d";
     public const string RotationDue1Day = "key.rotation_due.1d";
+
+    /// <summary>To an organization's admins and owners: a member's removal or role change revoked or reduced their keys.</summary>
+    public const string MemberKeysChanged = "member.keys_changed";
 }

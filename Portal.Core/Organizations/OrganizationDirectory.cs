@@ -27,7 +27,7 @@ public sealed record InvitationPreview(Guid OrganizationId, string OrganizationN
 /// role; an organization the caller is not a member of is reported as absent (null or empty).
 /// The last owner of an organization can never be removed or demoted.
 /// </summary>
-public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluator permissions, AuditTrail audit, TimeProvider time)
+public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluator permissions, AuditTrail audit, TimeProvider time, MemberOffboarding offboarding)
 {
     public const int NameMaxLength = 100;
     public static readonly TimeSpan InvitationLifetime = TimeSpan.FromDays(7);
@@ -220,27 +220,48 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
         return new OrganizationSummary(invitation.OrganizationId, invitation.Organization!.Name, false, existing?.Role ?? invitation.Role);
     }
 
-    /// <summary>Changes a member's role. Only owners grant or take away Owner; the last owner stays.</summary>
-    public async Task<bool> ChangeRoleAsync(Caller caller, Guid organizationId, Guid userId, OrganizationRole role, CancellationToken cancellationToken = default)
+    /// <summary>Changes a member's role; see the <see cref="MemberChangeMode"/> overload. False when the caller or the member is not in the organization.</summary>
+    public async Task<bool> ChangeRoleAsync(Caller caller, Guid organizationId, Guid userId, OrganizationRole role, CancellationToken cancellationToken = default) =>
+        await ChangeRoleAsync(caller, organizationId, userId, role, MemberChangeMode.Apply, cancellationToken) is not null;
+
+    /// <summary>
+    /// Changes a member's role (<see cref="MemberChangeMode.Apply"/>), or says what the change would do
+    /// without doing it (<see cref="MemberChangeMode.Preview"/>): the same checks and the same plan
+    /// (<see cref="MemberOffboarding"/>), so the preview is what the change does on the same data.
+    /// The member's keys in the organization lose what the new role may not give (a viewer's are
+    /// revoked), and invitations they sent that the new role may not send are cancelled, in the
+    /// transaction of the role change. Only owners grant or take away Owner; the last owner stays.
+    /// Returns the plan (carried out, for Apply), or null when the caller or the member is not in the organization.
+    /// </summary>
+    public async Task<MemberChangePlan?> ChangeRoleAsync(Caller caller, Guid organizationId, Guid userId, OrganizationRole role, MemberChangeMode mode, CancellationToken cancellationToken = default)
     {
         if (!Enum.IsDefined(role))
         {
             throw new InvalidRequestException("role", "Unknown role.");
         }
 
-        return await InSerializableTransactionAsync(async () =>
+        var work = mode == MemberChangeMode.Apply
+            ? await InSerializableTransactionAsync(ChangeAsync, cancellationToken)
+            : await ChangeAsync();
+        if (work is not null && mode == MemberChangeMode.Apply)
+        {
+            offboarding.Publish(work);
+        }
+
+        return work?.Plan;
+
+        async Task<MemberChangeWork?> ChangeAsync()
         {
             var (organization, callerRole) = await ForAdminAsync(caller, organizationId, cancellationToken);
-            var member = organization is null ? null : await db.Memberships.Include(m => m.User)
-                .FirstOrDefaultAsync(m => m.OrganizationId == organizationId && m.UserId == userId, cancellationToken);
+            var member = organization is null ? null : await MembershipForAsync(organizationId, userId, mode, cancellationToken);
             if (member is null)
             {
-                return false;
+                return null;
             }
 
             if (member.Role == role)
             {
-                return true;
+                return new MemberChangeWork(MemberOffboarding.Plan(organizationId, userId, member.User!.Email!, role, role, [], []), [], []);
             }
 
             CheckRoleGrantable(role, callerRole);
@@ -250,34 +271,60 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
                 await EnsureAnotherOwnerAsync(organizationId, userId, cancellationToken);
             }
 
+            var work = await offboarding.PrepareAsync(member, role, mode, cancellationToken);
+            if (mode == MemberChangeMode.Preview)
+            {
+                return work;
+            }
+
             var before = member.Role;
             member.Role = role;
-            audit.Record(caller, AuditActions.MemberRoleChanged, organizationId, "user", userId.ToString(), member.User!.Email, new { before, after = role });
-            await db.SaveChangesAsync(cancellationToken);
-            return true;
-        }, cancellationToken);
+            audit.Record(caller, AuditActions.MemberRoleChanged, organizationId, "user", userId.ToString(), member.User!.Email,
+                new { before, after = role, keysRevoked = work.Plan.RevokedKeys.Count, keysReduced = work.Plan.ReducedKeys.Count, invitationsCancelled = work.Plan.CancelledInvitations.Count });
+            await offboarding.ApplyAsync(caller, work, cancellationToken);
+            await SaveMemberChangeAsync(cancellationToken);
+            return work;
+        }
     }
 
+    /// <summary>Removes a member; see the <see cref="MemberChangeMode"/> overload. False when the caller or the member is not in the organization.</summary>
+    public async Task<bool> RemoveMemberAsync(Caller caller, Guid organizationId, Guid userId, CancellationToken cancellationToken = default) =>
+        await RemoveMemberAsync(caller, organizationId, userId, MemberChangeMode.Apply, cancellationToken) is not null;
+
     /// <summary>
-    /// Removes a member. Admins remove developers, viewers and admins; owners remove anyone; anyone
-    /// may leave. The last owner is never removed, and nobody leaves a personal organization.
+    /// Removes a member (<see cref="MemberChangeMode.Apply"/>), or says what the removal would do
+    /// without doing it (<see cref="MemberChangeMode.Preview"/>), with the same checks and plan.
+    /// Every key the member owns in the organization is revoked and the invitations they sent are
+    /// cancelled, in the transaction of the removal. Admins remove developers, viewers and admins;
+    /// owners remove anyone; anyone may leave, by the same path. The last owner is never removed,
+    /// and nobody leaves a personal organization. Returns the plan (carried out, for Apply), or
+    /// null when the caller or the member is not in the organization.
     /// </summary>
-    public async Task<bool> RemoveMemberAsync(Caller caller, Guid organizationId, Guid userId, CancellationToken cancellationToken = default)
+    public async Task<MemberChangePlan?> RemoveMemberAsync(Caller caller, Guid organizationId, Guid userId, MemberChangeMode mode, CancellationToken cancellationToken = default)
     {
-        return await InSerializableTransactionAsync(async () =>
+        var work = mode == MemberChangeMode.Apply
+            ? await InSerializableTransactionAsync(RemoveAsync, cancellationToken)
+            : await RemoveAsync();
+        if (work is not null && mode == MemberChangeMode.Apply)
+        {
+            offboarding.Publish(work);
+        }
+
+        return work?.Plan;
+
+        async Task<MemberChangeWork?> RemoveAsync()
         {
             var callerRole = (await permissions.StandingAsync(caller, organizationId, cancellationToken)).Role;
             if (callerRole is null)
             {
-                return false;
+                return null;
             }
 
             var organization = await db.Organizations.AsNoTracking().FirstAsync(o => o.Id == organizationId, cancellationToken);
-            var member = await db.Memberships.Include(m => m.User)
-                .FirstOrDefaultAsync(m => m.OrganizationId == organizationId && m.UserId == userId, cancellationToken);
+            var member = await MembershipForAsync(organizationId, userId, mode, cancellationToken);
             if (member is null)
             {
-                return false;
+                return null;
             }
 
             if (organization.IsPersonal)
@@ -288,7 +335,7 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
             var leaving = userId == caller.UserId;
             if (!leaving)
             {
-                if (callerRole < OrganizationRole.Admin)
+                if (!PermissionRules.Allows(callerRole, PortalAction.ManageMembers))
                 {
                     throw new AccessDeniedException("Only admins can remove members.");
                 }
@@ -301,11 +348,59 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
                 await EnsureAnotherOwnerAsync(organizationId, userId, cancellationToken);
             }
 
+            var work = await offboarding.PrepareAsync(member, roleAfter: null, mode, cancellationToken);
+            if (mode == MemberChangeMode.Preview)
+            {
+                return work;
+            }
+
             db.Memberships.Remove(member);
-            audit.Record(caller, AuditActions.MemberRemoved, organizationId, "user", userId.ToString(), member.User!.Email, new { role = member.Role });
+            audit.Record(caller, AuditActions.MemberRemoved, organizationId, "user", userId.ToString(), member.User!.Email,
+                new { role = member.Role, keysRevoked = work.Plan.RevokedKeys.Count, invitationsCancelled = work.Plan.CancelledInvitations.Count });
+            await offboarding.ApplyAsync(caller, work, cancellationToken);
+            await SaveMemberChangeAsync(cancellationToken);
+            return work;
+        }
+    }
+
+    /// <summary>
+    /// The membership to change, read as the database has it now. The portal's context lives as
+    /// long as a circuit, and rows it tracks from an earlier call may be stale: a decision about
+    /// who keeps which key must not rest on them, so a change starts from an empty tracker; a
+    /// preview tracks nothing.
+    /// </summary>
+    private async Task<Membership?> MembershipForAsync(Guid organizationId, Guid userId, MemberChangeMode mode, CancellationToken cancellationToken)
+    {
+        var memberships = db.Memberships.Include(m => m.User).Where(m => m.OrganizationId == organizationId && m.UserId == userId);
+        if (mode == MemberChangeMode.Preview)
+        {
+            return await memberships.AsNoTracking().FirstOrDefaultAsync(cancellationToken);
+        }
+
+        db.ChangeTracker.Clear();
+        return await memberships.FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Saves a member change with everything it does to keys and invitations. When the save fails
+    /// (a key changed meanwhile), nothing is written and nothing stays tracked to be saved later.
+    /// </summary>
+    private async Task SaveMemberChangeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
             await db.SaveChangesAsync(cancellationToken);
-            return true;
-        }, cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            throw new ConflictException("member", "A key of this member was changed at the same moment; nothing was changed. Look at the change again and confirm it.");
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            throw;
+        }
     }
 
     private async Task<(Organization? Organization, OrganizationRole Role)> ForAdminAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken)

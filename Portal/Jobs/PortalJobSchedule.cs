@@ -2,6 +2,7 @@ using Hangfire;
 using Portal.Core;
 using Portal.Core.Audit;
 using Portal.Core.Keys;
+using Portal.Core.Permissions;
 using Portal.Core.Notifications;
 using Portal.Core.Usage;
 using Portal.Core.Webhooks;
@@ -17,6 +18,7 @@ public static class PortalJobSchedule
     public static readonly IReadOnlyList<(string Id, string Cron)> Jobs =
     [
         (KeyExpiry.JobName, Cron.Minutely()),
+        (KeyHolderReconciliation.JobName, Cron.Minutely()),
         (RotationGraceEnd.JobName, Cron.Minutely()),
         (WebhookDispatch.JobName, Cron.Minutely()),
         (KeyReminders.JobName, "*/15 * * * *"),
@@ -34,6 +36,7 @@ public static class PortalJobSchedule
             switch (id)
             {
                 case KeyExpiry.JobName: Add<KeyExpiry>(manager, id, cron, options); break;
+                case KeyHolderReconciliation.JobName: Add<KeyHolderReconciliation>(manager, id, cron, options); break;
                 case RotationGraceEnd.JobName: Add<RotationGraceEnd>(manager, id, cron, options); break;
                 case WebhookDispatch.JobName: Add<WebhookDispatch>(manager, id, cron, options); break;
                 case KeyReminders.JobName: Add<KeyReminders>(manager, id, cron, options); break;

@@ -30,10 +30,11 @@ public sealed class PoliciesPageTests : BunitContext, IAsyncLifetime, IClassFixt
         Services.AddScoped<PortalDbContext>(_ => app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
         Services.AddScoped<OrganizationAccess>();
         Services.AddScoped<Portal.Core.Permissions.PermissionEvaluator>();
-        Services.AddSingleton(TimeProvider.System);
         Services.AddScoped<AuditTrail>();
         Services.AddScoped<OrganizationPolicies>();
         Services.AddScoped<OrganizationDirectory>();
+        Services.AddScoped<MemberOffboarding>();
+        Services.AddSingleton(app.Services.GetRequiredService<KeyChangeFeed>());
         Services.AddScoped<WebhookSettings>();
         Services.AddSingleton(app.Services.GetRequiredService<IOptions<KeyOptions>>());
         Services.AddSingleton(app.Services.GetRequiredService<IOptions<WebhookOptions>>());

@@ -25,7 +25,6 @@ public sealed class PlatformSettingsPageTests : BunitContext, IAsyncLifetime, IC
         Services.AddScoped<PortalDbContext>(_ => app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
         Services.AddScoped<OrganizationAccess>();
         Services.AddScoped<Portal.Core.Permissions.PermissionEvaluator>();
-        Services.AddSingleton(TimeProvider.System);
         Services.AddScoped<AuditTrail>();
         Services.AddScoped<PlatformRegistration>();
         Services.AddScoped<PortalCaller>();
