@@ -14,7 +14,7 @@ namespace Portal.Core.Permissions;
 /// </summary>
 public sealed class KeyHolderReconciliation(PortalDbContext db, MemberOffboarding offboarding) : IReconciliation
 {
-    public const string JobName = "key-holder-reconciliation";
+    public const string JobName = "revoke-orphaned-keys";
 
     public const int BatchSize = 100;
 
