@@ -204,6 +204,17 @@ public sealed class KeyCatalog(
         var ownerRole = key.OwnerId == caller.UserId ? editorRole : await permissions.MemberRoleAsync(key.OwnerId, key.OrganizationId, cancellationToken) ?? OrganizationRole.Viewer;
         var role = editorRole < ownerRole ? editorRole : ownerRole;
         var sets = await CheckAccessAsync(key.OrganizationId, role, command.Scopes, command.Grants, command.Schedule, command.PermissionSetIds, errors, cancellationToken, key);
+        if (ownerRole < editorRole)
+        {
+            // The editor may give it; the owner may not hold it. Say which, or an admin reads "only admins" and wonders.
+            foreach (var field in errors.Keys.Where(f => f.StartsWith("scopes", StringComparison.Ordinal) || f.StartsWith("grants", StringComparison.Ordinal) || f == "permissionSets").ToList())
+            {
+                errors[field] = [.. errors[field].Select(m => m.StartsWith("Only organization admins", StringComparison.Ordinal)
+                    ? $"{m} The key's owner is a {ownerRole.ToString().ToLowerInvariant()}, and a key holds at most what its owner's role may give."
+                    : m)];
+            }
+        }
+
         var apiIds = await CheckApisAsync(key.OrganizationId, key.Environment, command.ApiIds, errors, cancellationToken);
         if (command.Schedule is not null && command.RemoveSchedule)
         {
