@@ -37,7 +37,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<KeyChangeFeed>();
         services.AddSingleton<IKeySnapshotSource, DatabaseKeySnapshotSource>();
         services.AddSingleton<KeySnapshotCache>();
-        services.AddSingleton<AccessCompiler>();
+        services.AddSingleton(sp => new AccessCompiler(sp.GetRequiredService<IOptions<ValidationOptions>>().Value.MaxSharedAccessBytes));
         services.AddSingleton<IApiPolicySource, DatabaseApiPolicySource>();
         services.AddSingleton<ApiPolicyCache>();
         services.AddSingleton<KeyValidator>();
@@ -63,6 +63,7 @@ public static class PortalCoreServiceCollectionExtensions
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
         services.AddScoped<OrganizationAccess>();
+        services.AddQuotas();
         services.AddScoped<AuditTrail>();
         services.AddScoped<KeyCatalog>();
         services.AddScoped<GrantCheck>();

@@ -26,6 +26,12 @@ public sealed class CompiledSchedule
         _days = days;
     }
 
+    /// <summary>
+    /// About how many bytes this schedule holds on the heap (object headers, the seven day arrays
+    /// and their minutes); the time zone is shared by every schedule and not counted.
+    /// </summary>
+    public long EstimatedBytes => 48 + (_days is null ? 0 : 56 + _days.Sum(d => 24L + (4L * d.Length)));
+
     public bool IsOpen(DateTimeOffset now)
     {
         var ticks = now.UtcTicks;
@@ -82,7 +88,9 @@ public sealed class CompiledSchedule
         var windows = schedule.Windows ?? [];
         if (schedule.TimeZone is not null)
         {
-            if (!TimeZoneInfo.TryFindSystemTimeZoneById(schedule.TimeZone, out zone) || !zone.HasIanaId)
+            // IANA ids are short (the longest is about 30 characters): a longer one is refused unread.
+            if (schedule.TimeZone.Length > AccessSchedule.MaxTimeZoneLength
+                || !TimeZoneInfo.TryFindSystemTimeZoneById(schedule.TimeZone, out zone) || !zone.HasIanaId)
             {
                 errors[$"{field}.timeZone"] = [$"'{Shorten(schedule.TimeZone)}' is not an IANA time zone such as Europe/Berlin."];
             }
@@ -92,6 +100,8 @@ public sealed class CompiledSchedule
             errors[$"{field}.timeZone"] = ["Weekly windows need a time zone (an IANA id such as Europe/Berlin)."];
         }
 
+        // Counts are checked before any list is walked: the work below is bounded by
+        // MaxWindows × MaxDays whatever a request body holds.
         if (windows.Count > AccessSchedule.MaxWindows)
         {
             errors[$"{field}.windows"] = [$"A schedule can have at most {AccessSchedule.MaxWindows} windows."];
@@ -136,6 +146,13 @@ public sealed class CompiledSchedule
                 continue;
             }
 
+            if (window.Days.Count > WeeklyWindow.MaxDays)
+            {
+                errors[$"{name}.days"] = [$"A window names at most {WeeklyWindow.MaxDays} days, each once (mon, tue, wed, thu, fri, sat, sun)."];
+                continue;
+            }
+
+            var named = 0;
             foreach (var day in window.Days)
             {
                 var index = Array.IndexOf(DayNames, day?.Trim().ToLowerInvariant());
@@ -143,24 +160,17 @@ public sealed class CompiledSchedule
                 {
                     errors[$"{name}.days"] = [$"'{Shorten(day)}' is not a day: use mon, tue, wed, thu, fri, sat or sun."];
                 }
-                else if (start >= 0 && end > start)
+                else if ((named & (1 << index)) != 0)
                 {
-                    days[index].Add(start);
-                    days[index].Add(end);
+                    errors[$"{name}.days"] = [$"'{DayNames[index]}' is named twice in one window."];
                 }
-            }
-        }
-
-        for (var d = 0; d < 7 && errors.Count == before; d++)
-        {
-            var pairs = days[d];
-            for (var i = 0; i < pairs.Count; i += 2)
-            {
-                for (var j = i + 2; j < pairs.Count; j += 2)
+                else
                 {
-                    if (pairs[i] < pairs[j + 1] && pairs[j] < pairs[i + 1])
+                    named |= 1 << index;
+                    if (start >= 0 && end > start)
                     {
-                        errors[$"{field}.windows"] = [$"Two windows overlap on {DayNames[d]}; merge them into one."];
+                        days[index].Add(start);
+                        days[index].Add(end);
                     }
                 }
             }
@@ -171,22 +181,28 @@ public sealed class CompiledSchedule
             return null;
         }
 
-        int[][]? compiled = null;
-        if (windows.Count > 0)
+        // Each day holds at most MaxWindows intervals: sorted by start, two overlap only if neighbours do.
+        var sorted = new int[7][];
+        for (var d = 0; d < 7; d++)
         {
-            compiled = new int[7][];
-            for (var d = 0; d < 7; d++)
+            var pairs = days[d].Chunk(2).OrderBy(p => p[0]).SelectMany(p => p).ToArray();
+            for (var i = 2; i < pairs.Length; i += 2)
             {
-                var pairs = days[d].Chunk(2).OrderBy(p => p[0]).SelectMany(p => p).ToArray();
-                compiled[d] = pairs;
+                if (pairs[i] < pairs[i - 1])
+                {
+                    errors[$"{field}.windows"] = [$"Two windows overlap on {DayNames[d]}; merge them into one."];
+                    return null;
+                }
             }
+
+            sorted[d] = pairs;
         }
 
         return new CompiledSchedule(
             schedule.NotBefore?.UtcTicks ?? 0,
             schedule.NotAfter?.UtcTicks ?? 0,
             zone,
-            compiled);
+            windows.Count > 0 ? sorted : null);
     }
 
     private static int ParseMinute(string? value, bool allowEndOfDay)

@@ -20,6 +20,7 @@ public sealed class KeyCatalog(
     KeyHasher hasher,
     KeyChangeFeed changes,
     GrantCheck grantCheck,
+    Quotas quotas,
     IOptions<KeyOptions> options,
     TimeProvider time)
 {
@@ -56,6 +57,7 @@ public sealed class KeyCatalog(
         KeyPolicyRules.CheckLifetime(policy, command.ExpiresAt, now, errors);
         InvalidRequestException.ThrowIfAny(errors);
         await EnsureNameFreeAsync(caller.UserId, name, exceptKeyId: null, cancellationToken);
+        await quotas.EnsureKeyAllowedAsync(organizationId, cancellationToken);
 
         var token = ApiKeyToken.Generate(PrefixFor(command.Environment));
         var key = new ApiKey

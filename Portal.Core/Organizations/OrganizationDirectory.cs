@@ -26,7 +26,7 @@ public sealed record InvitationPreview(Guid OrganizationId, string OrganizationN
 /// role; an organization the caller is not a member of is reported as absent (null or empty).
 /// The last owner of an organization can never be removed or demoted.
 /// </summary>
-public sealed class OrganizationDirectory(PortalDbContext db, OrganizationAccess access, AuditTrail audit, TimeProvider time)
+public sealed class OrganizationDirectory(PortalDbContext db, OrganizationAccess access, AuditTrail audit, Quotas quotas, TimeProvider time)
 {
     public const int NameMaxLength = 100;
     public static readonly TimeSpan InvitationLifetime = TimeSpan.FromDays(7);
@@ -72,6 +72,7 @@ public sealed class OrganizationDirectory(PortalDbContext db, OrganizationAccess
             throw new InvalidRequestException("name", $"Name must be at most {NameMaxLength} characters, without control characters.");
         }
 
+        await quotas.EnsureOrganizationAllowedAsync(caller.UserId, cancellationToken);
         var now = time.GetUtcNow();
         var organization = new Organization { Name = trimmed, IsPersonal = false, CreatedAt = now };
         db.Organizations.Add(organization);
