@@ -23,6 +23,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddOptions<KeyOptions>().BindConfiguration(KeyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ValidationOptions>().BindConfiguration(ValidationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthenticationLogOptions>().BindConfiguration(AuthenticationLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LogQueryOptions>().BindConfiguration(LogQueryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
