@@ -89,9 +89,13 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, OrganizationAcces
     /// <see cref="LogQueryOptions.ExportScanBudget"/> records; an export that stops at either ends
     /// with <see cref="ExportStoppedLine"/>.
     /// </summary>
-    public async IAsyncEnumerable<string> ExportCsvAsync(Caller caller, AuthenticationLogFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <exception cref="InvalidRequestException">At once, before anything is read, when the range is refused.</exception>
+    public IAsyncEnumerable<string> ExportCsvAsync(Caller caller, AuthenticationLogFilter filter, CancellationToken cancellationToken = default) =>
+        ExportCsvAsync(caller, filter, options.Value.Range(filter.From, filter.To, time.GetUtcNow()), cancellationToken);
+
+    private async IAsyncEnumerable<string> ExportCsvAsync(
+        Caller caller, AuthenticationLogFilter filter, (DateTimeOffset From, DateTimeOffset? To) range, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var range = options.Value.Range(filter.From, filter.To, time.GetUtcNow());
         var budget = new ScanBudget(options.Value.ExportScanBudget);
         var rowBudget = options.Value.ExportRowBudget;
         await using var records = VisibleAsync(caller, filter, range, cursor: null, budget, cancellationToken).GetAsyncEnumerator(cancellationToken);
