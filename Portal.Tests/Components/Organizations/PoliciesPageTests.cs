@@ -32,6 +32,8 @@ public sealed class PoliciesPageTests : BunitContext, IAsyncLifetime, IClassFixt
         Services.AddScoped<AuditTrail>();
         Services.AddScoped<OrganizationPolicies>();
         Services.AddScoped<OrganizationDirectory>();
+        Services.AddScoped<Quotas>();
+        Services.AddSingleton(app.Services.GetRequiredService<IOptions<QuotaOptions>>());
         Services.AddScoped<WebhookSettings>();
         Services.AddSingleton(app.Services.GetRequiredService<IOptions<KeyOptions>>());
         Services.AddSingleton(app.Services.GetRequiredService<IOptions<WebhookOptions>>());
