@@ -114,13 +114,14 @@ public sealed class CompiledSchedule
             days[i] = [];
         }
 
+        // Field names are built only for a message: an accepted schedule allocates none.
+        string Name(int index) => $"{field}.windows[{index}]";
         for (var w = 0; w < windows.Count; w++)
         {
-            var name = $"{field}.windows[{w}]";
             var window = windows[w];
             if (window is null)
             {
-                errors[name] = ["A window cannot be null."];
+                errors[Name(w)] = ["A window cannot be null."];
                 continue;
             }
 
@@ -128,41 +129,41 @@ public sealed class CompiledSchedule
             var end = ParseMinute(window.End, allowEndOfDay: true);
             if (start < 0)
             {
-                errors[$"{name}.start"] = [$"'{Shorten(window.Start)}' is not a time of day (HH:mm)."];
+                errors[$"{Name(w)}.start"] = [$"'{Shorten(window.Start)}' is not a time of day (HH:mm)."];
             }
 
             if (end < 0)
             {
-                errors[$"{name}.end"] = [$"'{Shorten(window.End)}' is not a time of day (HH:mm, or 24:00)."];
+                errors[$"{Name(w)}.end"] = [$"'{Shorten(window.End)}' is not a time of day (HH:mm, or 24:00)."];
             }
             else if (start >= 0 && end <= start)
             {
-                errors[$"{name}.end"] = ["The window must end after it starts; split a window across midnight into two."];
+                errors[$"{Name(w)}.end"] = ["The window must end after it starts; split a window across midnight into two."];
             }
 
             if (window.Days is not { Count: > 0 })
             {
-                errors[$"{name}.days"] = ["Name at least one day (mon, tue, wed, thu, fri, sat, sun)."];
+                errors[$"{Name(w)}.days"] = ["Name at least one day (mon, tue, wed, thu, fri, sat, sun)."];
                 continue;
             }
 
             if (window.Days.Count > WeeklyWindow.MaxDays)
             {
-                errors[$"{name}.days"] = [$"A window names at most {WeeklyWindow.MaxDays} days, each once (mon, tue, wed, thu, fri, sat, sun)."];
+                errors[$"{Name(w)}.days"] = [$"A window names at most {WeeklyWindow.MaxDays} days, each once (mon, tue, wed, thu, fri, sat, sun)."];
                 continue;
             }
 
             var named = 0;
             foreach (var day in window.Days)
             {
-                var index = Array.IndexOf(DayNames, day?.Trim().ToLowerInvariant());
+                var index = DayIndex(day);
                 if (index < 0)
                 {
-                    errors[$"{name}.days"] = [$"'{Shorten(day)}' is not a day: use mon, tue, wed, thu, fri, sat or sun."];
+                    errors[$"{Name(w)}.days"] = [$"'{Shorten(day)}' is not a day: use mon, tue, wed, thu, fri, sat or sun."];
                 }
                 else if ((named & (1 << index)) != 0)
                 {
-                    errors[$"{name}.days"] = [$"'{DayNames[index]}' is named twice in one window."];
+                    errors[$"{Name(w)}.days"] = [$"'{DayNames[index]}' is named twice in one window."];
                 }
                 else
                 {
@@ -185,7 +186,7 @@ public sealed class CompiledSchedule
         var sorted = new int[7][];
         for (var d = 0; d < 7; d++)
         {
-            var pairs = days[d].Chunk(2).OrderBy(p => p[0]).SelectMany(p => p).ToArray();
+            var pairs = SortedPairs(days[d]);
             for (var i = 2; i < pairs.Length; i += 2)
             {
                 if (pairs[i] < pairs[i - 1])
@@ -203,6 +204,43 @@ public sealed class CompiledSchedule
             schedule.NotAfter?.UtcTicks ?? 0,
             zone,
             windows.Count > 0 ? sorted : null);
+    }
+
+    // mon…sun in any case, spaces around allowed; -1 for anything else. Allocates nothing.
+    private static int DayIndex(string? day)
+    {
+        var text = day.AsSpan().Trim();
+        for (var i = 0; i < DayNames.Length; i++)
+        {
+            if (text.Equals(DayNames[i], StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    // [start, end) pairs ordered by start: an insertion sort, as a day holds at most MaxWindows of them.
+    private static int[] SortedPairs(List<int> flat)
+    {
+        var pairs = flat.ToArray();
+        for (var i = 2; i < pairs.Length; i += 2)
+        {
+            var (start, end) = (pairs[i], pairs[i + 1]);
+            var j = i - 2;
+            while (j >= 0 && pairs[j] > start)
+            {
+                pairs[j + 2] = pairs[j];
+                pairs[j + 3] = pairs[j + 1];
+                j -= 2;
+            }
+
+            pairs[j + 2] = start;
+            pairs[j + 3] = end;
+        }
+
+        return pairs;
     }
 
     private static int ParseMinute(string? value, bool allowEndOfDay)

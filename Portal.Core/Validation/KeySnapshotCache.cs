@@ -144,7 +144,7 @@ public sealed class KeySnapshotCache : IDisposable
             }
         }
 
-        // A lost race here only skews the count by one; the count only bounds the size.
+        // Charged before it is visible, released by whoever removes it: the bytes never go below zero.
         Hold(entry);
         while (true)
         {
