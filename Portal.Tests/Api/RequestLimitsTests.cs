@@ -303,3 +303,29 @@ public abstract class RequestLimitsTests(PortalApp app)
 public sealed class SqliteRequestLimitsTests(SqliteApp app) : RequestLimitsTests(app), IClassFixture<SqliteApp>;
 
 public sealed class PostgreSqlRequestLimitsTests(PostgreSqlApp app) : RequestLimitsTests(app), IClassFixture<PostgreSqlApp>;
+
+/// <summary>The key API's body limit on real Kestrel, where the server itself stops reading at the limit.</summary>
+public sealed class RequestLimitsKestrelTests(Portal.Tests.Auth.KestrelDoorApp app) : IClassFixture<Portal.Tests.Auth.KestrelDoorApp>
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task CreateKey_BodyPastTheLimit_Answers413ProblemDetailsAndWritesNothing(bool chunked)
+    {
+        var owner = await app.NewUserAsync();
+        using var client = new HttpClient { BaseAddress = app.Address };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", owner.ManageToken);
+        var bytes = Encoding.UTF8.GetBytes("{\"name\":\"too large\"" + new string(' ', (int)KeysEndpoints.MaxBodyBytes) + "}");
+        HttpContent content = chunked ? new StreamContent(new MemoryStream(bytes)) : new ByteArrayContent(bytes);
+        content.Headers.ContentType = new("application/json");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/keys") { Content = content };
+        request.Headers.TransferEncodingChunked = chunked;
+
+        var response = await client.SendAsync(request);
+
+        var problem = await response.ReadProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.True(problem.Errors().ContainsKey("body"));
+        await using var scope = app.Scope();
+        Assert.False(await scope.ServiceProvider.GetRequiredService<Portal.Core.Data.PortalDbContext>().ApiKeys.AnyAsync(k => k.Name == "too large"));
+    }
+}

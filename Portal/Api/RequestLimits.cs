@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Core;
 
@@ -87,12 +88,13 @@ public static class RequestLimits
             throw TooLarge(maxBodyBytes);
         }
 
-        if (request.ContentLength == 0)
+        // A request without a body (most GETs) costs nothing here.
+        if (request.ContentLength == 0 || context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
         {
             return;
         }
 
-        var buffer = new MemoryStream((int)Math.Min(request.ContentLength ?? 16 * 1024, maxBodyBytes));
+        var buffer = new MemoryStream((int)Math.Min(request.ContentLength ?? 4 * 1024, maxBodyBytes));
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
