@@ -24,6 +24,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddOptions<KeyOptions>().BindConfiguration(KeyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ValidationOptions>().BindConfiguration(ValidationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthenticationLogOptions>().BindConfiguration(AuthenticationLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LogQueryOptions>().BindConfiguration(LogQueryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -38,7 +39,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<KeyChangeFeed>();
         services.AddSingleton<IKeySnapshotSource, DatabaseKeySnapshotSource>();
         services.AddSingleton<KeySnapshotCache>();
-        services.AddSingleton<AccessCompiler>();
+        services.AddSingleton(sp => new AccessCompiler(sp.GetRequiredService<IOptions<ValidationOptions>>().Value.MaxSharedAccessBytes));
         services.AddSingleton<IApiPolicySource, DatabaseApiPolicySource>();
         services.AddSingleton<ApiPolicyCache>();
         services.AddSingleton<KeyValidator>();
@@ -67,6 +68,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<PermissionEvaluator>();
         services.AddScoped<MemberOffboarding>();
         services.AddScoped<KeyHolderReconciliation>();
+        services.AddQuotas();
         services.AddScoped<AuditTrail>();
         services.AddScoped<KeyCatalog>();
         services.AddScoped<GrantCheck>();

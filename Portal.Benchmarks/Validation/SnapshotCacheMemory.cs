@@ -4,7 +4,8 @@ namespace Portal.Benchmarks.Validation;
 
 /// <summary>
 /// Fills the snapshot cache with <c>count</c> distinct keys (realistic names, three shared scope
-/// sets) and prints the managed heap it holds.
+/// sets) and prints the managed heap it holds beside the cache's own estimate of its bytes
+/// (<c>Validation:MaxCacheBytes</c> bounds the estimate).
 /// Run: dotnet run -c Release --project Portal.Benchmarks -- memory 1000000
 /// </summary>
 internal static class SnapshotCacheMemory
@@ -25,5 +26,6 @@ internal static class SnapshotCacheMemory
         GC.KeepAlive(fixture);
         var megabytes = (after - before) / 1024.0 / 1024.0;
         Console.WriteLine($"{fixture.Cache.KnownCount:N0} cached key snapshots: {megabytes:N1} MB of managed heap ({(after - before) / (double)count:N0} bytes each)");
+        Console.WriteLine($"the cache's estimate: {fixture.Cache.EstimatedBytes / 1024.0 / 1024.0:N1} MB ({fixture.Cache.EstimatedBytes / (double)Math.Max(1, fixture.Cache.KnownCount):N0} bytes each)");
     }
 }

@@ -26,6 +26,12 @@ public sealed class CompiledSchedule
         _days = days;
     }
 
+    /// <summary>
+    /// About how many bytes this schedule holds on the heap (object headers, the seven day arrays
+    /// and their minutes); the time zone is shared by every schedule and not counted.
+    /// </summary>
+    public long EstimatedBytes => 48 + (_days is null ? 0 : 56 + _days.Sum(d => 24L + (4L * d.Length)));
+
     public bool IsOpen(DateTimeOffset now)
     {
         var ticks = now.UtcTicks;
@@ -82,7 +88,9 @@ public sealed class CompiledSchedule
         var windows = schedule.Windows ?? [];
         if (schedule.TimeZone is not null)
         {
-            if (!TimeZoneInfo.TryFindSystemTimeZoneById(schedule.TimeZone, out zone) || !zone.HasIanaId)
+            // IANA ids are short (the longest is about 30 characters): a longer one is refused unread.
+            if (schedule.TimeZone.Length > AccessSchedule.MaxTimeZoneLength
+                || !TimeZoneInfo.TryFindSystemTimeZoneById(schedule.TimeZone, out zone) || !zone.HasIanaId)
             {
                 errors[$"{field}.timeZone"] = [$"'{Shorten(schedule.TimeZone)}' is not an IANA time zone such as Europe/Berlin."];
             }
@@ -92,6 +100,8 @@ public sealed class CompiledSchedule
             errors[$"{field}.timeZone"] = ["Weekly windows need a time zone (an IANA id such as Europe/Berlin)."];
         }
 
+        // Counts are checked before any list is walked: the work below is bounded by
+        // MaxWindows × MaxDays whatever a request body holds.
         if (windows.Count > AccessSchedule.MaxWindows)
         {
             errors[$"{field}.windows"] = [$"A schedule can have at most {AccessSchedule.MaxWindows} windows."];
@@ -104,13 +114,14 @@ public sealed class CompiledSchedule
             days[i] = [];
         }
 
+        // Field names are built only for a message: an accepted schedule allocates none.
+        string Name(int index) => $"{field}.windows[{index}]";
         for (var w = 0; w < windows.Count; w++)
         {
-            var name = $"{field}.windows[{w}]";
             var window = windows[w];
             if (window is null)
             {
-                errors[name] = ["A window cannot be null."];
+                errors[Name(w)] = ["A window cannot be null."];
                 continue;
             }
 
@@ -118,49 +129,49 @@ public sealed class CompiledSchedule
             var end = ParseMinute(window.End, allowEndOfDay: true);
             if (start < 0)
             {
-                errors[$"{name}.start"] = [$"'{Shorten(window.Start)}' is not a time of day (HH:mm)."];
+                errors[$"{Name(w)}.start"] = [$"'{Shorten(window.Start)}' is not a time of day (HH:mm)."];
             }
 
             if (end < 0)
             {
-                errors[$"{name}.end"] = [$"'{Shorten(window.End)}' is not a time of day (HH:mm, or 24:00)."];
+                errors[$"{Name(w)}.end"] = [$"'{Shorten(window.End)}' is not a time of day (HH:mm, or 24:00)."];
             }
             else if (start >= 0 && end <= start)
             {
-                errors[$"{name}.end"] = ["The window must end after it starts; split a window across midnight into two."];
+                errors[$"{Name(w)}.end"] = ["The window must end after it starts; split a window across midnight into two."];
             }
 
             if (window.Days is not { Count: > 0 })
             {
-                errors[$"{name}.days"] = ["Name at least one day (mon, tue, wed, thu, fri, sat, sun)."];
+                errors[$"{Name(w)}.days"] = ["Name at least one day (mon, tue, wed, thu, fri, sat, sun)."];
                 continue;
             }
 
+            if (window.Days.Count > WeeklyWindow.MaxDays)
+            {
+                errors[$"{Name(w)}.days"] = [$"A window names at most {WeeklyWindow.MaxDays} days, each once (mon, tue, wed, thu, fri, sat, sun)."];
+                continue;
+            }
+
+            var named = 0;
             foreach (var day in window.Days)
             {
-                var index = Array.IndexOf(DayNames, day?.Trim().ToLowerInvariant());
+                var index = DayIndex(day);
                 if (index < 0)
                 {
-                    errors[$"{name}.days"] = [$"'{Shorten(day)}' is not a day: use mon, tue, wed, thu, fri, sat or sun."];
+                    errors[$"{Name(w)}.days"] = [$"'{Shorten(day)}' is not a day: use mon, tue, wed, thu, fri, sat or sun."];
                 }
-                else if (start >= 0 && end > start)
+                else if ((named & (1 << index)) != 0)
                 {
-                    days[index].Add(start);
-                    days[index].Add(end);
+                    errors[$"{Name(w)}.days"] = [$"'{DayNames[index]}' is named twice in one window."];
                 }
-            }
-        }
-
-        for (var d = 0; d < 7 && errors.Count == before; d++)
-        {
-            var pairs = days[d];
-            for (var i = 0; i < pairs.Count; i += 2)
-            {
-                for (var j = i + 2; j < pairs.Count; j += 2)
+                else
                 {
-                    if (pairs[i] < pairs[j + 1] && pairs[j] < pairs[i + 1])
+                    named |= 1 << index;
+                    if (start >= 0 && end > start)
                     {
-                        errors[$"{field}.windows"] = [$"Two windows overlap on {DayNames[d]}; merge them into one."];
+                        days[index].Add(start);
+                        days[index].Add(end);
                     }
                 }
             }
@@ -171,22 +182,65 @@ public sealed class CompiledSchedule
             return null;
         }
 
-        int[][]? compiled = null;
-        if (windows.Count > 0)
+        // Each day holds at most MaxWindows intervals: sorted by start, two overlap only if neighbours do.
+        var sorted = new int[7][];
+        for (var d = 0; d < 7; d++)
         {
-            compiled = new int[7][];
-            for (var d = 0; d < 7; d++)
+            var pairs = SortedPairs(days[d]);
+            for (var i = 2; i < pairs.Length; i += 2)
             {
-                var pairs = days[d].Chunk(2).OrderBy(p => p[0]).SelectMany(p => p).ToArray();
-                compiled[d] = pairs;
+                if (pairs[i] < pairs[i - 1])
+                {
+                    errors[$"{field}.windows"] = [$"Two windows overlap on {DayNames[d]}; merge them into one."];
+                    return null;
+                }
             }
+
+            sorted[d] = pairs;
         }
 
         return new CompiledSchedule(
             schedule.NotBefore?.UtcTicks ?? 0,
             schedule.NotAfter?.UtcTicks ?? 0,
             zone,
-            compiled);
+            windows.Count > 0 ? sorted : null);
+    }
+
+    // mon…sun in any case, spaces around allowed; -1 for anything else. Allocates nothing.
+    private static int DayIndex(string? day)
+    {
+        var text = day.AsSpan().Trim();
+        for (var i = 0; i < DayNames.Length; i++)
+        {
+            if (text.Equals(DayNames[i], StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    // [start, end) pairs ordered by start: an insertion sort, as a day holds at most MaxWindows of them.
+    private static int[] SortedPairs(List<int> flat)
+    {
+        var pairs = flat.ToArray();
+        for (var i = 2; i < pairs.Length; i += 2)
+        {
+            var (start, end) = (pairs[i], pairs[i + 1]);
+            var j = i - 2;
+            while (j >= 0 && pairs[j] > start)
+            {
+                pairs[j + 2] = pairs[j];
+                pairs[j + 3] = pairs[j + 1];
+                j -= 2;
+            }
+
+            pairs[j + 2] = start;
+            pairs[j + 3] = end;
+        }
+
+        return pairs;
     }
 
     private static int ParseMinute(string? value, bool allowEndOfDay)

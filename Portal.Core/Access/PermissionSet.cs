@@ -12,6 +12,9 @@ public sealed class PermissionSet
     public const int DescriptionMaxLength = 500;
     public const int MaxGrants = 50;
 
+    /// <summary>The most permission sets one key references.</summary>
+    public const int MaxPerKey = 20;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
 
     public Guid OrganizationId { get; set; }

@@ -33,6 +33,7 @@ public sealed class PermissionSetCatalog(
     PermissionEvaluator permissions,
     AuditTrail audit,
     KeyChangeFeed changes,
+    Quotas quotas,
     TimeProvider time)
 {
     public const int MaxImportBytes = 256 * 1024;
@@ -65,6 +66,7 @@ public sealed class PermissionSetCatalog(
         var role = await RequireAdminAsync(caller, organizationId, cancellationToken);
         var (trimmed, list) = await CheckAsync(organizationId, role, name, description, grants, cancellationToken);
         await EnsureNameFreeAsync(organizationId, trimmed, null, cancellationToken);
+        await quotas.EnsurePermissionSetAllowedAsync(organizationId, cancellationToken);
         var now = time.GetUtcNow();
         var set = new PermissionSet
         {

@@ -8,7 +8,10 @@ namespace Portal.Core.Access;
 /// </summary>
 public static partial class Scope
 {
+    /// <summary>The longest scope string, in characters.</summary>
     public const int MaxLength = 128;
+
+    /// <summary>The most scopes a key holds directly, and the most conditional grants it holds besides them.</summary>
     public const int MaxPerKey = 50;
 
     /// <summary>Lets a key manage keys of its organization through <c>/api/v1/keys</c>.</summary>
@@ -39,7 +42,10 @@ public static partial class Scope
     public static bool IsValid(string? scope) =>
         scope is { Length: > 0 and <= MaxLength } && Pattern().IsMatch(scope);
 
-    /// <summary>Checks a list for a key; returns the error message or null.</summary>
+    /// <summary>
+    /// Checks a list for a key; returns the error message or null. The count is checked first, so
+    /// the work is bounded by <see cref="MaxPerKey"/> × <see cref="MaxLength"/> whatever was sent.
+    /// </summary>
     public static string? Validate(IReadOnlyCollection<string>? scopes)
     {
         if (scopes is null)

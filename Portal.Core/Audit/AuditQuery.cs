@@ -1,11 +1,15 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
 
 namespace Portal.Core.Audit;
 
-/// <summary>Filters for the audit page; all optional except the organization.</summary>
+/// <summary>
+/// Filters for the audit page; all optional except the organization. The range covers at most
+/// <see cref="LogQueryOptions.MaxRangeDays"/> days (an absent start: that many days before the end or now).
+/// </summary>
 public sealed record AuditFilter(
     Guid OrganizationId,
     DateTimeOffset? From = null,
@@ -17,13 +21,18 @@ public sealed record AuditFilter(
     int Limit = 50);
 
 /// <summary>A page of audit records, newest first, and whether more follow (no full count).</summary>
-public sealed record AuditPage(IReadOnlyList<AuditRecord> Items, bool HasMore);
+/// <param name="StoppedAtBudget">
+/// True when more records match but lie past <see cref="LogQueryOptions.AuditRowBudget"/> records
+/// from the newest: narrow the filter to reach them.
+/// </param>
+public sealed record AuditPage(IReadOnlyList<AuditRecord> Items, bool HasMore, bool StoppedAtBudget = false);
 
 /// <summary>
 /// Reads an organization's audit trail for its admins and owners. Anyone else gets an empty page,
-/// exactly as for an organization with no records.
+/// exactly as for an organization with no records. A query covers a bounded time range and pages
+/// no deeper than <see cref="LogQueryOptions.AuditRowBudget"/> records.
 /// </summary>
-public sealed class AuditQuery(PortalDbContext db, PermissionEvaluator permissions)
+public sealed class AuditQuery(PortalDbContext db, PermissionEvaluator permissions, IOptions<LogQueryOptions> options, TimeProvider time)
 {
     public const int MaxPageSize = 200;
 
@@ -44,19 +53,21 @@ public sealed class AuditQuery(PortalDbContext db, PermissionEvaluator permissio
             throw new InvalidRequestException("limit", $"Limit must be between 1 and {MaxPageSize}, offset not negative.");
         }
 
+        var budget = options.Value.AuditRowBudget;
+        if (filter.Offset >= budget)
+        {
+            throw new InvalidRequestException("offset", $"Pages reach back {budget} records at most. {LogQueryOptions.NarrowTheFilter}");
+        }
+
+        var range = options.Value.Range(filter.From, filter.To, time.GetUtcNow());
         if (!await permissions.MayAsync(caller, PortalAction.ViewAuditTrail, filter.OrganizationId, cancellationToken: cancellationToken))
         {
             return new AuditPage([], false);
         }
 
-        var records = db.AuditRecords.AsNoTracking().Where(a => a.OrganizationId == filter.OrganizationId);
-        if (filter.From is { } from)
-        {
-            var fromUtc = from.ToUniversalTime();
-            records = records.Where(a => a.OccurredAt >= fromUtc);
-        }
-
-        if (filter.To is { } to)
+        var fromUtc = range.From.ToUniversalTime();
+        var records = db.AuditRecords.AsNoTracking().Where(a => a.OrganizationId == filter.OrganizationId && a.OccurredAt >= fromUtc);
+        if (range.To is { } to)
         {
             var toUtc = to.ToUniversalTime();
             records = records.Where(a => a.OccurredAt < toUtc);
@@ -91,6 +102,9 @@ public sealed class AuditQuery(PortalDbContext db, PermissionEvaluator permissio
             page.RemoveAt(page.Count - 1);
         }
 
-        return new AuditPage(page, hasMore);
+        // The next page would start at or past the budget: say so instead of offering it.
+        return hasMore && filter.Offset + filter.Limit >= budget
+            ? new AuditPage(page, false, StoppedAtBudget: true)
+            : new AuditPage(page, hasMore);
     }
 }

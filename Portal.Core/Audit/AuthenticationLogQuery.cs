@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
 using Portal.Core.Validation;
@@ -10,6 +11,8 @@ using Portal.Core.Permissions;
 namespace Portal.Core.Audit;
 
 /// <summary>Which authentication log records to show.</summary>
+/// <param name="From">The start of the range (inclusive); absent: <see cref="LogQueryOptions.MaxRangeDays"/> days before the end.</param>
+/// <param name="To">The end of the range (exclusive); absent: now. At most <see cref="LogQueryOptions.MaxRangeDays"/> days after the start.</param>
 /// <param name="Outcome"><c>allowed</c>, <c>denied</c>, or one reason code.</param>
 public sealed record AuthenticationLogFilter(
     Guid OrganizationId,
@@ -22,16 +25,25 @@ public sealed record AuthenticationLogFilter(
     int Limit = 50,
     string? Cursor = null);
 
-public sealed record AuthenticationLogPage(IReadOnlyList<AuthenticationLogRecord> Items, string? NextCursor);
+/// <summary>A page of records, newest first, and the cursor of the next page (null at the end).</summary>
+/// <param name="StoppedAtBudget">
+/// True when the query read <see cref="LogQueryOptions.PageScanBudget"/> records before filling the
+/// page: more records may match further back; narrow the filter (the cursor, when given, goes on from here).
+/// </param>
+public sealed record AuthenticationLogPage(IReadOnlyList<AuthenticationLogRecord> Items, string? NextCursor, bool StoppedAtBudget = false);
 
 /// <summary>
 /// Reads the authentication log for the portal: an organization's admins see all its records,
 /// everyone else only the records of their own keys. Newest first, keyset paging, no counts.
+/// Every query covers at most <see cref="LogQueryOptions.MaxRangeDays"/> days and stops after
+/// reading its budget of records, saying so, rather than reading the whole log for a rare match.
 /// </summary>
-public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluator permissions)
+public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluator permissions, IOptions<LogQueryOptions> options, TimeProvider time)
 {
     public const int MaxPageSize = 200;
-    public const int MaxExportRows = 100_000;
+
+    /// <summary>The line an export ends with when it stopped at a budget.</summary>
+    public static readonly string ExportStoppedLine = Csv(LogQueryOptions.NarrowTheFilter);
 
     public async Task<AuthenticationLogPage> ListAsync(Caller caller, AuthenticationLogFilter filter, CancellationToken cancellationToken = default)
     {
@@ -40,16 +52,26 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluat
             throw new InvalidRequestException("limit", $"Limit must be between 1 and {MaxPageSize}.");
         }
 
-        ThrowIfInvalidRange(filter);
+        var range = options.Value.Range(filter.From, filter.To, time.GetUtcNow());
         KeysetCursor? cursor = filter.Cursor is null ? null : KeysetCursor.Decode(filter.Cursor);
         var page = new List<AuthenticationLogRecord>(filter.Limit + 1);
-        await foreach (var record in VisibleAsync(caller, filter, cursor, cancellationToken))
+        var budget = new ScanBudget(options.Value.PageScanBudget);
+        try
         {
-            page.Add(record);
-            if (page.Count > filter.Limit)
+            await foreach (var record in VisibleAsync(caller, filter, range, cursor, budget, cancellationToken))
             {
-                break;
+                page.Add(record);
+                if (page.Count > filter.Limit)
+                {
+                    break;
+                }
             }
+        }
+        catch (ScanBudget.Spent)
+        {
+            // The records given out so far are the newest matches, in order: they make a page, and
+            // the next page goes on after the last of them.
+            return new AuthenticationLogPage(page, page.Count == 0 ? null : new KeysetCursor(page[^1].OccurredAt, page[^1].Id).Encode(), StoppedAtBudget: true);
         }
 
         string? next = null;
@@ -62,15 +84,50 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluat
         return new AuthenticationLogPage(page, next);
     }
 
-    /// <summary>The filtered view as CSV lines (header first), streamed, at most <see cref="MaxExportRows"/> rows.</summary>
-    public async IAsyncEnumerable<string> ExportCsvAsync(Caller caller, AuthenticationLogFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The filtered view as CSV lines (header first), streamed: at most
+    /// <see cref="LogQueryOptions.ExportRowBudget"/> rows after reading at most
+    /// <see cref="LogQueryOptions.ExportScanBudget"/> records; an export that stops at either ends
+    /// with <see cref="ExportStoppedLine"/>.
+    /// </summary>
+    /// <exception cref="InvalidRequestException">At once, before anything is read, when the range is refused.</exception>
+    public IAsyncEnumerable<string> ExportCsvAsync(Caller caller, AuthenticationLogFilter filter, CancellationToken cancellationToken = default) =>
+        ExportCsvAsync(caller, filter, options.Value.Range(filter.From, filter.To, time.GetUtcNow()), cancellationToken);
+
+    private async IAsyncEnumerable<string> ExportCsvAsync(
+        Caller caller, AuthenticationLogFilter filter, (DateTimeOffset From, DateTimeOffset? To) range, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ThrowIfInvalidRange(filter);
-        var records = VisibleAsync(caller, filter, cursor: null, cancellationToken);
+        var budget = new ScanBudget(options.Value.ExportScanBudget);
+        var rowBudget = options.Value.ExportRowBudget;
+        await using var records = VisibleAsync(caller, filter, range, cursor: null, budget, cancellationToken).GetAsyncEnumerator(cancellationToken);
         yield return "occurred_at,key_id,key_hint,code,door,method,path,client_ip,user_agent,latency_us";
         var rows = 0;
-        await foreach (var r in records)
+        while (true)
         {
+            bool more;
+            try
+            {
+                more = await records.MoveNextAsync();
+            }
+            catch (ScanBudget.Spent)
+            {
+                more = false;
+                rows = -1;
+            }
+
+            if (!more)
+            {
+                break;
+            }
+
+            if (rows == rowBudget)
+            {
+                rows = -1;
+                break;
+            }
+
+            var r = records.Current;
+            rows++;
             yield return string.Join(',',
                 r.OccurredAt.ToString("O", CultureInfo.InvariantCulture),
                 r.KeyId?.ToString() ?? "",
@@ -82,10 +139,11 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluat
                 Csv(r.ClientIp),
                 Csv(r.UserAgent),
                 r.LatencyMicroseconds.ToString(CultureInfo.InvariantCulture));
-            if (++rows == MaxExportRows)
-            {
-                yield break;
-            }
+        }
+
+        if (rows < 0)
+        {
+            yield return ExportStoppedLine;
         }
     }
 
@@ -94,7 +152,12 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluat
     /// Who, which key and when narrow the segments read; the other filters look at each record.
     /// </summary>
     private async IAsyncEnumerable<AuthenticationLogRecord> VisibleAsync(
-        Caller caller, AuthenticationLogFilter filter, KeysetCursor? cursor, [EnumeratorCancellation] CancellationToken cancellationToken)
+        Caller caller,
+        AuthenticationLogFilter filter,
+        (DateTimeOffset From, DateTimeOffset? To) range,
+        KeysetCursor? cursor,
+        ScanBudget budget,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var view = await permissions.MayAsync(caller, PortalAction.ViewAuthenticationLog, filter.OrganizationId, cancellationToken: cancellationToken)
             ? await permissions.KeyViewAsync(caller, filter.OrganizationId, cancellationToken)
@@ -117,14 +180,10 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluat
         }
 
         // In UTC: a bound with an offset (from=…+02:00 in the export's query) is refused by PostgreSQL's driver.
-        var from = filter.From?.ToUniversalTime() ?? DateTimeOffset.MinValue;
-        var to = filter.To?.ToUniversalTime() ?? DateTimeOffset.MaxValue;
-        if (filter.From is not null)
-        {
-            segments = segments.Where(s => s.LastAt >= from);
-        }
-
-        if (filter.To is not null)
+        var from = range.From.ToUniversalTime();
+        var to = range.To?.ToUniversalTime() ?? DateTimeOffset.MaxValue;
+        segments = segments.Where(s => s.LastAt >= from);
+        if (range.To is not null)
         {
             segments = segments.Where(s => s.FirstAt < to);
         }
@@ -146,7 +205,8 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluat
         var path = string.IsNullOrWhiteSpace(filter.Path) ? null : filter.Path.Trim();
 
         bool Matches(AuthenticationLogRecord r) =>
-            r.OccurredAt >= from && r.OccurredAt < to
+            budget.Take()
+            && r.OccurredAt >= from && r.OccurredAt < to
             && (cursor is not { } c || r.OccurredAt < c.At || (r.OccurredAt == c.At && r.Id.CompareTo(c.Id) < 0))
             && outcome(r.Code)
             && (ip is null || r.ClientIp == ip)
@@ -158,12 +218,18 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluat
         }
     }
 
-    private static void ThrowIfInvalidRange(AuthenticationLogFilter filter)
+    /// <summary>
+    /// Records a query may still read. Spending the last one throws <see cref="Spent"/> out of the
+    /// reader, which stops it mid-segment: the reader reads on while nothing matches, so only the
+    /// predicate it calls for every record can stop it.
+    /// </summary>
+    private sealed class ScanBudget(int records)
     {
-        if (filter.From > filter.To)
-        {
-            throw new InvalidRequestException("from", "The start of the range must be before its end.");
-        }
+        private int _left = records;
+
+        public bool Take() => --_left >= 0 ? true : throw new Spent();
+
+        public sealed class Spent : Exception;
     }
 
     // RFC 4180 quoting; a leading = + - @ is prefixed so spreadsheets do not run it as a formula.

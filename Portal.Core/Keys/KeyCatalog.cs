@@ -22,6 +22,7 @@ public sealed class KeyCatalog(
     KeyHasher hasher,
     KeyChangeFeed changes,
     GrantCheck grantCheck,
+    Quotas quotas,
     IOptions<KeyOptions> options,
     TimeProvider time)
 {
@@ -65,6 +66,7 @@ public sealed class KeyCatalog(
         }
 
         await EnsureNameFreeAsync(caller.UserId, name, exceptKeyId: null, cancellationToken);
+        await quotas.EnsureKeyAllowedAsync(organizationId, cancellationToken);
 
         var token = ApiKeyToken.Generate(PrefixFor(command.Environment));
         var key = new ApiKey
@@ -551,6 +553,12 @@ public sealed class KeyCatalog(
         CompiledSchedule.Validate(schedule, "schedule", errors);
         if (setIds is null)
         {
+            return null;
+        }
+
+        if (setIds.Count > PermissionSet.MaxPerKey)
+        {
+            errors["permissionSets"] = [$"A key can reference at most {PermissionSet.MaxPerKey} permission sets."];
             return null;
         }
 

@@ -27,7 +27,7 @@ public sealed record InvitationPreview(Guid OrganizationId, string OrganizationN
 /// role; an organization the caller is not a member of is reported as absent (null or empty).
 /// The last owner of an organization can never be removed or demoted.
 /// </summary>
-public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluator permissions, AuditTrail audit, TimeProvider time, MemberOffboarding offboarding)
+public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluator permissions, AuditTrail audit, Quotas quotas, TimeProvider time, MemberOffboarding offboarding)
 {
     public const int NameMaxLength = 100;
     public static readonly TimeSpan InvitationLifetime = TimeSpan.FromDays(7);
@@ -72,6 +72,7 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
             throw new InvalidRequestException("name", $"Name must be at most {NameMaxLength} characters, without control characters.");
         }
 
+        await quotas.EnsureOrganizationAllowedAsync(caller.UserId, cancellationToken);
         var now = time.GetUtcNow();
         var organization = new Organization { Name = trimmed, IsPersonal = false, CreatedAt = now };
         db.Organizations.Add(organization);

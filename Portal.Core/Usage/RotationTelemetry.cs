@@ -9,16 +9,38 @@ namespace Portal.Core.Usage;
 public sealed record OldTokenClient(string? ClientIp, string? UserAgent, DateTimeOffset LastSeen, long Requests);
 
 /// <summary>A token in its grace period and the clients still sending it.</summary>
-public sealed record RetiringToken(string Hint, DateTimeOffset RotatedAt, DateTimeOffset RetiresAt, IReadOnlyList<OldTokenClient> Clients);
+/// <param name="Clients">At most <see cref="RotationTelemetry.MaxClients"/> clients, most recently seen first.</param>
+/// <param name="Partial">
+/// True when the counts stop short: the reading stopped at <see cref="RotationTelemetry.MaxRecordsRead"/>
+/// records (the newest ones are counted), or more than <see cref="RotationTelemetry.MaxTrackedClients"/>
+/// distinct clients sent the old token (later ones are not told apart).
+/// </param>
+public sealed record RetiringToken(string Hint, DateTimeOffset RotatedAt, DateTimeOffset RetiresAt, IReadOnlyList<OldTokenClient> Clients, bool Partial = false);
 
 /// <summary>
 /// During a rotation's grace period, who still sends the old token: the authentication log stores
 /// the hint of the token each decision saw, and the old and new tokens have different hints. Lets an
 /// owner chase those clients before the old token stops working.
 /// </summary>
+/// <remarks>
+/// Capped whatever the key's traffic: at most <see cref="MaxRetiringTokens"/> tokens (the latest
+/// rotations), one newest-first pass over the key's log segments reading at most
+/// <see cref="MaxRecordsRead"/> records, and at most <see cref="MaxTrackedClients"/> distinct clients
+/// per token.
+/// </remarks>
 public sealed class RotationTelemetry(PortalDbContext db, UsageAccess access, TimeProvider time)
 {
+    /// <summary>The most clients shown per token.</summary>
     public const int MaxClients = 50;
+
+    /// <summary>The most tokens in their grace period shown: those of the latest rotations.</summary>
+    public const int MaxRetiringTokens = 10;
+
+    /// <summary>The most authentication log records one call reads, newest first.</summary>
+    public const int MaxRecordsRead = 200_000;
+
+    /// <summary>The most distinct clients (address and user agent) counted per token.</summary>
+    public const int MaxTrackedClients = 1_000;
 
     /// <summary>The key's tokens in their grace period with their clients; null when the caller may not see the key's usage.</summary>
     public async Task<IReadOnlyList<RetiringToken>?> RetiringTokensAsync(Caller caller, Guid organizationId, Guid keyId, CancellationToken cancellationToken = default)
@@ -34,39 +56,90 @@ public sealed class RotationTelemetry(PortalDbContext db, UsageAccess access, Ti
             .Select(s => new { s.Hint, s.CreatedAt, s.RetiresAt })
             .ToListAsync(cancellationToken);
         secrets = [.. secrets.OrderBy(s => s.CreatedAt)];
-        var tokens = new List<RetiringToken>();
-        for (var i = 0; i < secrets.Count - 1; i++)
+
+        // A token was superseded when the next one was issued; only those still in their grace count.
+        var retiring = new List<Tally>();
+        for (var i = secrets.Count - 2; i >= 0 && retiring.Count < MaxRetiringTokens; i--)
         {
-            var secret = secrets[i];
-            if (secret.RetiresAt is not { } retiresAt || retiresAt <= now)
+            if (secrets[i].RetiresAt is { } retiresAt && retiresAt > now)
             {
-                continue;
+                retiring.Add(new Tally(secrets[i].Hint, secrets[i + 1].CreatedAt, retiresAt));
+            }
+        }
+
+        if (retiring.Count == 0)
+        {
+            return [];
+        }
+
+        var since = retiring.Min(t => t.RotatedAt);
+        var byHint = retiring.GroupBy(t => t.Hint, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var read = 0;
+        var stopped = false;
+        var segments = db.AuthenticationLogSegments.AsNoTracking()
+            .Where(s => s.KeyId == keyId && s.LastAt >= since)
+            .OrderByDescending(s => s.LastAt).ThenByDescending(s => s.Id);
+        await foreach (var segment in segments.AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            if (read >= MaxRecordsRead)
+            {
+                stopped = true;
+                break;
             }
 
-            // The token was superseded when the next one was issued.
-            var rotatedAt = secrets[i + 1].CreatedAt;
-            var hint = secret.Hint;
-            var clients = new Dictionary<(string? ClientIp, string? UserAgent), (DateTimeOffset LastSeen, long Requests)>();
-            var segments = db.AuthenticationLogSegments.AsNoTracking().Where(s => s.KeyId == keyId && s.LastAt >= rotatedAt);
-            await foreach (var segment in segments.AsAsyncEnumerable().WithCancellation(cancellationToken))
+            read += segment.Count;
+            foreach (var r in AuthenticationLogSegmentCodec.Decode(segment))
             {
-                foreach (var r in AuthenticationLogSegmentCodec.Decode(segment))
+                if (r.KeyHint is { } hint && byHint.TryGetValue(hint, out var tallies))
                 {
-                    if (r.OccurredAt >= rotatedAt && r.KeyHint == hint)
+                    foreach (var tally in tallies)
                     {
-                        var seen = clients.GetValueOrDefault((r.ClientIp, r.UserAgent));
-                        clients[(r.ClientIp, r.UserAgent)] = (r.OccurredAt > seen.LastSeen ? r.OccurredAt : seen.LastSeen, seen.Requests + 1);
+                        tally.Count(r);
                     }
                 }
             }
-
-            var rows = clients.Select(c => new { c.Key.ClientIp, c.Key.UserAgent, c.Value.LastSeen, c.Value.Requests });
-            tokens.Add(new RetiringToken(hint, rotatedAt, retiresAt, [.. rows
-                .OrderByDescending(r => r.LastSeen)
-                .Take(MaxClients)
-                .Select(r => new OldTokenClient(r.ClientIp, r.UserAgent, r.LastSeen, r.Requests))]));
         }
 
-        return tokens;
+        return [.. retiring.OrderBy(t => t.RotatedAt).Select(t => t.ToToken(stopped))];
+    }
+
+    private sealed class Tally(string hint, DateTimeOffset rotatedAt, DateTimeOffset retiresAt)
+    {
+        private readonly Dictionary<(string? ClientIp, string? UserAgent), (DateTimeOffset LastSeen, long Requests)> _clients = [];
+        private bool _full;
+
+        public string Hint => hint;
+
+        public DateTimeOffset RotatedAt => rotatedAt;
+
+        public void Count(AuthenticationLogRecord r)
+        {
+            if (r.OccurredAt < rotatedAt)
+            {
+                return;
+            }
+
+            var client = (r.ClientIp, r.UserAgent);
+            if (!_clients.TryGetValue(client, out var seen))
+            {
+                if (_clients.Count >= MaxTrackedClients)
+                {
+                    _full = true;
+                    return;
+                }
+            }
+
+            _clients[client] = (r.OccurredAt > seen.LastSeen ? r.OccurredAt : seen.LastSeen, seen.Requests + 1);
+        }
+
+        public RetiringToken ToToken(bool stopped) => new(
+            hint,
+            rotatedAt,
+            retiresAt,
+            [.. _clients
+                .OrderByDescending(c => c.Value.LastSeen)
+                .Take(MaxClients)
+                .Select(c => new OldTokenClient(c.Key.ClientIp, c.Key.UserAgent, c.Value.LastSeen, c.Value.Requests))],
+            stopped || _full);
     }
 }

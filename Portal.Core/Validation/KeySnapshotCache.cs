@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Portal.Core.Access;
 using Portal.Core.Keys;
 
 namespace Portal.Core.Validation;
@@ -8,6 +9,14 @@ namespace Portal.Core.Validation;
 /// This node's memory of tokens: found keys by hash (fresh, then stale-while-revalidate) and
 /// unknown hashes (negative entries), both bounded. Dropped at once when a key changes on this node.
 /// </summary>
+/// <remarks>
+/// Found keys are bounded twice: in entries (<see cref="ValidationOptions.MaxCachedKeys"/>) and in
+/// estimated bytes (<see cref="ValidationOptions.MaxCacheBytes"/>), since one key's grants can weigh
+/// a thousand times another's. An entry is charged its own size (see <see cref="EntryBytes"/>); a
+/// compiled access is charged once however many entries share it, and released with the last of
+/// them. Going over either bound evicts entries until the new one fits; an entry larger than half
+/// the byte budget is not cached at all (its key is read from storage on every request).
+/// </remarks>
 public sealed class KeySnapshotCache : IDisposable
 {
     private readonly ConcurrentDictionary<HashKey, Entry> _known = new();
@@ -25,6 +34,12 @@ public sealed class KeySnapshotCache : IDisposable
     private readonly long _negativeTicks;
     private readonly int _maxKnown;
     private readonly int _maxUnknown;
+    private readonly long _maxBytes;
+
+    // How many cached entries hold each compiled access, and its estimated size: an access shared
+    // by a million keys is charged once. Touched only when entries come and go, never on a hit.
+    private readonly Dictionary<CompiledAccess, (int Holders, long Bytes)> _accesses = new(ReferenceEqualityComparer.Instance);
+    private long _bytes;
     private int _knownCount;
     private int _unknownCount;
     private int _aliasCount;
@@ -38,6 +53,7 @@ public sealed class KeySnapshotCache : IDisposable
         _negativeTicks = o.NegativeCacheFor.Ticks;
         _maxKnown = o.MaxCachedKeys;
         _maxUnknown = o.MaxNegativeEntries;
+        _maxBytes = o.MaxCacheBytes;
         _changes = changes;
         _changes.Changed += Invalidate;
     }
@@ -45,6 +61,19 @@ public sealed class KeySnapshotCache : IDisposable
     public int KnownCount => Volatile.Read(ref _knownCount);
 
     public int UnknownCount => Volatile.Read(ref _unknownCount);
+
+    /// <summary>The estimated bytes the found keys take: their entries and each distinct compiled access once.</summary>
+    public long EstimatedBytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>
+    /// The estimated bytes of one entry without its compiled access: the map's node and key, the
+    /// snapshot with its name and API ids.
+    /// </summary>
+    public static long EntryBytes(KeySnapshot snapshot) =>
+        EntryOverhead + AccessSize.OfString(snapshot.Name.Length) + (snapshot.ApiIds.Length == 0 ? 0 : 24 + (16L * snapshot.ApiIds.Length));
+
+    // Node (header, hash key, entry, next, hash code) and snapshot (header, three ids, times, references).
+    private const long EntryOverhead = 96 + 136;
 
     /// <summary>
     /// Moves on with every invalidation. A reader takes it before reading a key from storage and
@@ -97,20 +126,39 @@ public sealed class KeySnapshotCache : IDisposable
             Interlocked.Decrement(ref _unknownCount);
         }
 
-        if (Volatile.Read(ref _knownCount) >= _maxKnown && !_known.ContainsKey(hash))
+        var entry = new Entry(snapshot, nowTicks, EntryBytes(snapshot));
+        var incoming = entry.Bytes + NewAccessBytes(snapshot.Access);
+        if (incoming > _maxBytes / 2)
         {
-            EvictHalf(_known, ref _knownCount);
+            // Too large to keep without pushing out half the cache: read from storage each time.
+            RemoveKnown(hash);
+            return;
         }
 
-        // A lost race here only skews the count by one; the count only bounds the size.
-        var entry = new Entry(snapshot, nowTicks);
-        if (_known.TryAdd(hash, entry))
+        while (Volatile.Read(ref _knownCount) > 0
+            && ((Volatile.Read(ref _knownCount) >= _maxKnown && !_known.ContainsKey(hash)) || EstimatedBytes + incoming > _maxBytes))
         {
-            Interlocked.Increment(ref _knownCount);
+            if (!EvictHalfKnown())
+            {
+                break;
+            }
         }
-        else
+
+        // Charged before it is visible, released by whoever removes it: the bytes never go below zero.
+        Hold(entry);
+        while (true)
         {
-            _known[hash] = entry;
+            if (_known.TryAdd(hash, entry))
+            {
+                Interlocked.Increment(ref _knownCount);
+                break;
+            }
+
+            if (_known.TryGetValue(hash, out var replaced) && _known.TryUpdate(hash, entry, replaced))
+            {
+                Release(replaced);
+                break;
+            }
         }
 
         if (!storedHash.Equals(hash))
@@ -123,6 +171,7 @@ public sealed class KeySnapshotCache : IDisposable
         if (Generation != readAtGeneration && _known.TryRemove(new KeyValuePair<HashKey, Entry>(hash, entry)))
         {
             Interlocked.Decrement(ref _knownCount);
+            Release(entry);
         }
     }
 
@@ -168,10 +217,13 @@ public sealed class KeySnapshotCache : IDisposable
     public void Clear()
     {
         Interlocked.Increment(ref _generation);
-        _known.Clear();
+        foreach (var hash in _known.Keys)
+        {
+            RemoveKnown(hash);
+        }
+
         _unknown.Clear();
         _aliases.Clear();
-        Volatile.Write(ref _knownCount, 0);
         Volatile.Write(ref _unknownCount, 0);
         Volatile.Write(ref _aliasCount, 0);
     }
@@ -180,10 +232,79 @@ public sealed class KeySnapshotCache : IDisposable
 
     private void RemoveKnown(in HashKey hash)
     {
-        if (_known.TryRemove(hash, out _))
+        if (_known.TryRemove(hash, out var removed))
         {
             Interlocked.Decrement(ref _knownCount);
+            Release(removed);
         }
+    }
+
+    // The bytes an access would add if an entry holding it came in now: nothing when already held.
+    private long NewAccessBytes(CompiledAccess access)
+    {
+        lock (_accesses)
+        {
+            return _accesses.ContainsKey(access) ? 0 : AccessSize.Of(access);
+        }
+    }
+
+    private void Hold(Entry entry)
+    {
+        long added = entry.Bytes;
+        lock (_accesses)
+        {
+            var access = entry.Snapshot.Access;
+            if (_accesses.TryGetValue(access, out var use))
+            {
+                _accesses[access] = (use.Holders + 1, use.Bytes);
+            }
+            else
+            {
+                var bytes = AccessSize.Of(access);
+                _accesses[access] = (1, bytes);
+                added += bytes;
+            }
+        }
+
+        Interlocked.Add(ref _bytes, added);
+    }
+
+    private void Release(Entry entry)
+    {
+        long freed = entry.Bytes;
+        lock (_accesses)
+        {
+            var access = entry.Snapshot.Access;
+            if (_accesses.TryGetValue(access, out var use))
+            {
+                if (use.Holders <= 1)
+                {
+                    _accesses.Remove(access);
+                    freed += use.Bytes;
+                }
+                else
+                {
+                    _accesses[access] = (use.Holders - 1, use.Bytes);
+                }
+            }
+        }
+
+        Interlocked.Add(ref _bytes, -freed);
+    }
+
+    // Rare (only when full): an arbitrary half, as for the negative entries. False when nothing was left to drop.
+    private bool EvictHalfKnown()
+    {
+        var i = 0;
+        foreach (var pair in _known)
+        {
+            if (i++ % 2 == 0)
+            {
+                RemoveKnown(pair.Key);
+            }
+        }
+
+        return i > 0;
     }
 
     private void AddAlias(in HashKey storedHash, in HashKey hash)
@@ -226,7 +347,7 @@ public sealed class KeySnapshotCache : IDisposable
         }
     }
 
-    private readonly record struct Entry(KeySnapshot Snapshot, long LoadedAtTicks);
+    private readonly record struct Entry(KeySnapshot Snapshot, long LoadedAtTicks, long Bytes);
 }
 
 public enum CacheLookup

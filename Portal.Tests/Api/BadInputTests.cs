@@ -91,6 +91,12 @@ public abstract class BadInputTests(PortalApp app)
                          ("""{"name":"ok","schedule":{"timeZone":"Europe/Berlin","windows":[{"days":["mon"],"start":"25:00","end":"99:99"}]}}""", "schedule.windows[0].start"),
                          ("""{"name":"ok","schedule":{"timeZone":"Europe/Berlin","windows":[{"days":["mon"],"start":null,"end":null}]}}""", "schedule.windows[0].start"),
                          ("""{"name":"ok","schedule":[]}""", "schedule"),
+                         // Lists one past their documented maximum (see RequestLimitsTests for every list at and past it).
+                         ("""{"name":"ok","schedule":{"timeZone":"UTC","windows":[{"days":["mon","tue","wed","thu","fri","sat","sun","mon"],"start":"09:00","end":"17:00"}]}}""", "schedule.windows[0].days"),
+                         ($$"""{"name":"ok","scopes":[{{string.Join(",", Enumerable.Range(0, 51).Select(i => $"\"s{i}:read\""))}}]}""", "scopes"),
+                         ($$"""{"name":"ok","grants":[{"scope":"a:read","resources":[{{string.Join(",", Enumerable.Range(0, 21).Select(i => $"\"a/{i}\""))}}]}]}""", "grants[0].resources"),
+                         ($$"""{"name":"ok","permissionSets":[{{string.Join(",", Enumerable.Range(0, 21).Select(i => $"\"00000000-0000-0000-0000-{i:D12}\""))}}]}""", "permissionSets"),
+                         ($$"""{"name":"ok","apiIds":[{{string.Join(",", Enumerable.Range(0, 51).Select(i => $"\"api_{i:D32}\""))}}]}""", "apiIds"),
                          ("{\"name\":\"ok\"\u0000}", "body"), ("\u0000", "body"), ("{\"name\":\"\u0001\"}", "name"),
                      })
             {
@@ -115,6 +121,7 @@ public abstract class BadInputTests(PortalApp app)
                          ("""{"name":""}""", "name"), ($$"""{"name":"{{new string('a', 101)}}"}""", "name"), ("""{"name":"a\u0000"}""", "name"),
                          ("""{"name":"x","environments":["moon"]}""", "environments"), ("""{"name":"x","environments":[]}""", "environments"),
                          ("""{"name":"x","environments":[null]}""", "environments"), ("""{"name":"x","environments":"live"}""", null),
+                         ("""{"name":"x","environments":["live","test","live"]}""", "environments"),
                          ("""{"name":"x","allowUnmatchedRequests":"yes"}""", null), ("[]", null), ("null", null), ("{", null),
                      })
             {
@@ -152,6 +159,7 @@ public abstract class BadInputTests(PortalApp app)
                          ("""{"scopes":[null]}""", "scopes"), ("""{"grants":[null]}""", "grants"), ("""{"name":"a\u0000"}""", "name"),
                          ("""{"schedule":{"timeZone":"Europe/Berlin","windows":[null]}}""", "schedule.windows[0]"),
                          ("""{"permissionSets":[1]}""", "permissionSets[0]"), ("[]", "body"), ("null", "body"),
+                         ("""{"schedule":{"timeZone":"UTC","windows":[{"days":["sun","sun"],"start":"09:00","end":"17:00"}]}}""", "schedule.windows[0].days"),
                      })
             {
                 rows.Add(KeyById, "PATCH", $"{Keys}/{{key}}", body, Key, named);
@@ -229,6 +237,8 @@ public abstract class BadInputTests(PortalApp app)
                          ("key=not-a-guid", "key"), ("key=%00", "key"), ($"key={TooLong}", "key"),
                          ("outcome=%00", null), ($"outcome={TooLong}", null), ("ip=%00", null), ("ip=%FF", null), ("path=%00", null), ($"path={TooLong}", null),
                          ("path=%C3%28", null),
+                         // A range longer than a query may cover (31 days).
+                         ("from=2024-01-01T00:00:00Z&to=2024-03-01T00:00:00Z", "from"), ("from=0001-01-01T00:00:00Z&to=2024-03-01T00:00:00Z", "from"),
                      })
             {
                 rows.Add("/orgs/{organizationId:guid}/logs.csv", "GET", $"/orgs/{{org}}/logs.csv?{query}", null, Cookie, named);

@@ -26,6 +26,13 @@ public sealed class ConfigurationRefusalTests
         { "no job workers", new() { ["Jobs:WorkerCount"] = "0" }, "Jobs:WorkerCount" },
         { "webhook attempts zero", new() { ["Webhooks:MaxAttempts"] = "0" }, "Webhooks:MaxAttempts" },
         { "webhook timeout too long", new() { ["Webhooks:Timeout"] = "00:05:00" }, "Webhooks:Timeout" },
+        { "no keys per organization", new() { ["Quotas:KeysPerOrganization"] = "0" }, "Quotas:KeysPerOrganization" },
+        { "negative organizations per user", new() { ["Quotas:OrganizationsPerUser"] = "-1" }, "Quotas:OrganizationsPerUser" },
+        { "no permission sets", new() { ["Quotas:PermissionSetsPerOrganization"] = "0" }, "Quotas:PermissionSetsPerOrganization" },
+        { "log range over a year", new() { ["LogQueries:MaxRangeDays"] = "367" }, "LogQueries:MaxRangeDays" },
+        { "no log page budget", new() { ["LogQueries:PageScanBudget"] = "0" }, "LogQueries:PageScanBudget" },
+        { "cache byte budget under 1 MiB", new() { ["Validation:MaxCacheBytes"] = "1000" }, "Validation:MaxCacheBytes" },
+        { "shared access byte budget under 1 MiB", new() { ["Validation:MaxSharedAccessBytes"] = "1000" }, "Validation:MaxSharedAccessBytes" },
     };
 
     [Theory]

@@ -35,6 +35,8 @@ public sealed class PoliciesPageTests : BunitContext, IAsyncLifetime, IClassFixt
         Services.AddScoped<OrganizationDirectory>();
         Services.AddScoped<MemberOffboarding>();
         Services.AddSingleton(app.Services.GetRequiredService<KeyChangeFeed>());
+        Services.AddScoped<Quotas>();
+        Services.AddSingleton(app.Services.GetRequiredService<IOptions<QuotaOptions>>());
         Services.AddScoped<WebhookSettings>();
         Services.AddSingleton(app.Services.GetRequiredService<IOptions<KeyOptions>>());
         Services.AddSingleton(app.Services.GetRequiredService<IOptions<WebhookOptions>>());

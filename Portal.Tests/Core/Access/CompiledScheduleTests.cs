@@ -113,4 +113,81 @@ public sealed class CompiledScheduleTests
 
         Assert.Contains("schedule.notAfter", errors.Keys);
     }
+
+    [Fact]
+    public void Validate_WindowNamingEveryDayOnce_IsAcceptedAndOpenEveryDay()
+    {
+        var errors = new Dictionary<string, string[]>();
+        var schedule = new AccessSchedule(TimeZone: "UTC", Windows: [new WeeklyWindow(["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "00:00", "24:00")]);
+
+        CompiledSchedule.Validate(schedule, "schedule", errors);
+
+        Assert.Empty(errors);
+        var compiled = CompiledSchedule.Compile(schedule);
+        Assert.All(Enumerable.Range(0, 7), d => Assert.True(compiled.IsOpen(new DateTimeOffset(2026, 3, 2 + d, 12, 0, 0, TimeSpan.Zero))));
+    }
+
+    [Theory]
+    [InlineData(8, "at most 7 days")]
+    [InlineData(170_000, "at most 7 days")]
+    public void Validate_WindowNamingMoreThanSevenDays_IsRefusedNamingTheDays(int count, string message)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var days = Enumerable.Range(0, count).Select(i => i < 7 ? new[] { "mon", "tue", "wed", "thu", "fri", "sat", "sun" }[i] : "mon").ToList();
+
+        CompiledSchedule.Validate(new AccessSchedule(TimeZone: "UTC", Windows: [new WeeklyWindow(days, "09:00", "17:00")]), "schedule", errors);
+
+        Assert.Contains(message, Assert.Single(errors["schedule.windows[0].days"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_DayNamedTwiceInOneWindow_IsRefusedNamingIt()
+    {
+        var errors = new Dictionary<string, string[]>();
+
+        CompiledSchedule.Validate(new AccessSchedule(TimeZone: "UTC", Windows: [new WeeklyWindow(["mon", " Mon"], "09:00", "17:00")]), "schedule", errors);
+
+        Assert.Contains("'mon' is named twice", Assert.Single(errors["schedule.windows[0].days"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_FourteenWindowsThatDoNotOverlap_AreAcceptedAndAFifteenthRefused()
+    {
+        string[] week = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+        var windows = week.Select(d => new WeeklyWindow([d], "08:00", "12:00")).Concat(week.Select(d => new WeeklyWindow([d], "13:00", "17:00"))).ToList();
+        var fits = new Dictionary<string, string[]>();
+        var tooMany = new Dictionary<string, string[]>();
+
+        CompiledSchedule.Validate(new AccessSchedule(TimeZone: "UTC", Windows: windows), "schedule", fits);
+        CompiledSchedule.Validate(new AccessSchedule(TimeZone: "UTC", Windows: [.. windows, new WeeklyWindow(["mon"], "18:00", "19:00")]), "schedule", tooMany);
+
+        Assert.Empty(fits);
+        Assert.Contains("at most 14 windows", Assert.Single(tooMany["schedule.windows"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_WindowsOverlappingOnlyWithAnEarlierOneThatIsNotTheirNeighbour_AreRefused()
+    {
+        var errors = new Dictionary<string, string[]>();
+        var schedule = new AccessSchedule(TimeZone: "UTC", Windows:
+        [
+            new WeeklyWindow(["wed"], "08:00", "18:00"),
+            new WeeklyWindow(["wed"], "09:00", "10:00"),
+            new WeeklyWindow(["wed"], "16:00", "17:00"),
+        ]);
+
+        CompiledSchedule.Validate(schedule, "schedule", errors);
+
+        Assert.Contains("wed", Assert.Single(errors["schedule.windows"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_TimeZoneLongerThanAnyIanaId_IsRefusedNamingIt()
+    {
+        var errors = new Dictionary<string, string[]>();
+
+        CompiledSchedule.Validate(new AccessSchedule(TimeZone: "Europe/" + new string('x', AccessSchedule.MaxTimeZoneLength)), "schedule", errors);
+
+        Assert.Contains("schedule.timeZone", errors.Keys);
+    }
 }

@@ -46,6 +46,25 @@ public abstract class RotationTelemetryTests(DoorApp app)
         Assert.Null(await RetiringAsync(stranger.Caller(), stranger.OrganizationId, key.Key.Id));
     }
 
+    [Fact]
+    public async Task RetiringTokensAsync_MoreRotationsInGraceThanTheCap_ShowsTheLatestOnly()
+    {
+        var owner = await app.NewUserAsync();
+        var key = await app.CreateKeyAsync(owner, ["orders:read"]);
+        var hints = new List<string> { key.Key.Hint };
+        for (var i = 0; i < RotationTelemetry.MaxRetiringTokens + 2; i++)
+        {
+            app.Clock.Advance(TimeSpan.FromSeconds(1));
+            hints.Add((await app.RotateAsync(owner, key.Key.Id, TimeSpan.FromDays(1))).Key.Hint);
+        }
+
+        var tokens = await RetiringAsync(owner.Caller(), owner.OrganizationId, key.Key.Id);
+
+        // Every token but the current one is in its grace; the latest rotations' are shown, oldest first.
+        Assert.Equal(hints[^(RotationTelemetry.MaxRetiringTokens + 1)..^1], tokens!.Select(t => t.Hint));
+        Assert.All(tokens!, t => Assert.False(t.Partial));
+    }
+
     private async Task CheckAsync(TestUser owner, string token, string clientIp, string userAgent)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(owner, "orders:read")).WithBearer(token);

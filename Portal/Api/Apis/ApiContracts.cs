@@ -5,20 +5,32 @@ using Portal.Core.Apis;
 namespace Portal.Api.Apis;
 
 /// <summary>Body of <c>POST /api/v1/apis</c>. Without <c>environments</c> the API accepts live keys only.</summary>
+/// <remarks><c>environments</c> names at most <see cref="ApiEnvironmentNames.MaxNames"/> environments; the body is at most <see cref="ApisEndpoints.MaxBodyBytes"/> bytes.</remarks>
 public sealed record CreateApiRequest(
     string? Name,
     string? Description = null,
     List<string>? Environments = null,
     bool AllowUnmatchedRequests = false,
-    bool CaseSensitivePaths = false);
+    bool CaseSensitivePaths = false) : IBoundedRequest
+{
+    /// <inheritdoc/>
+    public void CheckBounds(Dictionary<string, string[]> errors) =>
+        RequestLimits.Limit(Environments, ApiEnvironmentNames.MaxNames, "environments", "environments (live, test)", errors);
+}
 
 /// <summary>Body of <c>PATCH /api/v1/apis/{apiId}</c>: absent or null fields stay as they are (an empty description clears it).</summary>
+/// <remarks>The same limits as <see cref="CreateApiRequest"/>.</remarks>
 public sealed record UpdateApiRequest(
     string? Name = null,
     string? Description = null,
     List<string>? Environments = null,
     bool? AllowUnmatchedRequests = null,
-    bool? CaseSensitivePaths = null);
+    bool? CaseSensitivePaths = null) : IBoundedRequest
+{
+    /// <inheritdoc/>
+    public void CheckBounds(Dictionary<string, string[]> errors) =>
+        RequestLimits.Limit(Environments, ApiEnvironmentNames.MaxNames, "environments", "environments (live, test)", errors);
+}
 
 /// <summary>Body of <c>POST /api/v1/apis/{apiId}/rules</c>: a method (or <c>*</c>) and path template, and the scope a matching request needs.</summary>
 public sealed record AddEndpointRuleRequest(string? Method, string? PathTemplate, string? Scope);
@@ -54,6 +66,9 @@ public static class ApiEnvironmentNames
 {
     public const string Live = "live";
     public const string Test = "test";
+
+    /// <summary>The most names an <c>environments</c> list holds: live and test.</summary>
+    public const int MaxNames = 2;
 
     /// <summary>The environments of a flag set, live first.</summary>
     public static IReadOnlyList<string> Of(ApiEnvironments environments) =>

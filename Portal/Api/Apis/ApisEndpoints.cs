@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Portal.Core.Access;
 using Portal.Core.Apis;
 
@@ -21,19 +20,8 @@ public static class ApisEndpoints
     {
         // Every endpoint reads; the ones that change something also require apis:manage.
         group.WithTags("APIs").RequireAuthorization(Scope.ApisRead)
-            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
+            .WithRequestLimits(MaxBodyBytes)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
-
-        // Kestrel enforces the limit above while the body is read; a body announced larger is refused unread.
-        ((IEndpointConventionBuilder)group).Add(endpoint =>
-        {
-            if (endpoint.RequestDelegate is { } next)
-            {
-                endpoint.RequestDelegate = context => context.Request.ContentLength > MaxBodyBytes
-                    ? throw new BadHttpRequestException($"The body must be at most {MaxBodyBytes} bytes.", StatusCodes.Status413PayloadTooLarge)
-                    : next(context);
-            }
-        });
 
         group.MapGet("", List).WithName("Apis_List").WithSummary("The organization's APIs, by name.");
         group.MapPost("", Create).WithName("Apis_Create").WithSummary("Register an API (organization admins); without environments it accepts live keys only.")

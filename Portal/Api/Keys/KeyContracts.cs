@@ -5,6 +5,13 @@ using Portal.Core.Keys;
 namespace Portal.Api.Keys;
 
 /// <summary>Body of <c>POST /api/v1/keys</c>. <c>apiIds</c> (public <c>api_…</c> ids) limits the key to some of the organization's APIs; absent or empty, it may call all of them.</summary>
+/// <remarks>
+/// Limits (<see cref="KeyRequestLimits"/>): <c>scopes</c> at most 50 of at most 128 characters;
+/// <c>grants</c> at most 50, each with at most 20 <c>resources</c> of at most 200 characters and a
+/// <c>schedule</c>; a <c>schedule</c> at most 14 <c>windows</c>, each naming at most 7 distinct
+/// <c>days</c>; <c>permissionSets</c> at most 20; <c>apiIds</c> at most 50; the body at most
+/// <see cref="KeysEndpoints.MaxBodyBytes"/> bytes.
+/// </remarks>
 public sealed record CreateKeyRequest(
     string? Name,
     string? Description = null,
@@ -14,9 +21,15 @@ public sealed record CreateKeyRequest(
     List<Grant>? Grants = null,
     AccessSchedule? Schedule = null,
     List<Guid>? PermissionSets = null,
-    List<string?>? ApiIds = null);
+    List<string?>? ApiIds = null) : IBoundedRequest
+{
+    /// <inheritdoc/>
+    public void CheckBounds(Dictionary<string, string[]> errors) =>
+        KeyRequestLimits.Check(Scopes, Grants, Schedule, PermissionSets, ApiIds, errors);
+}
 
 /// <summary>Body of <c>PATCH /api/v1/keys/{id}</c>: absent or null fields stay as they are; <c>apiIds: []</c> lets the key call all of the organization's APIs again.</summary>
+/// <remarks>The same limits as <see cref="CreateKeyRequest"/>.</remarks>
 public sealed record UpdateKeyRequest(
     string? Name = null,
     string? Description = null,
@@ -27,7 +40,64 @@ public sealed record UpdateKeyRequest(
     AccessSchedule? Schedule = null,
     bool RemoveSchedule = false,
     List<Guid>? PermissionSets = null,
-    List<string?>? ApiIds = null);
+    List<string?>? ApiIds = null) : IBoundedRequest
+{
+    /// <inheritdoc/>
+    public void CheckBounds(Dictionary<string, string[]> errors) =>
+        KeyRequestLimits.Check(Scopes, Grants, Schedule, PermissionSets, ApiIds, errors);
+}
+
+/// <summary>
+/// The list maxima of a key body, checked by count before anything reads the items: the grants'
+/// resources, schedules, windows and days are looked at only once their parents are within bounds,
+/// so the check reads at most 50 × 14 counts whatever was sent.
+/// </summary>
+public static class KeyRequestLimits
+{
+    /// <summary>Adds a message naming each list over its maximum.</summary>
+    public static void Check(
+        IReadOnlyCollection<string>? scopes,
+        IReadOnlyList<Grant?>? grants,
+        AccessSchedule? schedule,
+        IReadOnlyCollection<Guid>? permissionSets,
+        IReadOnlyCollection<string?>? apiIds,
+        Dictionary<string, string[]> errors)
+    {
+        RequestLimits.Limit(scopes, Scope.MaxPerKey, "scopes", "scopes per key", errors);
+        RequestLimits.Limit(permissionSets, PermissionSet.MaxPerKey, "permissionSets", "permission sets per key", errors);
+        RequestLimits.Limit(apiIds, ApiKey.MaxApis, "apiIds", "APIs per key", errors);
+        Schedule(schedule, "schedule", errors);
+        RequestLimits.Limit(grants, Scope.MaxPerKey, "grants", "grants per key", errors);
+        if (grants is null || grants.Count > Scope.MaxPerKey)
+        {
+            return;
+        }
+
+        for (var i = 0; i < grants.Count; i++)
+        {
+            if (grants[i] is { } grant)
+            {
+                RequestLimits.Limit(grant.Resources, Grant.MaxResources, $"grants[{i}].resources", "resource patterns per grant", errors);
+                Schedule(grant.Schedule, $"grants[{i}].schedule", errors);
+            }
+        }
+    }
+
+    private static void Schedule(AccessSchedule? schedule, string field, Dictionary<string, string[]> errors)
+    {
+        var windows = schedule?.Windows;
+        RequestLimits.Limit(windows, AccessSchedule.MaxWindows, $"{field}.windows", "weekly windows per schedule", errors);
+        if (windows is null || windows.Count > AccessSchedule.MaxWindows)
+        {
+            return;
+        }
+
+        for (var w = 0; w < windows.Count; w++)
+        {
+            RequestLimits.Limit(windows[w]?.Days, WeeklyWindow.MaxDays, $"{field}.windows[{w}].days", "days per window, each once", errors);
+        }
+    }
+}
 
 /// <summary>Body of <c>POST /api/v1/keys/{id}/rotate</c>. Omit <c>gracePeriodSeconds</c> to take the organization's default grace (0 when it sets none).</summary>
 public sealed record RotateKeyRequest(int? GracePeriodSeconds = null);

@@ -13,9 +13,17 @@ namespace Portal.Api.Keys;
 /// </summary>
 public static class KeysEndpoints
 {
+    /// <summary>
+    /// The largest body these endpoints read: 384 KB. The largest key the list maxima allow (50 scopes,
+    /// 50 grants × 20 resource patterns of 200 characters, schedules of 14 windows) is about 290 KB
+    /// as compact JSON; the server-wide limit is 1 MB.
+    /// </summary>
+    public const long MaxBodyBytes = 384 * 1024;
+
     public static RouteGroupBuilder MapKeysEndpoints(this RouteGroupBuilder group)
     {
-        group.WithTags("Keys").RequireAuthorization(Scope.KeysManage).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        group.WithTags("Keys").RequireAuthorization(Scope.KeysManage).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).WithRequestLimits(MaxBodyBytes);
 
         group.MapPost("", Create).WithName("Keys_Create").WithSummary("Create a key; the token is in the response, once.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);

@@ -7,7 +7,9 @@ namespace Portal.Api.Logs;
 
 /// <summary>
 /// <c>GET /orgs/{organizationId}/logs.csv</c>: the portal's authentication log view as CSV, for the
-/// signed-in user (cookie), with the same filters and visibility rules as the page.
+/// signed-in user (cookie), with the same filters and visibility rules as the page. A range over
+/// <c>LogQueries:MaxRangeDays</c> is refused (400 naming <c>from</c>); an export that stops at its
+/// row or read budget ends with the line "More results: narrow the filter …".
 /// </summary>
 public static class AuthenticationLogExport
 {
@@ -30,10 +32,12 @@ public static class AuthenticationLogExport
     {
         var caller = PortalCaller.From(context.User, context.Connection.RemoteIpAddress?.ToString())!;
         var filter = new AuthenticationLogFilter(organizationId, from, to, key, outcome, ip, path);
+        // Refuses a bad range before the response starts, so the refusal can still be a ProblemDetails.
+        var lines = log.ExportCsvAsync(caller, filter, context.RequestAborted);
         context.Response.ContentType = "text/csv; charset=utf-8";
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"authentication-log-{organizationId:N}.csv\"";
         await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false));
-        await foreach (var line in log.ExportCsvAsync(caller, filter, context.RequestAborted))
+        await foreach (var line in lines)
         {
             await writer.WriteLineAsync(line);
         }

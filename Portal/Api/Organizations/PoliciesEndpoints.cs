@@ -11,9 +11,13 @@ namespace Portal.Api.Organizations;
 /// </summary>
 public static class PoliciesEndpoints
 {
+    /// <summary>The largest body these endpoints read: a policy is six numbers and a word.</summary>
+    public const long MaxBodyBytes = 4 * 1024;
+
     public static RouteGroupBuilder MapPoliciesEndpoints(this RouteGroupBuilder group)
     {
-        group.WithTags("Organizations").RequireAuthorization(Scope.PoliciesManage)
+        group.WithTags("Organizations").RequireAuthorization(Scope.PoliciesManage).WithRequestLimits(MaxBodyBytes)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapGet("{id:guid}/policies", Get).WithName("Policies_Get").WithSummary("The organization's key policies.");
         group.MapPut("{id:guid}/policies", Put).WithName("Policies_Put")
