@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Portal.Account;
 using Portal.Core.Audit;
 using Portal.Core.Data;
+using Portal.Core.Keys;
 using Portal.Core.Organizations;
 using Portal.Core.Validation;
 using Portal.Tests.Core.Audit;
@@ -26,6 +27,9 @@ public sealed class AuthenticationLogPageTests : BunitContext, IAsyncLifetime, I
         this.app = app;
         Services.AddScoped<PortalDbContext>(_ => app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
         Services.AddScoped<OrganizationAccess>();
+        Services.AddScoped<Portal.Core.Permissions.PermissionEvaluator>();
+        Services.AddScoped<MemberOffboarding>();
+        Services.AddSingleton(app.Services.GetRequiredService<KeyChangeFeed>());
         Services.AddScoped<AuditTrail>();
         Services.AddScoped<Quotas>();
         Services.AddSingleton(app.Services.GetRequiredService<IOptions<QuotaOptions>>());

@@ -34,6 +34,8 @@ public sealed class MembersPageTests : BunitContext, IAsyncLifetime, IClassFixtu
         Services.AddScoped<Portal.Core.Permissions.PermissionEvaluator>();
         Services.AddScoped<AuditTrail>();
         Services.AddScoped<MemberOffboarding>();
+        Services.AddScoped<Quotas>();
+        Services.AddSingleton(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<QuotaOptions>>());
         Services.AddScoped<OrganizationDirectory>();
         Services.AddSingleton(app.Services.GetRequiredService<KeyChangeFeed>());
         Services.AddScoped<PortalCaller>();
