@@ -99,6 +99,7 @@ public sealed class PermissionSetCatalog(
         var role = await RequireAdminAsync(caller, set.OrganizationId, cancellationToken);
 
         var (trimmed, list) = await CheckAsync(set.OrganizationId, role, name, description, grants, cancellationToken);
+        await EnsureUsersMayHoldAsync(set, list, cancellationToken);
         if (set.Version != expectedVersion)
         {
             throw new ConflictException("version", $"The set is at version {set.Version} now, not {expectedVersion}; reload it and edit again.");
@@ -288,6 +289,29 @@ public sealed class PermissionSetCatalog(
     {
         var standing = await permissions.RequireAsync(caller, PortalAction.ManagePermissionSets, organizationId, cancellationToken: cancellationToken);
         return standing.Role!.Value;
+    }
+
+    /// <summary>
+    /// A set reaches every key that uses it at once, so a new version may give only what each of those
+    /// keys' owners may hold (a key acts with at most its owner's role): an admin action added to a set
+    /// a developer's key uses is refused, naming the lowest role among them.
+    /// </summary>
+    private async Task EnsureUsersMayHoldAsync(PermissionSet set, List<Grant> grants, CancellationToken cancellationToken)
+    {
+        var owners = db.ApiKeys.Where(k => k.PermissionSets.Any(p => p.Id == set.Id) && (k.Status == KeyStatus.Active || k.Status == KeyStatus.Disabled)).Select(k => k.OwnerId);
+        var roles = await db.Memberships.AsNoTracking()
+            .Where(m => m.OrganizationId == set.OrganizationId && owners.Contains(m.UserId))
+            .Select(m => m.Role).Distinct().ToListAsync(cancellationToken);
+        if (roles.Count == 0)
+        {
+            return;
+        }
+
+        var lowest = roles.Min();
+        if (grants.FirstOrDefault(g => !RoleRules.MayGive(lowest, g.Scope)) is { } grant)
+        {
+            throw new ConflictException("grants", $"'{grant.Scope}' cannot be added: the set is used by keys of a {lowest.ToString().ToLowerInvariant()}, whose role may not hold it. Take the set off those keys, or build another set.");
+        }
     }
 
     private async Task EnsureNameFreeAsync(Guid organizationId, string name, Guid? except, CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ public static partial class ResourcePattern
     public const int MaxLength = 200;
 
     public static bool IsValidPattern(string? pattern) =>
-        pattern is { Length: > 0 and <= MaxLength } && Shape().IsMatch(pattern);
+        pattern is { Length: > 0 and <= MaxLength } && Shape().IsMatch(pattern) && !HasDotOrEmptySegment(pattern);
 
     /// <summary>
     /// Whether a resource named in a request has the <c>type/id</c> shape: no wildcards, and no

@@ -6,6 +6,7 @@ using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
+using Portal.Core.Validation;
 
 namespace Portal.Core.Keys;
 
@@ -459,7 +460,7 @@ public sealed class KeyCatalog(
     {
         if (KeyAttenuation.Exceeds(acting, wanted) is { } reason)
         {
-            throw new AccessDeniedException(reason);
+            throw new AccessDeniedException(reason, ReasonCodes.InsufficientScope);
         }
     }
 

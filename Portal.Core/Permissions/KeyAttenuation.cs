@@ -30,6 +30,12 @@ public static class KeyAttenuation
     /// <summary>What a key created or changed through <paramref name="acting"/> would be, or null when it stays within it.</summary>
     public static string? Exceeds(ApiKey acting, KeyShape wanted)
     {
+        // Test and live are separate worlds (as in Stripe's modes): a key gives keys of its own environment only.
+        if (acting.Environment != wanted.Environment)
+        {
+            return $"The key you are using is a {Name(acting.Environment)} key; it creates and changes {Name(acting.Environment)} keys only.";
+        }
+
         if (acting.ApiIds.Count > 0 && (wanted.ApiIds.Count == 0 || wanted.ApiIds.Any(id => !acting.ApiIds.Contains(id))))
         {
             return "The key you are using is limited to some APIs; a key it creates or changes must be limited to those APIs or fewer.";
@@ -99,6 +105,8 @@ public static class KeyAttenuation
 
     private static bool SameSchedule(AccessSchedule held, AccessSchedule? wanted) =>
         wanted is not null && new Grant("x:x", null, held).Canonical() == new Grant("x:x", null, wanted).Canonical();
+
+    private static string Name(KeyEnvironment environment) => environment == KeyEnvironment.Live ? "live" : "test";
 
     private static string Describe(Grant grant) =>
         grant.IsConditional ? $"{grant.Scope} (with its resource or schedule limits)" : grant.Scope;

@@ -114,7 +114,8 @@ public static class PermissionRules
         var code = ReasonCodes.InsufficientScope;
         foreach (var scope in scopes)
         {
-            var decision = key.Access.Evaluate(scope, null, now);
+            // The management API names no resource: a grant limited to resources does not open it.
+            var decision = key.Access.Evaluate(scope, null, now, enforceResourceFilters: true);
             if (decision.IsAllowed)
             {
                 return Permission.Allow;
@@ -126,8 +127,9 @@ public static class PermissionRules
             }
         }
 
-        // A key that may not touch other members' keys does not see them either.
-        if (others && action is PortalAction.ViewKey or PortalAction.ChangeKey && ReferenceEquals(code, ReasonCodes.InsufficientScope))
+        // A key that may not touch other members' keys does not see them either, whatever the reason
+        // (a closed window must not confirm that an id exists).
+        if (others && action is PortalAction.ViewKey or PortalAction.ChangeKey)
         {
             return Permission.Hide;
         }

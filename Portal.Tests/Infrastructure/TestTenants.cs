@@ -32,6 +32,15 @@ public static class TestTenants
         return new TestUser(user, user.PersonalOrganizationId, issued.Token, app.ClientWith(issued.Token));
     }
 
+    /// <summary>A client with a live management key of the user's personal organization: a key creates keys of its own environment only.</summary>
+    public static async Task<HttpClient> LiveClientAsync(this PortalApp app, TestUser user)
+    {
+        await using var scope = app.Scope();
+        var issued = await scope.ServiceProvider.GetRequiredService<KeyCatalog>().CreateAsync(
+            user.Caller(), new CreateKeyCommand($"live management {Guid.NewGuid():N}", Environment: KeyEnvironment.Live, Scopes: [Scope.KeysManage, "*:*"]));
+        return app.ClientWith(issued.Token);
+    }
+
     public static HttpClient ClientWith(this PortalApp app, string token)
     {
         var client = app.CreateClient();

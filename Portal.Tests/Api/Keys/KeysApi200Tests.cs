@@ -15,7 +15,7 @@ public abstract class KeysApi200Tests(PortalApp app)
         var user = await app.NewUserAsync();
         var expiresAt = app.Clock.GetUtcNow().AddDays(30);
 
-        var response = await user.Client.PostAsJsonAsync("/api/v1/keys", new
+        var response = await (await app.LiveClientAsync(user)).PostAsJsonAsync("/api/v1/keys", new
         {
             name = "  billing service  ",
             description = "nightly invoices",

@@ -27,6 +27,7 @@ public abstract class KeysApi400Tests(PortalApp app)
         { "scope with a partial wildcard", """{"name":"ok","scopes":["orders:re*"]}""", "scopes" },
         { "empty scope", """{"name":"ok","scopes":[""]}""", "scopes" },
         { "unknown field", """{"name":"ok","colour":"red"}""", "colour" },
+        { "field given twice", """{"name":"ok","scopes":["orders:read"],"scopes":["orders:admin"]}""", "scopes" },
         { "unknown field, snake case", """{"name":"ok","expires_at":"2030-01-01T00:00:00Z"}""", "expires_at" },
         { "token field", """{"name":"ok","token":"pk_test_x"}""", "token" },
         { "name is a number", """{"name":123}""", "name" },

@@ -119,6 +119,7 @@ public abstract class KeysApiAccessTests(DoorApp app)
 
     [Theory]
     [InlineData("{\"name\":\"x\",\"grants\":[{\"scope\":\"orders:read\",\"resources\":[\"eu\"]}]}", "grants[0].resources[0]")]
+    [InlineData("{\"name\":\"x\",\"grants\":[{\"scope\":\"orders:read\",\"resources\":[\"asset/eu-1/../../us-1\"]}]}", "grants[0].resources[0]")]
     [InlineData("{\"name\":\"x\",\"schedule\":{\"timeZone\":\"Not/AZone\"}}", "schedule.timeZone")]
     [InlineData("{\"name\":\"x\",\"schedule\":{\"timeZone\":\"UTC\",\"windows\":[{\"days\":[\"mon\"],\"start\":\"10:00\",\"end\":\"09:00\"}]}}", "schedule.windows[0].end")]
     [InlineData("{\"name\":\"x\",\"permissionSets\":[\"6f1c1d2e-0000-4000-8000-000000000000\"]}", "permissionSets")]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Access;
 using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Keys;
@@ -84,6 +85,45 @@ public abstract class KeysApiAttenuationTests(PortalApp app)
     }
 
     [Fact]
+    public async Task KeysAdmin_LimitedToResourcesOrOutsideItsWindow_DoesNotReachAnotherMembersKey_AndSaysNothingOfIt()
+    {
+        var org = await app.NewOrganizationAsync();
+        var developer = await app.JoinAsync(org, OrganizationRole.Developer);
+        var theirs = await developer.Client.CreateKeyAsync("developer's", "orders:read");
+        var closed = new AccessSchedule(NotBefore: app.Clock.GetUtcNow().AddDays(1));
+        var limited = await KeyAsync(org.Owner, org.Id, "limited", ["keys:manage", "orders:read"], grants: [new Grant("keys:admin", ["key/none"])]);
+        var later = await KeyAsync(org.Owner, org.Id, "later", ["keys:manage", "orders:read"], grants: [new Grant("keys:admin", Schedule: closed)]);
+
+        foreach (var acting in new[] { limited, later })
+        {
+            var client = app.ClientWith(acting.Token);
+            var listed = await (await client.GetAsync("/api/v1/keys")).ReadAsync<Portal.Api.Keys.KeyPageResponse>(HttpStatusCode.OK);
+
+            Assert.DoesNotContain(listed.Items, k => k.Id == theirs.Key.Id);
+            await AssertRefusedAsync(await client.GetAsync($"/api/v1/keys/{theirs.Key.Id}"), HttpStatusCode.NotFound, null);
+            await AssertRefusedAsync(await client.PostAsync($"/api/v1/keys/{theirs.Key.Id}/revoke", null), HttpStatusCode.NotFound, null);
+        }
+
+        Assert.Equal(KeyStatus.Active, (await app.ReadKeyAsync(theirs.Key.Id)).Status);
+    }
+
+    [Fact]
+    public async Task TestKey_CannotCreateOrRotateLiveKeys()
+    {
+        var org = await app.NewOrganizationAsync();
+        var testKey = await KeyAsync(org.Owner, org.Id, "test ci", ["keys:manage", "orders:read"]);
+        var liveKey = await KeyAsync(org.Owner, org.Id, "live", ["orders:read"], environment: KeyEnvironment.Live);
+        var client = app.ClientWith(testKey.Token);
+
+        using var created = await client.PostAsJsonAsync("/api/v1/keys", new { name = "live from test", environment = "live", scopes = new[] { "orders:read" } });
+        using var rotated = await client.PostAsJsonAsync($"/api/v1/keys/{liveKey.Key.Id}/rotate", new { gracePeriodSeconds = 0 });
+
+        var problem = await created.ReadProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Equal("INSUFFICIENT_SCOPE", problem.GetProperty("code").GetString());
+        await AssertRefusedAsync(rotated, HttpStatusCode.Forbidden, "test key");
+    }
+
+    [Fact]
     public async Task MaximumLifetime_IsMeasuredFromCreation_NotFromNow()
     {
         var org = await app.NewOrganizationAsync();
@@ -101,11 +141,11 @@ public abstract class KeysApiAttenuationTests(PortalApp app)
         Assert.Equal(created.AddDays(25), shortened!.ExpiresAt);
     }
 
-    private async Task<IssuedKey> KeyAsync(TestUser owner, Guid organizationId, string name, string[] scopes, DateTimeOffset? expiresAt = null)
+    private async Task<IssuedKey> KeyAsync(TestUser owner, Guid organizationId, string name, string[] scopes, DateTimeOffset? expiresAt = null, Grant[]? grants = null, KeyEnvironment environment = KeyEnvironment.Test)
     {
         await using var scope = app.Scope();
         return await scope.ServiceProvider.GetRequiredService<KeyCatalog>().CreateAsync(
-            owner.Caller(), new CreateKeyCommand(name, Scopes: scopes, OrganizationId: organizationId, ExpiresAt: expiresAt));
+            owner.Caller(), new CreateKeyCommand(name, Environment: environment, Scopes: scopes, Grants: grants, OrganizationId: organizationId, ExpiresAt: expiresAt));
     }
 
     private async Task<(int Keys, int Secrets, int Audit)> CountsAsync(Guid organizationId)

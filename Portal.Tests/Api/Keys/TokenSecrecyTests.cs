@@ -23,12 +23,13 @@ public abstract class TokenSecrecyTests(PortalApp app)
         var user = await app.NewUserAsync();
         var tokens = new List<string> { user.ManageToken };
 
-        var live = await user.Client.CreateKeyAsync(new { name = $"{marker} live", environment = "live", scopes = new[] { "keys:manage" } });
+        var liveClient = await app.LiveClientAsync(user);
+        var live = await liveClient.CreateKeyAsync(new { name = $"{marker} live", environment = "live", scopes = new[] { "keys:manage" } });
         var test = await user.Client.CreateKeyAsync($"{marker} test", "keys:manage", "orders:read");
         var revoked = await user.Client.CreateKeyAsync($"{marker} revoked", "keys:manage");
         tokens.AddRange([live.Token, test.Token, revoked.Token]);
 
-        var rotatedWithGrace = await (await user.Client.PostAsJsonAsync($"/api/v1/keys/{live.Key.Id}/rotate", new { gracePeriodSeconds = 600 }))
+        var rotatedWithGrace = await (await liveClient.PostAsJsonAsync($"/api/v1/keys/{live.Key.Id}/rotate", new { gracePeriodSeconds = 600 }))
             .ReadAsync<IssuedKeyResponse>(HttpStatusCode.OK);
         var rotatedAtOnce = await (await user.Client.PostAsJsonAsync($"/api/v1/keys/{test.Key.Id}/rotate", new { gracePeriodSeconds = 0 }))
             .ReadAsync<IssuedKeyResponse>(HttpStatusCode.OK);

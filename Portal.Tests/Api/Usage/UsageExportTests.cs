@@ -78,6 +78,8 @@ public abstract class UsageExportTests(PortalApp app)
                      $"/orgs/{other.OrganizationId}/keys/{otherKey}/usage.csv",
                      $"/orgs/{me.OrganizationId}/keys/{otherKey}/usage.csv",
                      "/platform/usage.csv",
+                     $"/orgs/{other.OrganizationId}/logs.csv",
+                     $"/orgs/{Guid.NewGuid()}/logs.csv",
                  })
         {
             Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(path)).StatusCode);

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Account;
 using Portal.Core.Audit;
+using Portal.Core.Permissions;
 
 namespace Portal.Api.Logs;
 
@@ -23,6 +24,7 @@ public static class AuthenticationLogExport
         Guid organizationId,
         HttpContext context,
         AuthenticationLogQuery log,
+        PermissionEvaluator permissions,
         [FromQuery] DateTimeOffset? from,
         [FromQuery] DateTimeOffset? to,
         [FromQuery] Guid? key,
@@ -31,6 +33,13 @@ public static class AuthenticationLogExport
         [FromQuery] string? path)
     {
         var caller = PortalCaller.From(context.User, context.Connection.RemoteIpAddress?.ToString())!;
+        if (!await permissions.MayAsync(caller, PortalAction.ViewAuthenticationLog, organizationId, cancellationToken: context.RequestAborted))
+        {
+            // Like the other exports: an organization the caller may not read is not found.
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
         var filter = new AuthenticationLogFilter(organizationId, from, to, key, outcome, ip, path);
         // Refuses a bad range before the response starts, so the refusal can still be a ProblemDetails.
         var lines = log.ExportCsvAsync(caller, filter, context.RequestAborted);
