@@ -140,6 +140,7 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
         }
 
         var now = time.GetUtcNow();
+        await quotas.EnsureInvitationAllowedAsync(organizationId, now, cancellationToken);
         var token = OneTimeTokens.Generate();
         var invitation = new Invitation
         {

@@ -27,6 +27,10 @@ public sealed class QuotaOptions
     /// <summary>Permission sets an organization may hold.</summary>
     [Range(1, 100_000, ErrorMessage = "Quotas:PermissionSetsPerOrganization must be between 1 and 100000.")]
     public int PermissionSetsPerOrganization { get; set; } = 500;
+
+    /// <summary>Invitations an organization may have pending (not accepted, revoked or expired) at once.</summary>
+    [Range(1, 100_000, ErrorMessage = "Quotas:PendingInvitationsPerOrganization must be between 1 and 100000.")]
+    public int PendingInvitationsPerOrganization { get; set; } = 1_000;
 }
 
 /// <summary>
@@ -62,6 +66,20 @@ public sealed class Quotas(PortalDbContext db, IOptions<QuotaOptions> options)
             throw new ConflictException(
                 "keys",
                 $"The organization has {held} keys that are not revoked or expired, the most it may have (setting {QuotaOptions.Section}:{nameof(QuotaOptions.KeysPerOrganization)} = {limit}). Revoke keys no longer used first.");
+        }
+    }
+
+    /// <summary>Refuses a new invitation when the organization already has the most pending at <paramref name="now"/>.</summary>
+    public async Task EnsureInvitationAllowedAsync(Guid organizationId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var limit = options.Value.PendingInvitationsPerOrganization;
+        var pending = await db.Set<Invitation>().CountAsync(
+            i => i.OrganizationId == organizationId && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now, cancellationToken);
+        if (pending >= limit)
+        {
+            throw new ConflictException(
+                "invitations",
+                $"The organization has {pending} pending invitations, the most it may have (setting {QuotaOptions.Section}:{nameof(QuotaOptions.PendingInvitationsPerOrganization)} = {limit}). Revoke unanswered invitations first.");
         }
     }
 

@@ -29,6 +29,7 @@ public sealed class ConfigurationRefusalTests
         { "no keys per organization", new() { ["Quotas:KeysPerOrganization"] = "0" }, "Quotas:KeysPerOrganization" },
         { "negative organizations per user", new() { ["Quotas:OrganizationsPerUser"] = "-1" }, "Quotas:OrganizationsPerUser" },
         { "no permission sets", new() { ["Quotas:PermissionSetsPerOrganization"] = "0" }, "Quotas:PermissionSetsPerOrganization" },
+        { "no invitations", new() { ["Quotas:PendingInvitationsPerOrganization"] = "0" }, "Quotas:PendingInvitationsPerOrganization" },
         { "log range over a year", new() { ["LogQueries:MaxRangeDays"] = "367" }, "LogQueries:MaxRangeDays" },
         { "no log page budget", new() { ["LogQueries:PageScanBudget"] = "0" }, "LogQueries:PageScanBudget" },
         { "cache byte budget under 1 MiB", new() { ["Validation:MaxCacheBytes"] = "1000" }, "Validation:MaxCacheBytes" },

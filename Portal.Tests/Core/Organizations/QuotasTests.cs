@@ -20,7 +20,7 @@ namespace Portal.Tests.Core.Organizations;
 /// </summary>
 public abstract class QuotaApp(DatabaseProvider provider) : PortalApp(provider)
 {
-    public const int Keys = 3, Sets = 2, Organizations = 2;
+    public const int Keys = 3, Sets = 2, Organizations = 2, Invitations = 2;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -28,6 +28,7 @@ public abstract class QuotaApp(DatabaseProvider provider) : PortalApp(provider)
         builder.UseSetting("Quotas:KeysPerOrganization", Keys.ToString());
         builder.UseSetting("Quotas:PermissionSetsPerOrganization", Sets.ToString());
         builder.UseSetting("Quotas:OrganizationsPerUser", Organizations.ToString());
+        builder.UseSetting("Quotas:PendingInvitationsPerOrganization", Invitations.ToString());
     }
 }
 
@@ -100,6 +101,27 @@ public abstract class QuotasTests(QuotaApp app)
         db.ChangeTracker.Clear();
         Assert.Equal(QuotaApp.Sets, await db.PermissionSets.CountAsync(p => p.OrganizationId == owner.OrganizationId));
         Assert.Equal(QuotaApp.Sets, await db.AuditRecords.CountAsync(a => a.OrganizationId == owner.OrganizationId && a.Action == AuditActions.PermissionSetCreated));
+    }
+
+    [Fact]
+    public async Task Invite_OrganizationWithTheMostPending_IsRefusedNamingInvitations_UntilOneIsAnswered()
+    {
+        var org = await app.NewOrganizationAsync();
+        await using var scope = app.Scope();
+        var directory = scope.ServiceProvider.GetRequiredService<OrganizationDirectory>();
+        for (var i = 0; i < QuotaApp.Invitations; i++)
+        {
+            await directory.InviteAsync(org.Owner.Caller(), org.Id, $"invitee-{i}-{Guid.NewGuid():N}@example.com", OrganizationRole.Developer);
+        }
+
+        var refused = await Assert.ThrowsAsync<ConflictException>(() =>
+            directory.InviteAsync(org.Owner.Caller(), org.Id, $"one-too-many-{Guid.NewGuid():N}@example.com", OrganizationRole.Developer));
+
+        Assert.Equal("invitations", refused.Field);
+        Assert.Contains("Quotas:PendingInvitationsPerOrganization", refused.Message, StringComparison.Ordinal);
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        db.ChangeTracker.Clear();
+        Assert.Equal(QuotaApp.Invitations, await db.Set<Invitation>().CountAsync(i => i.OrganizationId == org.Id));
     }
 
     [Fact]
