@@ -59,8 +59,13 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<UnusedKeyDisabling>();
         services.AddSingleton<AuthenticationLogRetention>();
         services.AddSingleton<WebhookDispatch>();
+        services.TryAddSingleton<IWebhookHostResolver, DnsWebhookHostResolver>();
+        services.TryAddSingleton<IPortalOwnAddresses, MachineOwnAddresses>();
+        services.AddSingleton<WebhookDestinations>();
+        services.AddSingleton<WebhookConnector>();
         services.AddHttpClient(WebhookDispatch.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
+            // Every connection goes through the address rule, after DNS (see WebhookConnector).
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<WebhookConnector>().CreateHandler())
             // The dispatcher applies Webhooks:Timeout per attempt.
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 

@@ -14,7 +14,9 @@ namespace Portal.Core.Webhooks;
 /// Sends due webhook events (the outbox) to their organization's endpoint, signed as Standard
 /// Webhooks. A failed attempt is retried later with doubling waits (1, 2, 4 … minutes) until
 /// <see cref="WebhookOptions.MaxAttempts"/>; each attempt is claimed first, so several nodes never
-/// send one event at the same time. Never logs the secret or a response body.
+/// send one event at the same time. A connection only reaches an address the rule admits
+/// (<see cref="WebhookConnector"/>); a refused one counts as a failed attempt whose error says why.
+/// Never logs the secret or a response body.
 /// </summary>
 public sealed partial class WebhookDispatch(
     IDbContextFactory<PortalDbContext> contexts,
@@ -171,11 +173,31 @@ public sealed partial class WebhookDispatch(
         {
             return "timeout";
         }
+        catch (HttpRequestException e) when (Refusal(e) is { } refused)
+        {
+            return Truncated($"refused: {refused.Reason}");
+        }
         catch (HttpRequestException e)
         {
             return e.HttpRequestError.ToString();
         }
     }
+
+    private static WebhookDestinationRefusedException? Refusal(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is WebhookDestinationRefusedException refused)
+            {
+                return refused;
+            }
+        }
+
+        return null;
+    }
+
+    // LastError holds at most 200 characters; a reason names one address, so this only guards the column.
+    private static string Truncated(string error) => error.Length <= 200 ? error : error[..200];
 
     private enum Outcome
     {

@@ -8,10 +8,19 @@ public sealed class WebhookOptions
     public const string Section = "Webhooks";
 
     /// <summary>
-    /// Accept <c>http://</c> URLs on a loopback address (127.0.0.1, ::1, localhost). Off by default:
-    /// events carry key metadata and must travel over TLS. The host turns it on in Development.
+    /// Accept <c>http://</c> URLs on a loopback address (127.0.0.1, ::1, localhost), and let
+    /// deliveries connect to loopback at all. Off by default: events carry key metadata and must
+    /// travel over TLS to a receiver elsewhere. The host turns it on in Development.
     /// </summary>
     public bool? AllowLoopbackHttp { get; set; }
+
+    /// <summary>
+    /// Let deliveries connect to addresses inside: loopback, private (RFC 1918), carrier-grade NAT,
+    /// link-local (cloud metadata services), unique-local, special-purpose ranges and the portal's
+    /// own addresses and host. Off by default, so an organization admin cannot aim the portal at
+    /// the network it runs in. Unspecified, multicast and reserved addresses stay refused.
+    /// </summary>
+    public bool AllowPrivateNetworks { get; set; }
 
     /// <summary>How long one delivery attempt may take before it counts as failed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00", ErrorMessage = "Webhooks:Timeout must be between 00:00:01 and 00:01:00.")]

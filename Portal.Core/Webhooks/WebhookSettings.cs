@@ -46,7 +46,7 @@ public sealed class WebhookSettings(PortalDbContext db, PermissionEvaluator perm
             return null;
         }
 
-        var checkedUrl = CheckUrl(url, options.Value.AllowLoopbackHttp == true);
+        var checkedUrl = CheckUrl(url, options.Value);
         var now = time.GetUtcNow();
         var endpoint = await db.WebhookEndpoints.FirstOrDefaultAsync(w => w.OrganizationId == organizationId, cancellationToken);
         string? secret = null;
@@ -95,6 +95,26 @@ public sealed class WebhookSettings(PortalDbContext db, PermissionEvaluator perm
     /// <summary>The secret's bytes for signing; only the dispatcher calls this.</summary>
     internal static byte[] Unprotect(IDataProtectionProvider protection, WebhookEndpoint endpoint) =>
         Convert.FromBase64String(protection.CreateProtector(ProtectionPurpose).Unprotect(endpoint.ProtectedSecret));
+
+    /// <summary>
+    /// <see cref="CheckUrl(string?, bool)"/>, then, as an early and friendly word, the address rule
+    /// for a host written as an IP address or as <c>localhost</c>. Names are checked when a
+    /// delivery connects, after DNS (<see cref="WebhookConnector"/>): that check is the guard.
+    /// </summary>
+    public static string CheckUrl(string? url, WebhookOptions options)
+    {
+        var checkedUrl = CheckUrl(url, options.AllowLoopbackHttp == true);
+        var host = new Uri(checkedUrl).Host.Trim('[', ']').TrimEnd('.');
+        var address = IPAddress.TryParse(host, out var literal) ? literal
+            : host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+            : null;
+        if (address is not null && WebhookAddressRule.Refusal(address, options, isOwnAddress: false) is { } refusal)
+        {
+            throw new InvalidRequestException("url", $"Webhooks cannot be sent here: {refusal}.");
+        }
+
+        return checkedUrl;
+    }
 
     /// <summary>An absolute https URL, or http on a loopback address when allowed. Returns it trimmed.</summary>
     public static string CheckUrl(string? url, bool allowLoopbackHttp)

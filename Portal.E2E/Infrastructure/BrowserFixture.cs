@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Playwright;
 
 namespace Portal.E2E.Infrastructure;
@@ -42,15 +43,51 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>
+    /// Every Content-Security-Policy violation any page of this fixture's contexts reported, in
+    /// order: the portal's policy must block nothing the portal needs (see <see cref="PortalBrowserTest"/>).
+    /// </summary>
+    public IReadOnlyCollection<string> ContentSecurityViolations => _violations;
+
+    private readonly ConcurrentQueue<string> _violations = new();
+
     /// <summary>A fresh browser context (own cookies and storage) whose relative URLs resolve against the server.</summary>
-    public Task<IBrowserContext> NewContextAsync(Uri baseAddress) =>
-        Browser.NewContextAsync(new BrowserNewContextOptions
+    public async Task<IBrowserContext> NewContextAsync(Uri baseAddress)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
             Locale = "en-US",
             TimezoneId = "UTC",
         });
+
+        // Chromium reports a blocked load or script both as a DOM event and as a console error;
+        // the init script runs before the page's own and is not subject to its policy.
+        await context.AddInitScriptAsync(
+            "document.addEventListener('securitypolicyviolation', e => console.error(`" + ViolationMarker + " ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile || document.location.href}:${e.lineNumber}`));");
+        context.Console += (_, message) =>
+        {
+            var reported = message.Text.Contains(ViolationMarker, StringComparison.Ordinal) || message.Text.Contains("Content Security Policy", StringComparison.Ordinal);
+            if (reported && !IsEvalProbeOfApiReference(message.Text, message.Location))
+            {
+                _violations.Enqueue($"{message.Text} ({message.Location})");
+            }
+        };
+        return context;
+    }
+
+    private const string ViolationMarker = "CSP violation:";
+
+    // The API reference bundles Zod, which probes once whether eval is allowed (`Function("")` in a
+    // try) and falls back to its plain validators when not. The page works without eval, and its
+    // policy is kept without 'unsafe-eval'; only this probe from that script is not a failure.
+    private static bool IsEvalProbeOfApiReference(string text, string location)
+    {
+        var fromReference = text.Contains("/api/docs/scalar.js", StringComparison.Ordinal) || location.Contains("/api/docs/scalar.js", StringComparison.Ordinal);
+        var eval = text.Contains("script-src blocked eval", StringComparison.Ordinal) || text.Contains("'unsafe-eval'", StringComparison.Ordinal);
+        return fromReference && eval;
+    }
 
     public async Task DisposeAsync()
     {

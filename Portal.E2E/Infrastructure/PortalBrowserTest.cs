@@ -14,6 +14,7 @@ namespace Portal.E2E.Infrastructure;
 public abstract class PortalBrowserTest(PortalServer server, BrowserFixture browser) : IAsyncLifetime
 {
     private IBrowserContext? _context;
+    private int _violationsBefore;
     private IPage? _page;
     private StepScreenshots? _screenshots;
 
@@ -25,6 +26,7 @@ public abstract class PortalBrowserTest(PortalServer server, BrowserFixture brow
 
     public virtual async Task InitializeAsync()
     {
+        _violationsBefore = browser.ContentSecurityViolations.Count;
         _context = await browser.NewContextAsync(server.BaseAddress);
         _page = await _context.NewPageAsync();
     }
@@ -58,5 +60,10 @@ public abstract class PortalBrowserTest(PortalServer server, BrowserFixture brow
         }
 
         await _context.CloseAsync();
+
+        // Every browser test also proves the Content-Security-Policy blocks nothing the pages it
+        // visited need (its own contexts and any it opened through the fixture).
+        var violations = browser.ContentSecurityViolations.Skip(_violationsBefore).ToList();
+        Assert.True(violations.Count == 0, "The Content-Security-Policy blocked something:\n" + string.Join("\n", violations));
     }
 }

@@ -34,6 +34,14 @@ public sealed class ConfigurationRefusalTests
         { "no log page budget", new() { ["LogQueries:PageScanBudget"] = "0" }, "LogQueries:PageScanBudget" },
         { "cache byte budget under 1 MiB", new() { ["Validation:MaxCacheBytes"] = "1000" }, "Validation:MaxCacheBytes" },
         { "shared access byte budget under 1 MiB", new() { ["Validation:MaxSharedAccessBytes"] = "1000" }, "Validation:MaxSharedAccessBytes" },
+        { "webhook private networks not a boolean", new() { ["Webhooks:AllowPrivateNetworks"] = "sometimes" }, "Webhooks:AllowPrivateNetworks" },
+        { "public URL without scheme", new() { ["PublicUrl"] = "keys.example.com" }, "PublicUrl" },
+        { "public URL relative", new() { ["PublicUrl"] = "/portal" }, "PublicUrl" },
+        { "public URL not http", new() { ["PublicUrl"] = "ftp://keys.example.com" }, "PublicUrl" },
+        { "public URL with a path", new() { ["PublicUrl"] = "https://keys.example.com/portal" }, "PublicUrl" },
+        { "public URL with a query", new() { ["PublicUrl"] = "https://keys.example.com/?tenant=1" }, "PublicUrl" },
+        { "public URL with a fragment", new() { ["PublicUrl"] = "https://keys.example.com/#top" }, "PublicUrl" },
+        { "public URL with credentials", new() { ["PublicUrl"] = "https://admin:hunter2@keys.example.com" }, "PublicUrl" },
     };
 
     [Theory]
@@ -59,6 +67,28 @@ public sealed class ConfigurationRefusalTests
 
         Assert.NotNull(error);
         Assert.DoesNotContain(secret, string.Join(" | ", Chain(error).Select(e => e.ToString())), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_PublicUrlWithCredentials_DoesNotEchoThem()
+    {
+        using var app = new ConfiguredApp(new() { ["PublicUrl"] = "https://admin:hunter2@keys.example.com" });
+
+        var error = Record.Exception(() => app.Services);
+
+        Assert.NotNull(error);
+        Assert.DoesNotContain("hunter2", string.Join(" | ", Chain(error).Select(e => e.ToString())), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://keys.example.com")]
+    [InlineData("https://keys.example.com/")]
+    [InlineData("http://10.1.2.3:8080")]
+    public void Start_GoodPublicUrl_Starts(string url)
+    {
+        using var app = new ConfiguredApp(new() { ["PublicUrl"] = url });
+
+        Assert.NotNull(app.Services);
     }
 
     [Fact]

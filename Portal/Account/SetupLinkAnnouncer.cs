@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Portal.Core.Organizations;
+using Portal.Hosting;
 
 namespace Portal.Account;
 
@@ -12,6 +13,7 @@ internal sealed partial class SetupLinkAnnouncer(
     IServiceScopeFactory scopes,
     IHostApplicationLifetime lifetime,
     IServer server,
+    PublicLinks links,
     ILogger<SetupLinkAnnouncer> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -32,15 +34,26 @@ internal sealed partial class SetupLinkAnnouncer(
                 return;
             }
 
-            var address = server.Features.Get<IServerAddressesFeature>()?.Addresses
-                .OrderBy(a => a.StartsWith("https", StringComparison.Ordinal) ? 0 : 1).FirstOrDefault();
-            var baseUrl = address is null ? "" : address.Replace("0.0.0.0", "localhost").Replace("[::]", "localhost").Replace("+", "localhost").Replace("*", "localhost").TrimEnd('/');
-            LogSetupLink(logger, $"{baseUrl}/setup/{issued.Token}", issued.ExpiresAt);
+            LogSetupLink(logger, $"{BaseUrl()}/setup/{issued.Token}", issued.ExpiresAt);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogSetupFailed(logger, e);
         }
+    }
+
+    // PublicUrl when set; else the first address the server listens on, https first, with a
+    // wildcard host written as localhost (the operator reads the log on the machine itself).
+    private string BaseUrl()
+    {
+        if (links.Configured is { } configured)
+        {
+            return configured.ToString().TrimEnd('/');
+        }
+
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses
+            .OrderBy(a => a.StartsWith("https", StringComparison.Ordinal) ? 0 : 1).FirstOrDefault();
+        return address is null ? "" : address.Replace("0.0.0.0", "localhost").Replace("[::]", "localhost").Replace("+", "localhost").Replace("*", "localhost").TrimEnd('/');
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "First start: no platform administrator exists. Open {SetupLink} to create one. The link works once and expires at {ExpiresAt:u}; restart the server for a new one.")]

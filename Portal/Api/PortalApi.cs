@@ -41,7 +41,8 @@ public static class PortalApi
     public static void MapPortalApi(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/api/docs", options => options.WithTitle("API Key Portal API"));
+        // Fonts and telemetry would come from and go to Scalar's servers; the page's policy keeps it on this origin.
+        app.MapScalarApiReference("/api/docs", options => options.WithTitle("API Key Portal API").DisableDefaultFonts().DisableTelemetry());
         app.MapVerifyEndpoints();
         app.MapGroup("/api/v1/keys").MapKeysEndpoints();
         app.MapGroup("/api/v1/organizations").MapPoliciesEndpoints();

@@ -20,14 +20,32 @@ public static class PortalPipeline
         }
     }
 
+    /// <summary>
+    /// The middleware, in order: security headers, the gateway doors (ahead of everything else),
+    /// trusted forwarded scheme and host, cookie policy, routing, errors, HSTS, authentication,
+    /// authorization, antiforgery.
+    /// </summary>
     public static void UsePortal(this WebApplication app)
     {
-        // The gateway door first, then routing (explicitly, so that the door skips it).
+        var publicUrl = app.Services.GetRequiredService<IOptions<PublicUrlOptions>>().Value;
+
+        // Constant security headers on everything, the gateway doors' answers included.
+        app.UseBaselineSecurityHeaders();
+        // The gateway door next, then routing (explicitly, so that the door skips it). The door
+        // reads the request exactly as its gateway sent it: forwarded scheme and host are applied
+        // only after it, and never the client address, which ClientAddressResolver reads itself.
         app.UseGatewayDoors();
+        app.UseForwardedSchemeAndHost();
+        app.UsePageSecurityHeaders();
+        // Ahead of everything that writes a cookie (sign-in, antiforgery, two-factor).
+        app.UseCookiePolicy(new CookiePolicyOptions
+        {
+            Secure = publicUrl.IsHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest,
+        });
         app.UseRouting();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        if (!app.Environment.IsDevelopment())
+        if (publicUrl.IsHttps && !app.Environment.IsDevelopment())
         {
             app.UseHsts();
         }
@@ -45,6 +63,8 @@ public static class PortalPipeline
         app.MapStaticAssets();
         app.MapPortalUi();
         app.MapPortalJobs();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // frame-ancestors comes with every response's Content-Security-Policy (SecurityHeaders);
+        // Blazor's own header would be a second policy, and a laxer one ('self').
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
     }
 }

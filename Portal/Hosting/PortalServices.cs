@@ -36,6 +36,7 @@ public static class PortalServices
             .AddEntityFrameworkStores<PortalDbContext>()
             .AddDefaultTokenProviders();
 
+        services.AddPortalEdge(builder.Configuration);
         services.AddPortalAuthentication();
         services.AddPortalApi();
         services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database", tags: ["ready"]);
@@ -46,6 +47,22 @@ public static class PortalServices
         builder.AddPortalJobs();
         // Loopback http webhooks are for trying the product locally; elsewhere only https unless set.
         services.PostConfigure<WebhookOptions>(webhooks => webhooks.AllowLoopbackHttp ??= builder.Environment.IsDevelopment());
+    }
+
+    /// <summary>What faces the network edge: the public URL and links built on it, HSTS, and the antiforgery header left to SecurityHeaders.</summary>
+    private static void AddPortalEdge(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PublicUrlOptions>()
+            .Configure(options => options.Url = configuration[PublicUrlOptions.Key])
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<PublicLinks>();
+        services.AddSingleton<IPortalOwnAddresses, PortalOwnHosts>();
+        // A year, the common recommendation once https is settled; subdomains are the operator's
+        // to decide (another service may still serve plain http there), so they are not included.
+        services.AddHsts(hsts => hsts.MaxAge = TimeSpan.FromDays(365));
+        // Antiforgery would add X-Frame-Options: SAMEORIGIN; every response already says DENY.
+        services.AddAntiforgery(antiforgery => antiforgery.SuppressXFrameOptionsHeader = true);
     }
 
     public static void ConfigurePortalJson(JsonSerializerOptions json)

@@ -11,7 +11,7 @@ public static class GatewayConfig
     /// <summary>nginx <c>auth_request</c> (header form): one location guarding the whole API through its endpoint rules.</summary>
     public static string Nginx(ProtectedApi api, Uri portal) => $$"""
         upstream portal_auth {
-            server {{portal.Authority}};
+            server {{portal.Host}}:{{portal.Port}};
             keepalive 32;
         }
 
@@ -43,7 +43,7 @@ public static class GatewayConfig
                 proxy_set_header X-Forwarded-Uri    "";
                 proxy_set_header X-Forwarded-For    $proxy_add_x_forwarded_for;
                 proxy_http_version 1.1;
-                proxy_set_header Connection "";
+                proxy_set_header Connection "";{{TlsToPortal(portal)}}
             }
         }
         """;
@@ -89,4 +89,13 @@ public static class GatewayConfig
         """;
 
     private static string Origin(Uri portal) => portal.GetLeftPart(UriPartial.Authority);
+
+    // Over https nginx must name the portal's host in TLS (SNI) and in Host: a proxy in front of
+    // the portal chooses its certificate and route by them, and "portal_auth" is only nginx's name.
+    private static string TlsToPortal(Uri portal) => portal.Scheme != Uri.UriSchemeHttps ? "" : $"""
+
+                proxy_ssl_server_name on;
+                proxy_ssl_name {portal.IdnHost};
+                proxy_set_header Host {portal.Authority};
+        """;
 }
