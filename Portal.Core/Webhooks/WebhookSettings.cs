@@ -104,7 +104,8 @@ public sealed class WebhookSettings(PortalDbContext db, PermissionEvaluator perm
     public static string CheckUrl(string? url, WebhookOptions options)
     {
         var checkedUrl = CheckUrl(url, options.AllowLoopbackHttp == true);
-        var host = new Uri(checkedUrl).Host.Trim('[', ']').TrimEnd('.');
+        // The ASCII form the connection will use: "①②⑦.0.0.1" and "127。0。0。1" are 127.0.0.1 there.
+        var host = new Uri(checkedUrl).IdnHost.Trim('[', ']').TrimEnd('.');
         var address = IPAddress.TryParse(host, out var literal) ? literal
             : host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
             : null;

@@ -38,6 +38,7 @@ public sealed class MembersPageTests : BunitContext, IAsyncLifetime, IClassFixtu
         Services.AddSingleton(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<QuotaOptions>>());
         Services.AddScoped<OrganizationDirectory>();
         Services.AddSingleton(app.Services.GetRequiredService<KeyChangeFeed>());
+        Services.AddSingleton(new Portal.Hosting.PublicLinks(Microsoft.Extensions.Options.Options.Create(new Portal.Hosting.PublicUrlOptions())));
         Services.AddScoped<PortalCaller>();
         _authorization = AddAuthorization();
         this.AddPortalTestServices();

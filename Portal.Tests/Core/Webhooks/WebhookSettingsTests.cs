@@ -33,6 +33,18 @@ public sealed class WebhookSettingsTests(SqliteApp app) : IClassFixture<SqliteAp
     public void CheckUrl_HttpsOrAllowedLoopback_IsAccepted(string url, bool allowLoopbackHttp) =>
         Assert.Equal(url, WebhookSettings.CheckUrl(url, allowLoopbackHttp));
 
+    [Theory]
+    [InlineData("https://127.0.0.1/hook")]
+    [InlineData("https://\u2460\u2461\u2466.0.0.1/hook")]
+    [InlineData("https://127\u30020\u30020\u30021/hook")]
+    [InlineData("https://169.254.169.254/latest")]
+    public void CheckUrl_AddressInsideInAnySpelling_IsRefusedAtSave(string url)
+    {
+        var error = Assert.Throws<InvalidRequestException>(() => WebhookSettings.CheckUrl(url, new WebhookOptions()));
+
+        Assert.Equal("url", Assert.Single(error.Errors).Key);
+    }
+
     [Fact]
     public async Task Save_StoresSecretOnlyProtected_ShownOnce_NeverLogged()
     {
