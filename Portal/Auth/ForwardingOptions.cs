@@ -5,8 +5,10 @@ namespace Portal.Auth;
 
 /// <summary>
 /// Which direct peers are trusted proxies, bound from <c>Forwarding</c>: only from them are the
-/// client's address (<c>X-Forwarded-For</c>) and, at the gateway door's header form, the original
-/// method and URI (<c>X-Original-*</c>, <c>X-Forwarded-Method</c>/<c>-Uri</c>) believed.
+/// client's address (<c>X-Forwarded-For</c>), the scheme and host the client used
+/// (<c>X-Forwarded-Proto</c>, <c>X-Forwarded-Host</c>; see <c>Portal.Hosting.ForwardedSchemeAndHost</c>)
+/// and, at the gateway door's header form, the original method and URI (<c>X-Original-*</c>,
+/// <c>X-Forwarded-Method</c>/<c>-Uri</c>) believed.
 /// </summary>
 public sealed class ForwardingOptions : IValidatableObject
 {
