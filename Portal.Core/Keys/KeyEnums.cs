@@ -14,4 +14,7 @@ public enum KeyStatus
     Revoked = 1,
     Expired = 2,
     Disabled = 3,
+
+    /// <summary>Stopped by a leaked-key signal under the organization's policy until an admin lifts it (back to active).</summary>
+    Suspended = 4,
 }

@@ -22,12 +22,33 @@ public static class ReasonCodes
     /// <summary>The request's method or target is not in its one canonical form (<see cref="Apis.RequestTarget"/>), or asks for another method.</summary>
     public const string PathNotCanonical = "PATH_NOT_CANONICAL";
 
+    /// <summary>The client's address is outside the key's or the API's IP allowlist, or in the organization's deny list.</summary>
+    public const string IpNotAllowed = "IP_NOT_ALLOWED";
+
+    /// <summary>The client's country is refused by the key's or the API's country rules.</summary>
+    public const string GeoBlocked = "GEO_BLOCKED";
+
+    /// <summary>Country rules apply but no country database is loaded: refused rather than guessed (fail closed).</summary>
+    public const string GeoUnavailable = "GEO_UNAVAILABLE";
+
+    /// <summary>The client's address is blocked for the organization (failure burst, credential stuffing, or an admin's block).</summary>
+    public const string Blocked = "BLOCKED";
+
+    /// <summary>The key was suspended (a leaked-key signal under the organization's policy) until an admin lifts it.</summary>
+    public const string Suspended = "SUSPENDED";
+
+    /// <summary>One of the key's rate limits has no request left now; <c>Retry-After</c> says when.</summary>
+    public const string RateLimited = "RATE_LIMITED";
+
+    /// <summary>The key's quota has no credit left until its next refill.</summary>
+    public const string QuotaExceeded = "QUOTA_EXCEEDED";
+
     /// <summary>
     /// The HTTP status every door answers a decision with, the one mapping in the product:
     /// 200 for <see cref="Valid"/>; 401 when the caller's identity is missing or unusable ("who are
     /// you": malformed, unknown or foreign, expired, revoked, disabled); 403 when a known caller may
     /// not make this request ("what may you": scope, resource, time window, API, environment,
-    /// canonical target); 429 belongs to limits. Verify answers 200 and carries the code instead.
+    /// canonical target, address, country, block, suspension); 429 for rate limits and quotas. Verify answers 200 and carries the code instead.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">
     /// A code with no status here: every code must be placed in a class when it is added, and a door
@@ -37,7 +58,9 @@ public static class ReasonCodes
     {
         Valid => 200,
         Malformed or NotFound or Expired or Revoked or Disabled => 401,
-        InsufficientScope or ResourceNotAllowed or OutsideTimeWindow or ApiNotAllowed or EnvironmentNotAllowed or PathNotCanonical => 403,
+        InsufficientScope or ResourceNotAllowed or OutsideTimeWindow or ApiNotAllowed or EnvironmentNotAllowed or PathNotCanonical
+            or IpNotAllowed or GeoBlocked or GeoUnavailable or Blocked or Suspended => 403,
+        RateLimited or QuotaExceeded => 429,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "This reason code has no status class."),
     };
 }
