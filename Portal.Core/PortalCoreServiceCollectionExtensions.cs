@@ -11,6 +11,7 @@ using Portal.Core.Notifications;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
 using Portal.Core.Usage;
+using Portal.Core.Protections;
 using Portal.Core.Validation;
 using Portal.Core.Webhooks;
 
@@ -42,6 +43,8 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton(sp => new AccessCompiler(sp.GetRequiredService<IOptions<ValidationOptions>>().Value.MaxSharedAccessBytes));
         services.AddSingleton<IApiPolicySource, DatabaseApiPolicySource>();
         services.AddSingleton<ApiPolicyCache>();
+        services.AddSingleton<OrganizationShieldCache>();
+        services.AddSingleton<RequestShield>();
         services.AddSingleton<KeyValidator>();
         services.AddSingleton<UsageCounters>();
         services.AddSingleton<AuthenticationLog>();

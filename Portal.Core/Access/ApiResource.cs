@@ -47,5 +47,11 @@ public sealed class EndpointRule
 
     public required string Scope { get; set; }
 
+    /// <summary>The credits a request this rule allows takes from the key's quota (1 to <see cref="MaxCost"/>).</summary>
+    public int Cost { get; set; } = 1;
+
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The largest cost of one request.</summary>
+    public const int MaxCost = 1_000_000;
 }

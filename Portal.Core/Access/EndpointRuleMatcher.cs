@@ -1,7 +1,8 @@
 namespace Portal.Core.Access;
 
 /// <summary>An endpoint rule as the matcher holds it.</summary>
-public sealed record CompiledRule(Guid Id, string Method, string Template, string Scope);
+/// <summary>An endpoint rule as the matcher holds it; <paramref name="Cost"/> is the quota credits a request it allows takes.</summary>
+public sealed record CompiledRule(Guid Id, string Method, string Template, string Scope, int Cost = 1);
 
 /// <summary>
 /// An API's endpoint rules compiled into a tree of path segments. A canonical request path (see

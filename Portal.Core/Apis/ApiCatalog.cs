@@ -4,6 +4,7 @@ using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
+using Portal.Core.Protections;
 
 namespace Portal.Core.Apis;
 
@@ -14,7 +15,8 @@ public sealed record ApiDraft(
     string? Description = null,
     ApiEnvironments? Environments = null,
     bool AllowUnmatchedRequests = false,
-    bool CaseSensitivePaths = false);
+    bool CaseSensitivePaths = false,
+    RequestProtections? Protections = null);
 
 /// <summary>A partial change of an API; null fields are left as they are.</summary>
 public sealed record ApiChanges(
@@ -22,7 +24,8 @@ public sealed record ApiChanges(
     string? Description = null,
     ApiEnvironments? Environments = null,
     bool? AllowUnmatchedRequests = null,
-    bool? CaseSensitivePaths = null);
+    bool? CaseSensitivePaths = null,
+    ProtectionChanges? Protections = null);
 
 /// <summary>
 /// An organization's APIs and their endpoint rules. Members read them; only organization admins
@@ -59,6 +62,7 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, Permiss
         var name = CheckName(draft.Name, errors);
         CheckDescription(draft.Description, errors);
         var environments = CheckEnvironments(draft.Environments ?? ApiEnvironments.Live, errors);
+        var protections = ProtectionRules.Check(draft.Protections, quotaAllowed: false, errors);
         InvalidRequestException.ThrowIfAny(errors);
         await RefuseLookalikeNameAsync(organizationId, null, name, cancellationToken);
 
@@ -75,6 +79,7 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, Permiss
             Environments = environments,
             AllowUnmatchedRequests = draft.AllowUnmatchedRequests,
             CaseSensitivePaths = draft.CaseSensitivePaths,
+            Protections = protections,
             CreatedAt = time.GetUtcNow(),
         };
         db.Apis.Add(api);
@@ -95,6 +100,7 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, Permiss
         var name = changes.Name is null ? api.Name : CheckName(changes.Name, errors);
         CheckDescription(changes.Description, errors);
         var environments = changes.Environments is { } chosen ? CheckEnvironments(chosen, errors) : api.Environments;
+        var protections = changes.Protections is not { IsEmpty: false } change ? api.Protections : ProtectionRules.Check(change.ApplyTo(api.Protections), quotaAllowed: false, errors);
         InvalidRequestException.ThrowIfAny(errors);
         if (name != api.Name)
         {
@@ -117,6 +123,7 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, Permiss
         api.Environments = environments;
         api.AllowUnmatchedRequests = changes.AllowUnmatchedRequests ?? api.AllowUnmatchedRequests;
         api.CaseSensitivePaths = changes.CaseSensitivePaths ?? api.CaseSensitivePaths;
+        api.Protections = protections;
         audit.Record(caller, AuditActions.ApiUpdated, api.OrganizationId, "api", api.PublicId, api.Name, new { before, after = Describe(api) });
         await db.SaveChangesAsync(cancellationToken);
         policies.Invalidate(api.Id);
@@ -161,8 +168,8 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, Permiss
         return await db.EndpointRules.AsNoTracking().Where(r => r.ApiId == apiId).OrderBy(r => r.PathTemplate).ThenBy(r => r.Method).ToListAsync(cancellationToken);
     }
 
-    /// <summary>Adds a rule; null when the caller may not see the API.</summary>
-    public async Task<EndpointRule?> AddRuleAsync(Caller caller, Guid apiId, string? method, string? pathTemplate, string? scope, CancellationToken cancellationToken = default)
+    /// <summary>Adds a rule; null when the caller may not see the API. <paramref name="cost"/> (1 when null) is what a request it allows takes from the key's quota.</summary>
+    public async Task<EndpointRule?> AddRuleAsync(Caller caller, Guid apiId, string? method, string? pathTemplate, string? scope, CancellationToken cancellationToken = default, int? cost = null)
     {
         if (await FindAsync(caller, apiId, cancellationToken) is not { } api)
         {
@@ -201,6 +208,11 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, Permiss
             errors["scope"] = [problem];
         }
 
+        if (cost is < 1 or > EndpointRule.MaxCost)
+        {
+            errors["cost"] = [$"A request's cost is 1 to {EndpointRule.MaxCost:N0} credits."];
+        }
+
         InvalidRequestException.ThrowIfAny(errors);
         var existing = await db.EndpointRules.Where(r => r.ApiId == apiId).ToListAsync(cancellationToken);
         if (existing.Count >= MaxRules)
@@ -222,10 +234,11 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, Permiss
             Method = verb,
             PathTemplate = template!.Text,
             Scope = required,
+            Cost = cost ?? 1,
             CreatedAt = time.GetUtcNow(),
         };
         db.EndpointRules.Add(rule);
-        audit.Record(caller, AuditActions.RuleAdded, api.OrganizationId, "endpoint_rule", rule.Id.ToString(), $"{rule.Method} {rule.PathTemplate}", new { api = api.PublicId, rule.Scope });
+        audit.Record(caller, AuditActions.RuleAdded, api.OrganizationId, "endpoint_rule", rule.Id.ToString(), $"{rule.Method} {rule.PathTemplate}", new { api = api.PublicId, rule.Scope, rule.Cost });
         await db.SaveChangesAsync(cancellationToken);
         policies.Invalidate(apiId);
         return rule;
@@ -289,7 +302,7 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, Permiss
     }
 
     private static object Describe(ProtectedApi api) =>
-        new { api.Name, api.Description, environments = api.Environments.ToString(), api.AllowUnmatchedRequests, api.CaseSensitivePaths };
+        new { api.Name, api.Description, environments = api.Environments.ToString(), api.AllowUnmatchedRequests, api.CaseSensitivePaths, protections = api.Protections.IsEmpty ? null : api.Protections };
 
     private static string CheckName(string? name, Dictionary<string, string[]> errors)
     {

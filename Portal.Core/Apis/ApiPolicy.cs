@@ -1,5 +1,6 @@
 using Portal.Core.Access;
 using Portal.Core.Keys;
+using Portal.Core.Protections;
 
 namespace Portal.Core.Apis;
 
@@ -21,4 +22,7 @@ public sealed class ApiPolicy(Guid id, Guid organizationId, ApiEnvironments envi
     public EndpointRuleMatcher Rules { get; } = rules;
 
     public bool Accepts(KeyEnvironment environment) => Environments.Accepts(environment);
+
+    /// <summary>The API's IP allowlist and country rules (applied to every request here, besides the key's), and its default rate limits (for keys that set none, counted per key and API).</summary>
+    public CompiledProtections Protections { get; init; } = CompiledProtections.None;
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Access;
 using Portal.Core.Data;
+using Portal.Core.Protections;
 using Portal.Core.Validation;
 
 namespace Portal.Core.Apis;
@@ -27,9 +28,12 @@ public sealed class DatabaseApiPolicySource(IDbContextFactory<PortalDbContext> c
         var rules = await db.EndpointRules.AsNoTracking()
             .Where(r => r.ApiId == apiId)
             .OrderBy(r => r.CreatedAt)
-            .Select(r => new CompiledRule(r.Id, r.Method, r.PathTemplate, r.Scope))
+            .Select(r => new CompiledRule(r.Id, r.Method, r.PathTemplate, r.Scope, r.Cost))
             .ToListAsync(cancellationToken);
-        return new ApiPolicy(api.Id, api.OrganizationId, api.Environments, new EndpointRuleMatcher(rules, api.AllowUnmatchedRequests, api.CaseSensitivePaths));
+        return new ApiPolicy(api.Id, api.OrganizationId, api.Environments, new EndpointRuleMatcher(rules, api.AllowUnmatchedRequests, api.CaseSensitivePaths))
+        {
+            Protections = ProtectionRules.Compile(api.Protections),
+        };
     }
 }
 

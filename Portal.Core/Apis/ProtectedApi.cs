@@ -1,4 +1,5 @@
 using Portal.Core.Keys;
+using Portal.Core.Protections;
 
 namespace Portal.Core.Apis;
 
@@ -42,6 +43,9 @@ public sealed class ProtectedApi
     public bool CaseSensitivePaths { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Defaults for the keys calling this API: its IP allowlist and country rules apply to every request here (besides the key's own), its rate limits to keys that set none (no quota: quotas belong to keys).</summary>
+    public RequestProtections Protections { get; set; } = RequestProtections.None;
 
     /// <summary>The id pasted into gateway configurations: <c>api_</c> and 32 lower-case hex digits.</summary>
     public string PublicId => ApiId.Format(Id);

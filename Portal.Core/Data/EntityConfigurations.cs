@@ -46,6 +46,7 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         entity.HasMany(k => k.Secrets).WithOne(s => s.ApiKey).HasForeignKey(s => s.ApiKeyId);
         entity.Property(k => k.Grants).HasJsonConversion();
         entity.Property(k => k.Schedule).HasJsonConversion();
+        entity.Property(k => k.Protections).HasJsonConversion();
         // A set in use cannot be deleted: its keys must be reassigned first.
         entity.HasMany(k => k.PermissionSets).WithMany(p => p.Keys).UsingEntity(
             "ApiKeyPermissionSets",
@@ -86,6 +87,7 @@ internal sealed class ProtectedApiConfiguration : IEntityTypeConfiguration<Prote
         entity.ToTable("Apis");
         entity.Property(a => a.Name).HasMaxLength(ProtectedApi.NameMaxLength);
         entity.Property(a => a.Description).HasMaxLength(ProtectedApi.DescriptionMaxLength);
+        entity.Property(a => a.Protections).HasJsonConversion();
         entity.HasIndex(a => new { a.OrganizationId, a.Name }).IsUnique();
         entity.HasOne<Organization>().WithMany().HasForeignKey(a => a.OrganizationId);
     }

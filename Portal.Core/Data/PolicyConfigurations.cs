@@ -12,6 +12,9 @@ internal sealed class OrganizationPolicyConfiguration : IEntityTypeConfiguration
     {
         entity.HasKey(p => p.OrganizationId);
         entity.Property(p => p.ConcurrencyStamp).IsConcurrencyToken();
+        entity.Property(p => p.DeniedNetworks).HasJsonConversion();
+        entity.Property(p => p.DeniedCountries).HasJsonConversion();
+        entity.Property(p => p.Threats).HasJsonConversion();
         entity.HasOne(p => p.Organization).WithOne().HasForeignKey<OrganizationPolicy>(p => p.OrganizationId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -1,5 +1,6 @@
 using Portal.Core.Access;
 using Portal.Core.Organizations;
+using Portal.Core.Protections;
 
 namespace Portal.Core.Keys;
 
@@ -63,6 +64,18 @@ public sealed class ApiKey
     public Guid ConcurrencyStamp { get; set; } = Guid.NewGuid();
 
     public List<ApiKeySecret> Secrets { get; set; } = [];
+
+    /// <summary>The key's IP allowlist, country rules, rate limits and quota (its quota's settings; the count is <see cref="QuotaRemaining"/>).</summary>
+    public RequestProtections Protections { get; set; } = RequestProtections.None;
+
+    /// <summary>The quota's credits left as of <see cref="QuotaAsOf"/>, as last stored by the quota writer or set by an admin; null without a quota.</summary>
+    public long? QuotaRemaining { get; set; }
+
+    /// <summary>When <see cref="QuotaRemaining"/> was counted.</summary>
+    public DateTimeOffset? QuotaAsOf { get; set; }
+
+    /// <summary>Changes whenever the quota is set: counts taken against an older setting are not stored over it.</summary>
+    public Guid? QuotaStamp { get; set; }
 
     public Organization? Organization { get; set; }
 

@@ -6,6 +6,7 @@ using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
+using Portal.Core.Protections;
 using Portal.Core.Validation;
 
 namespace Portal.Core.Keys;
@@ -59,10 +60,12 @@ public sealed class KeyCatalog(
         var policy = await OrganizationPolicies.ForOrganizationAsync(db, organizationId, cancellationToken);
         KeyPolicyRules.CheckLiveCreator(policy, role, command.Environment, errors);
         KeyPolicyRules.CheckLifetime(policy, command.ExpiresAt, now, errors);
+        var protections = ProtectionRules.Check(command.Protections, quotaAllowed: true, errors);
+        KeyPolicyRules.CheckAllowlist(policy, command.Environment, protections, errors);
         InvalidRequestException.ThrowIfAny(errors);
         if (await ActingKeyAsync(caller, cancellationToken) is { } acting)
         {
-            var wanted = new KeyShape(KeyAttenuation.GrantsOf(Scope.Normalize(command.Scopes), command.Grants ?? [], sets ?? []), command.Schedule, command.ExpiresAt, apiIds ?? [], command.Environment);
+            var wanted = new KeyShape(KeyAttenuation.GrantsOf(Scope.Normalize(command.Scopes), command.Grants ?? [], sets ?? []), command.Schedule, command.ExpiresAt, apiIds ?? [], command.Environment, protections);
             RefuseEscalation(acting, wanted);
         }
 
@@ -83,6 +86,10 @@ public sealed class KeyCatalog(
             Schedule = command.Schedule,
             PermissionSets = sets ?? [],
             ApiIds = apiIds ?? [],
+            Protections = protections,
+            QuotaRemaining = protections.Quota?.Remaining,
+            QuotaAsOf = protections.Quota is null ? null : now,
+            QuotaStamp = protections.Quota is null ? null : Guid.NewGuid(),
             Hint = ApiKeyToken.Hint(token),
             CreatedAt = now,
             UpdatedAt = now,
@@ -91,7 +98,7 @@ public sealed class KeyCatalog(
         key.Secrets.Add(NewSecret(token, now));
         db.ApiKeys.Add(key);
         audit.Record(caller, AuditActions.KeyCreated, organizationId, "key", key.Id.ToString(), name,
-            new { key.Environment, key.Scopes, key.Grants, key.Schedule, permissionSets = Describe(key.PermissionSets), apiIds = Describe(key.ApiIds), key.ExpiresAt, key.Hint });
+            new { key.Environment, key.Scopes, key.Grants, key.Schedule, permissionSets = Describe(key.PermissionSets), apiIds = Describe(key.ApiIds), key.ExpiresAt, key.Hint, protections = Describe(key.Protections) });
         await SaveAsync(cancellationToken);
         return new IssuedKey(key, token);
     }
@@ -230,11 +237,20 @@ public sealed class KeyCatalog(
         }
 
         CheckExpiry(command.ExpiresAt, now, errors);
-        if (command.ExpiresAt is not null || command.RemoveExpiry)
+        var protections = command.Protections is not { IsEmpty: false } change ? null : ProtectionRules.Check(change.ApplyTo(key.Protections), quotaAllowed: true, errors);
+        if (command.ExpiresAt is not null || command.RemoveExpiry || protections is not null)
         {
             var policy = await OrganizationPolicies.ForOrganizationAsync(db, key.OrganizationId, cancellationToken);
             // Measured from the key's creation: moving the expiry forward again and again cannot outlive the policy.
-            KeyPolicyRules.CheckLifetime(policy, command.RemoveExpiry ? null : command.ExpiresAt, key.CreatedAt, errors);
+            if (command.ExpiresAt is not null || command.RemoveExpiry)
+            {
+                KeyPolicyRules.CheckLifetime(policy, command.RemoveExpiry ? null : command.ExpiresAt, key.CreatedAt, errors);
+            }
+
+            if (protections is not null)
+            {
+                KeyPolicyRules.CheckAllowlist(policy, key.Environment, protections, errors);
+            }
         }
 
         InvalidRequestException.ThrowIfAny(errors);
@@ -246,10 +262,10 @@ public sealed class KeyCatalog(
         if (await ActingKeyAsync(caller, cancellationToken) is { } acting)
         {
             var changesAccess = command.Scopes is not null || command.Grants is not null || command.Schedule is not null || command.RemoveSchedule
-                || sets is not null || apiIds is not null || command.ExpiresAt is not null || command.RemoveExpiry;
+                || sets is not null || apiIds is not null || command.ExpiresAt is not null || command.RemoveExpiry || protections is not null;
             if (acting.Id == key.Id && changesAccess)
             {
-                throw new AccessDeniedException("A key cannot change its own scopes, grants, schedule, permission sets, APIs or expiry; use the portal or another key.");
+                throw new AccessDeniedException("A key cannot change its own scopes, grants, schedule, permission sets, APIs, expiry or protections; use the portal or another key.");
             }
 
             var wanted = new KeyShape(
@@ -257,7 +273,8 @@ public sealed class KeyCatalog(
                 command.RemoveSchedule ? null : command.Schedule ?? key.Schedule,
                 command.RemoveExpiry ? null : command.ExpiresAt ?? key.ExpiresAt,
                 apiIds ?? key.ApiIds,
-                key.Environment);
+                key.Environment,
+                protections ?? key.Protections);
             if (acting.Id != key.Id)
             {
                 RefuseEscalation(acting, wanted);
@@ -269,7 +286,7 @@ public sealed class KeyCatalog(
             await EnsureNameFreeAsync(key.OwnerId, name, key.Id, cancellationToken);
         }
 
-        var before = new { key.Name, key.Description, key.Scopes, key.Grants, key.Schedule, permissionSets = Describe(key.PermissionSets), apiIds = Describe(key.ApiIds), key.ExpiresAt };
+        var before = new { key.Name, key.Description, key.Scopes, key.Grants, key.Schedule, permissionSets = Describe(key.PermissionSets), apiIds = Describe(key.ApiIds), key.ExpiresAt, protections = Describe(key.Protections) };
         key.Name = name;
         if (command.Description is not null)
         {
@@ -312,10 +329,23 @@ public sealed class KeyCatalog(
             key.ExpiresAt = null;
         }
 
+        if (protections is not null)
+        {
+            // Setting a quota sets its count; saving the same quota again leaves the running count alone.
+            if (protections.Quota != key.Protections.Quota)
+            {
+                key.QuotaRemaining = protections.Quota?.Remaining;
+                key.QuotaAsOf = protections.Quota is null ? null : now;
+                key.QuotaStamp = protections.Quota is null ? null : Guid.NewGuid();
+            }
+
+            key.Protections = protections;
+        }
+
         key.UpdatedAt = now;
         key.ConcurrencyStamp = Guid.NewGuid();
         audit.Record(caller, AuditActions.KeyUpdated, key.OrganizationId, "key", key.Id.ToString(), key.Name,
-            new { before, after = new { key.Name, key.Description, key.Scopes, key.Grants, key.Schedule, permissionSets = Describe(key.PermissionSets), apiIds = Describe(key.ApiIds), key.ExpiresAt } });
+            new { before, after = new { key.Name, key.Description, key.Scopes, key.Grants, key.Schedule, permissionSets = Describe(key.PermissionSets), apiIds = Describe(key.ApiIds), key.ExpiresAt, protections = Describe(key.Protections) } });
         await SaveAsync(cancellationToken);
         changes.Publish(KeyChange.Of(key));
         return key;
@@ -629,6 +659,8 @@ public sealed class KeyCatalog(
     }
 
     private static List<string> Describe(List<Guid> apiIds) => [.. apiIds.Select(ApiId.Format)];
+
+    private static RequestProtections? Describe(RequestProtections protections) => protections.IsEmpty ? null : protections;
 
     private static IEnumerable<object> Describe(IEnumerable<PermissionSet> sets) => sets.Select(p => new { p.Id, p.Name, p.Version }).ToList();
 

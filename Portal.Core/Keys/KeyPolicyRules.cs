@@ -46,4 +46,13 @@ public static class KeyPolicyRules
 
         return grace;
     }
+
+    /// <summary>Refuses a live key without an IP allowlist when the organization requires one.</summary>
+    public static void CheckAllowlist(OrganizationPolicy policy, KeyEnvironment environment, Protections.RequestProtections protections, Dictionary<string, string[]> errors)
+    {
+        if (policy.RequireIpAllowlistOnLiveKeys && environment == KeyEnvironment.Live && (protections.IpAllowlist?.Count ?? 0) == 0 && !errors.Keys.Any(k => k.StartsWith("ipAllowlist", StringComparison.Ordinal)))
+        {
+            errors["ipAllowlist"] = ["The organization's policy requires an IP allowlist on live keys: add at least one network."];
+        }
+    }
 }

@@ -1,9 +1,11 @@
 using Portal.Core.Access;
+using Portal.Core.Protections;
 
 namespace Portal.Core.Keys;
 
 /// <summary>What a caller asks for when creating a key.</summary>
 /// <param name="ApiIds">The organization's APIs the key may call at the gateway door; null or empty for all of them.</param>
+/// <param name="Protections">The key's IP allowlist, country rules, rate limits and quota; null for none.</param>
 public sealed record CreateKeyCommand(
     string? Name,
     string? Description = null,
@@ -14,10 +16,12 @@ public sealed record CreateKeyCommand(
     IReadOnlyList<Grant>? Grants = null,
     AccessSchedule? Schedule = null,
     IReadOnlyList<Guid>? PermissionSetIds = null,
-    IReadOnlyList<Guid>? ApiIds = null);
+    IReadOnlyList<Guid>? ApiIds = null,
+    RequestProtections? Protections = null);
 
 /// <summary>A partial update; null fields are left as they are.</summary>
 /// <param name="ApiIds">The APIs the key may call from now on; empty for all of the organization's APIs, null to leave them.</param>
+/// <param name="Protections">Changes to the key's IP allowlist, country rules, rate limits and quota; null to leave them all.</param>
 public sealed record UpdateKeyCommand(
     string? Name = null,
     string? Description = null,
@@ -28,7 +32,8 @@ public sealed record UpdateKeyCommand(
     AccessSchedule? Schedule = null,
     bool RemoveSchedule = false,
     IReadOnlyList<Guid>? PermissionSetIds = null,
-    IReadOnlyList<Guid>? ApiIds = null);
+    IReadOnlyList<Guid>? ApiIds = null,
+    ProtectionChanges? Protections = null);
 
 /// <summary>A key with the token it was just given. The only object that ever carries a token.</summary>
 public sealed record IssuedKey(ApiKey Key, string Token);

@@ -4,6 +4,7 @@ using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Keys;
 using Portal.Core.Permissions;
+using Portal.Core.Protections;
 
 namespace Portal.Core.Organizations;
 
@@ -14,7 +15,11 @@ public sealed record PolicySettings(
     int? DefaultGraceHours = null,
     int? MaxGraceHours = null,
     LiveKeyCreators LiveKeyCreators = LiveKeyCreators.AnyDeveloper,
-    int? DisableUnusedAfterDays = null)
+    int? DisableUnusedAfterDays = null,
+    bool RequireIpAllowlistOnLiveKeys = false,
+    IReadOnlyList<string>? DeniedNetworks = null,
+    IReadOnlyList<string>? DeniedCountries = null,
+    ThreatPolicy? Threats = null)
 {
     public static PolicySettings From(OrganizationPolicy policy) => new(
         policy.MaxKeyLifetimeDays,
@@ -22,7 +27,11 @@ public sealed record PolicySettings(
         policy.DefaultGraceHours,
         policy.MaxGraceHours,
         policy.LiveKeyCreators,
-        policy.DisableUnusedAfterDays);
+        policy.DisableUnusedAfterDays,
+        policy.RequireIpAllowlistOnLiveKeys,
+        policy.DeniedNetworks,
+        policy.DeniedCountries,
+        policy.Threats);
 }
 
 /// <summary>
@@ -30,7 +39,7 @@ public sealed record PolicySettings(
 /// rules); only admins and owners change them. Out-of-range values are refused, naming each
 /// field, and nothing is saved.
 /// </summary>
-public sealed class OrganizationPolicies(PortalDbContext db, PermissionEvaluator permissions, AuditTrail audit, IOptions<KeyOptions> keyOptions, TimeProvider time)
+public sealed class OrganizationPolicies(PortalDbContext db, PermissionEvaluator permissions, AuditTrail audit, IOptions<KeyOptions> keyOptions, TimeProvider time, OrganizationShieldCache shields)
 {
     /// <summary>The policy, or null when the caller is not a member of the organization.</summary>
     public async Task<OrganizationPolicy?> GetAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
@@ -52,6 +61,16 @@ public sealed class OrganizationPolicies(PortalDbContext db, PermissionEvaluator
         }
 
         var errors = Validate(settings, keyOptions.Value.MaxRotationGrace);
+        var denied = NetworkList.Parse(settings.DeniedNetworks, "deniedNetworks", errors);
+        var countries = CountryList.Parse(new CountryRules(Deny: settings.DeniedCountries?.ToList()), "deniedCountries", errors);
+        // The country list names its entries countries.deny[i]: the policy's field is deniedCountries[i].
+        foreach (var field in errors.Keys.Where(k => k.StartsWith("deniedCountries.deny", StringComparison.Ordinal)).ToList())
+        {
+            errors["deniedCountries" + field["deniedCountries.deny".Length..]] = errors[field];
+            errors.Remove(field);
+        }
+
+        ThreatRules.Check(settings.Threats, "threats", errors);
         if (errors.Count > 0)
         {
             throw new InvalidRequestException(errors);
@@ -71,9 +90,13 @@ public sealed class OrganizationPolicies(PortalDbContext db, PermissionEvaluator
         policy.MaxGraceHours = settings.MaxGraceHours;
         policy.LiveKeyCreators = settings.LiveKeyCreators;
         policy.DisableUnusedAfterDays = settings.DisableUnusedAfterDays;
+        policy.RequireIpAllowlistOnLiveKeys = settings.RequireIpAllowlistOnLiveKeys;
+        policy.DeniedNetworks = [.. denied.Entries];
+        policy.DeniedCountries = [.. countries.Deny];
+        policy.Threats = settings.Threats;
         policy.UpdatedAt = time.GetUtcNow();
         policy.ConcurrencyStamp = Guid.NewGuid();
-        audit.Record(caller, AuditActions.PolicyChanged, organizationId, "organization", organizationId.ToString(), null, new { before, after = settings });
+        audit.Record(caller, AuditActions.PolicyChanged, organizationId, "organization", organizationId.ToString(), null, new { before, after = PolicySettings.From(policy) });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -83,6 +106,8 @@ public sealed class OrganizationPolicies(PortalDbContext db, PermissionEvaluator
             // Two admins saved at once (a concurrency stamp or the primary key caught it).
             throw new ConflictException("policy", "The policy was changed by someone else; reload it and try again.");
         }
+
+        shields.Invalidate(organizationId);
 
         return policy;
     }

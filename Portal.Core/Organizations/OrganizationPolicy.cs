@@ -1,3 +1,5 @@
+using Portal.Core.Protections;
+
 namespace Portal.Core.Organizations;
 
 /// <summary>
@@ -27,6 +29,18 @@ public sealed class OrganizationPolicy
 
     /// <summary>Active keys not used for this many days (since creation when never used) are disabled.</summary>
     public int? DisableUnusedAfterDays { get; set; }
+
+    /// <summary>Live keys must carry an IP allowlist: creating or saving a live key without one is refused.</summary>
+    public bool RequireIpAllowlistOnLiveKeys { get; set; }
+
+    /// <summary>Networks (CIDR) refused at every door of the organization, whatever the key (<c>IP_NOT_ALLOWED</c>).</summary>
+    public List<string> DeniedNetworks { get; set; } = [];
+
+    /// <summary>Countries (ISO 3166-1 alpha-2) refused at every door of the organization (<c>GEO_BLOCKED</c>); a key used from one raises a leaked-key alert.</summary>
+    public List<string> DeniedCountries { get; set; } = [];
+
+    /// <summary>Threat thresholds; null for the defaults (<see cref="ThreatPolicy.Default"/>).</summary>
+    public ThreatPolicy? Threats { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
 

@@ -1,5 +1,6 @@
 using Portal.Core.Access;
 using Portal.Core.Keys;
+using Portal.Core.Protections;
 
 namespace Portal.Core.Permissions;
 
@@ -60,12 +61,40 @@ public static class KeyAttenuation
             return $"The key you are using expires at {end:yyyy-MM-dd HH:mm} UTC; a key it creates or changes must expire by then.";
         }
 
+        return ExceedsProtections(acting.Protections, wanted.Protections ?? RequestProtections.None);
+    }
+
+    // A key bound to networks or countries gives keys bound at least as tightly: otherwise a key
+    // leaked from inside an allowlist would mint an unbound one.
+    private static string? ExceedsProtections(RequestProtections acting, RequestProtections wanted)
+    {
+        if (acting.IpAllowlist is { Count: > 0 } held)
+        {
+            var networks = held.Select(n => System.Net.IPNetwork.TryParse(n, out var network) ? network : (System.Net.IPNetwork?)null).OfType<System.Net.IPNetwork>().ToList();
+            var given = wanted.IpAllowlist ?? [];
+            if (given.Count == 0 || given.Any(entry => !System.Net.IPNetwork.TryParse(entry, out var w)
+                || !networks.Any(n => n.BaseAddress.AddressFamily == w.BaseAddress.AddressFamily && n.PrefixLength <= w.PrefixLength && n.Contains(w.BaseAddress))))
+            {
+                return "The key you are using has an IP allowlist; a key it creates or changes must have one within it.";
+            }
+        }
+
+        if (acting.Countries?.Allow is { Count: > 0 } allowed && (wanted.Countries?.Allow is not { Count: > 0 } given2 || given2.Any(c => !allowed.Contains(c, StringComparer.OrdinalIgnoreCase))))
+        {
+            return "The key you are using may be used from some countries only; a key it creates or changes must allow those countries or fewer.";
+        }
+
+        if (acting.Countries?.Deny is { Count: > 0 } denied && denied.Any(c => !(wanted.Countries?.Deny ?? []).Contains(c, StringComparer.OrdinalIgnoreCase)))
+        {
+            return "The key you are using denies some countries; a key it creates or changes must deny them too.";
+        }
+
         return null;
     }
 
     /// <summary>The shape of a key <paramref name="key"/> as it stands.</summary>
     public static KeyShape ShapeOf(ApiKey key) =>
-        new(GrantsOf(key.Scopes, key.Grants, key.PermissionSets), key.Schedule, key.ExpiresAt, key.ApiIds, key.Environment);
+        new(GrantsOf(key.Scopes, key.Grants, key.PermissionSets), key.Schedule, key.ExpiresAt, key.ApiIds, key.Environment, key.Protections);
 
     /// <summary>Whether <paramref name="held"/> allows everything <paramref name="wanted"/> allows.</summary>
     public static bool Covers(Grant held, Grant wanted)
@@ -113,4 +142,4 @@ public static class KeyAttenuation
 }
 
 /// <summary>What a key would hold: every grant (scopes, direct grants, sets' grants), its schedule, expiry, APIs and environment.</summary>
-public sealed record KeyShape(IReadOnlyList<Grant> Grants, AccessSchedule? Schedule, DateTimeOffset? ExpiresAt, IReadOnlyList<Guid> ApiIds, KeyEnvironment Environment);
+public sealed record KeyShape(IReadOnlyList<Grant> Grants, AccessSchedule? Schedule, DateTimeOffset? ExpiresAt, IReadOnlyList<Guid> ApiIds, KeyEnvironment Environment, RequestProtections? Protections = null);

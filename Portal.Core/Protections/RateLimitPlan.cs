@@ -86,6 +86,13 @@ public interface IRateLimitStore
     /// </summary>
     LimitOutcome TryAcquire(Guid keyId, RateLimitPlan plan, long cost, DateTimeOffset now);
 
+    /// <summary>
+    /// Whether the key's quota has <paramref name="cost"/> credits now, charging nothing; when not,
+    /// <paramref name="refused"/> is the <see cref="LimitVerdict.QuotaExceeded"/> outcome
+    /// <see cref="TryAcquire"/> would give. Allocates nothing.
+    /// </summary>
+    bool QuotaCovers(Guid keyId, RateLimitPlan plan, long cost, DateTimeOffset now, out LimitOutcome refused);
+
     /// <summary>Each limit's and the quota's state now, charging nothing.</summary>
     IReadOnlyList<LimitState> Peek(Guid keyId, RateLimitPlan plan, DateTimeOffset now);
 

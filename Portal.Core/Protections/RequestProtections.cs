@@ -47,3 +47,24 @@ public sealed record QuotaRefill(long Amount, QuotaPeriod? Period);
 /// <param name="Remaining">The credits left now (when set or read).</param>
 /// <param name="Refill">The refill, or null for credits that are never refilled.</param>
 public sealed record QuotaRule(long Remaining, QuotaRefill? Refill = null);
+
+/// <summary>
+/// A partial change of protections (PATCH): a null field stays as it is; an empty list or empty
+/// country rules clear that protection; <paramref name="RemoveQuota"/> removes the quota.
+/// </summary>
+public sealed record ProtectionChanges(
+    List<string>? IpAllowlist = null,
+    CountryRules? Countries = null,
+    List<RateLimitRule>? RateLimits = null,
+    QuotaRule? Quota = null,
+    bool RemoveQuota = false)
+{
+    public bool IsEmpty => IpAllowlist is null && Countries is null && RateLimits is null && Quota is null && !RemoveQuota;
+
+    /// <summary>The protections after this change.</summary>
+    public RequestProtections ApplyTo(RequestProtections current) => new(
+        IpAllowlist ?? current.IpAllowlist,
+        Countries ?? current.Countries,
+        RateLimits ?? current.RateLimits,
+        RemoveQuota ? null : Quota ?? current.Quota);
+}

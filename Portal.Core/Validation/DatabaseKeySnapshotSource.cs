@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Access;
 using Portal.Core.Data;
+using Portal.Core.Protections;
 
 namespace Portal.Core.Validation;
 
@@ -20,6 +21,11 @@ public sealed class DatabaseKeySnapshotSource : IKeySnapshotSource
         _lookups = meters.Create(Audit.AuthenticationLog.MeterName)
             .CreateCounter<long>("portal.validation.key_lookups", description: "Database reads of a key by token hash (cache misses).");
     }
+
+    /// <summary>The quota a key's snapshot counts from: its stored count, or the quota as set when nothing was counted yet.</summary>
+    public static QuotaPlan? QuotaOf(Keys.ApiKey key) => key.Protections.Quota is not { } quota
+        ? null
+        : new QuotaPlan(key.QuotaRemaining ?? quota.Remaining, key.QuotaAsOf ?? key.UpdatedAt, quota.Refill, key.QuotaStamp ?? Guid.Empty);
 
     public async ValueTask<KeySnapshot?> FindAsync(HashKey hash, CancellationToken cancellationToken)
     {
@@ -49,6 +55,7 @@ public sealed class DatabaseKeySnapshotSource : IKeySnapshotSource
                 ExpiresAt = row.Key.ExpiresAt,
                 TokenRetiresAt = row.RetiresAt,
                 ApiIds = row.Key.ApiIds.Count == 0 ? [] : [.. row.Key.ApiIds],
+                Protections = ProtectionRules.Compile(row.Key.Protections, QuotaOf(row.Key)),
                 Access = _compiler.Compile(
                     row.Key.Scopes, row.Key.Grants, row.Key.Schedule, [.. row.Sets.Select(p => new SetGrants(p.Id, p.Name, p.Version, p.Grants))]),
             };

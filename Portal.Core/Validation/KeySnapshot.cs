@@ -1,5 +1,6 @@
 using Portal.Core.Access;
 using Portal.Core.Keys;
+using Portal.Core.Protections;
 
 namespace Portal.Core.Validation;
 
@@ -43,6 +44,9 @@ public sealed class KeySnapshot
 
     /// <summary>The APIs of its organization the key may call; empty means all of them.</summary>
     public Guid[] ApiIds { get; init; } = [];
+
+    /// <summary>The key's IP allowlist, country rules, rate limits and quota, compiled.</summary>
+    public CompiledProtections Protections { get; init; } = CompiledProtections.None;
 
     /// <summary>Everything the key may do, compiled (shared between snapshots with the same grants).</summary>
     public required CompiledAccess Access { get; init; }

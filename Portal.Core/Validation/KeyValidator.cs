@@ -1,40 +1,71 @@
 using Portal.Core.Access;
 using Portal.Core.Keys;
+using Portal.Core.Protections;
 
 namespace Portal.Core.Validation;
 
 /// <summary>
 /// The one place where a token becomes a decision, for every door (verify, gateway check, the
-/// ApiKey scheme). Order: shape and checksum (no lookup) → HMAC → negative cache → snapshot cache
-/// → database (each pepper version) → the API's organization → status → expiry and rotation grace
-/// → the API and environment → canonical target → scope. Hashes are
-/// compared in constant time throughout. A cached decision allocates nothing. Never logs or keeps a token.
+/// ApiKey scheme). Order (DESIGN.md "Request protections"), cheapest refusals first: the address's
+/// block for the organization → shape and checksum (no lookup) → HMAC → negative cache → snapshot
+/// cache → database (each pepper version) → the API's organization → status → expiry and rotation
+/// grace → the API and environment → IP deny list and allowlists → countries → canonical target →
+/// time window and scope → rate limits and quota. A refused request takes nothing from a limit or
+/// quota. Hashes are compared in constant time throughout. A cached decision allocates nothing.
+/// Never logs or keeps a token.
 /// </summary>
-public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots, KeySnapshotCache cache, TimeProvider time)
+public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots, KeySnapshotCache cache, TimeProvider time, RequestShield? shield = null)
 {
     public ValueTask<ValidationResult> ValidateAsync(string? token, RequestContext request, CancellationToken cancellationToken = default)
     {
+        var organizationId = request.Api?.OrganizationId ?? request.OrganizationId;
+        if (shield is not null && organizationId is { } id)
+        {
+            var pending = shield.ShieldAsync(id, cancellationToken);
+            if (!pending.IsCompletedSuccessfully)
+            {
+                return ShieldThenValidateAsync(pending, token, request, cancellationToken);
+            }
+
+            request = request with { Shield = pending.Result };
+        }
+
+        return ValidateShieldedAsync(token, request, cancellationToken);
+    }
+
+    private async ValueTask<ValidationResult> ShieldThenValidateAsync(ValueTask<OrganizationShield> pending, string? token, RequestContext request, CancellationToken cancellationToken) =>
+        await ValidateShieldedAsync(token, request with { Shield = await pending }, cancellationToken);
+
+    private ValueTask<ValidationResult> ValidateShieldedAsync(string? token, in RequestContext request, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (request.Shield is { } guard && request.Address.IsKnown && shield!.Threats.IsBlocked(guard.OrganizationId, request.Address, now))
+        {
+            return new(ValidationResult.Blocked);
+        }
+
         if (token is null || !ApiKeyToken.TryParse(token, out _))
         {
+            Watch(ValidationResult.Malformed, default, request, now);
             return new(ValidationResult.Malformed);
         }
 
         Span<byte> buffer = stackalloc byte[KeyHasher.HashSize];
         hasher.Hash(token, hasher.Peppers.CurrentVersion, buffer);
         var hash = new HashKey(buffer);
-        var now = time.GetUtcNow();
         switch (cache.TryGet(hash, now.UtcTicks, out var cached))
         {
             case CacheLookup.Fresh:
-                return new(Result(cached!, request, now));
+                return new(Result(cached!, hash, request, now));
             case CacheLookup.Stale:
                 if (cache.TryBeginRefresh(hash))
                 {
                     _ = RefreshAsync(token, hash);
                 }
 
-                return new(Result(cached!, request, now));
+                return new(Result(cached!, hash, request, now));
             case CacheLookup.Unknown:
+                Watch(ValidationResult.NotFound, hash, request, now);
                 return new(ValidationResult.NotFound);
             default:
                 return LoadAndDecideAsync(token, hash, request, cancellationToken);
@@ -44,14 +75,87 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
     private async ValueTask<ValidationResult> LoadAndDecideAsync(string token, HashKey hash, RequestContext request, CancellationToken cancellationToken)
     {
         var snapshot = await LoadAsync(token, hash, cancellationToken);
-        return snapshot is null ? ValidationResult.NotFound : Result(snapshot, request, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        if (snapshot is null)
+        {
+            Watch(ValidationResult.NotFound, hash, request, now);
+            return ValidationResult.NotFound;
+        }
+
+        return Result(snapshot, hash, request, now);
     }
 
     // A key of another organization than the API's is reported exactly as an unknown one: no key attached.
-    private static ValidationResult Result(KeySnapshot key, in RequestContext request, DateTimeOffset now)
+    private ValidationResult Result(KeySnapshot key, in HashKey hash, in RequestContext request, DateTimeOffset now)
     {
-        var code = Decide(key, request, now).Code;
-        return ReferenceEquals(code, ReasonCodes.NotFound) ? ValidationResult.NotFound : new ValidationResult(code, key, now);
+        var context = request;
+        if (shield is not null)
+        {
+            // The management API names no organization before the key does: its block applies from here.
+            if (context.Shield is null && shield.ShieldAsync(key.OrganizationId, CancellationToken.None) is { IsCompletedSuccessfully: true } pending)
+            {
+                context = context with { Shield = pending.Result };
+                if (context.Address.IsKnown && shield.Threats.IsBlocked(key.OrganizationId, context.Address, now))
+                {
+                    return new ValidationResult(ReasonCodes.Blocked, key, now);
+                }
+            }
+
+            context = context with { Country = shield.CountryFor(key, context.Api, context.Shield, context.Address) };
+        }
+
+        var verdict = Decide(key, context, now);
+        var code = verdict.Code;
+        if (ReferenceEquals(code, ReasonCodes.NotFound))
+        {
+            Watch(ValidationResult.NotFound, hash, context, now);
+            return ValidationResult.NotFound;
+        }
+
+        if (shield is null)
+        {
+            return new ValidationResult(code, key, now);
+        }
+
+        var result = new ValidationResult(code, key, now);
+        if (ReferenceEquals(code, ReasonCodes.Valid))
+        {
+            var cost = verdict.RuleIndex >= 0 && context.Api is { } api ? api.Rules.Rules[verdict.RuleIndex].Cost : 1;
+            var limits = shield.Acquire(key, context.Api, cost, now, out var plan);
+            result = limits.Verdict switch
+            {
+                LimitVerdict.RateLimited => new ValidationResult(ReasonCodes.RateLimited, key, now, limits, plan),
+                LimitVerdict.QuotaExceeded => new ValidationResult(ReasonCodes.QuotaExceeded, key, now, limits, plan),
+                _ => new ValidationResult(code, key, now, limits, plan),
+            };
+        }
+
+        Watch(result, hash, context, now);
+        return result;
+    }
+
+    // Hands the decision to the watch for attacks: refusals of unusable credentials per address, and
+    // each use of a key (including one refused for a country the organization denies) for the leaked-key signal.
+    private void Watch(in ValidationResult result, in HashKey hash, in RequestContext request, DateTimeOffset now)
+    {
+        if (shield is null || request.Shield is not { } guard || !request.Address.IsKnown)
+        {
+            return;
+        }
+
+        if (ReasonCodes.StatusOf(result.Code) == 401)
+        {
+            shield.Threats.ObserveRefusal(guard.OrganizationId, request.Address, result.Code, hash, guard.Threats, now);
+        }
+        else if (result.Key is { } key && key.OrganizationId == guard.OrganizationId)
+        {
+            var country = request.Country ?? CountryCode.None;
+            var denied = guard.DeniedCountries.Denies(country);
+            if (result.IsValid || denied)
+            {
+                shield.Threats.ObserveUse(key, request.Address, country, denied, guard.Threats, now);
+            }
+        }
     }
 
     private async Task RefreshAsync(string token, HashKey hash)
@@ -102,8 +206,10 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
 
     /// <summary>
     /// Decides a request for a key that was found: the API's organization (another one's key is
-    /// <see cref="ReasonCodes.NotFound"/>), status, expiry, the API and environment, the canonical
-    /// target, then access. With no required scope and <see cref="RequestContext.UseEndpointRules"/>,
+    /// <see cref="ReasonCodes.NotFound"/>), status, expiry, the API and environment, the address
+    /// (the organization's deny list, the API's and the key's allowlists), the country (with
+    /// <see cref="RequestContext.Country"/>), the canonical target, then access. Counts nothing:
+    /// rate limits are taken by <see cref="ValidateAsync"/> once this allows. With no required scope and <see cref="RequestContext.UseEndpointRules"/>,
     /// the scope comes from the API's endpoint rule matching the method and path; a request no rule
     /// matches is denied unless the API allows any valid key. The portal's test-access tool and the
     /// ApiKey scheme's scope requirements ask this same method.
@@ -129,6 +235,16 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
         if (api is not null && !api.Accepts(key.Environment))
         {
             return new Verdict(ReasonCodes.EnvironmentNotAllowed);
+        }
+
+        if (!request.ProtectionsChecked && !PassesAddress(key, request))
+        {
+            return new Verdict(ReasonCodes.IpNotAllowed);
+        }
+
+        if (!request.ProtectionsChecked && CountryVerdict(key, request) is { } countryCode)
+        {
+            return new Verdict(countryCode);
         }
 
         if (request.TargetRefused)
@@ -162,12 +278,59 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
         return new Verdict(decision.Code, rule, decision.GrantIndex);
     }
 
+    // The organization's deny list, then the API's allowlist, then the key's: the client's address
+    // must pass all that apply. An unknown address passes no allowlist.
+    private static bool PassesAddress(KeySnapshot key, in RequestContext request)
+    {
+        var address = request.Address;
+        if (request.Shield is { } shield && shield.OrganizationId == key.OrganizationId)
+        {
+            if (shield.DeniedNetworks.Contains(address))
+            {
+                return false;
+            }
+
+            // The policy binds live keys saved before it was set too: they pass nowhere until given an allowlist.
+            if (shield.RequireIpAllowlistOnLiveKeys && key.Environment == KeyEnvironment.Live && key.Protections.Allowlist.IsEmpty)
+            {
+                return false;
+            }
+        }
+
+        if (request.Api?.Protections.Allowlist is { IsEmpty: false } apiList && !apiList.Contains(address))
+        {
+            return false;
+        }
+
+        return key.Protections.Allowlist.IsEmpty || key.Protections.Allowlist.Contains(address);
+    }
+
+    // The organization's denied countries, the API's rules, the key's; null when the country passes.
+    private static string? CountryVerdict(KeySnapshot key, in RequestContext request)
+    {
+        var organization = request.Shield is { } shield && shield.OrganizationId == key.OrganizationId ? shield.DeniedCountries : CountryList.Empty;
+        var api = request.Api?.Protections.Countries ?? CountryList.Empty;
+        var own = key.Protections.Countries;
+        if (organization.IsEmpty && api.IsEmpty && own.IsEmpty)
+        {
+            return null;
+        }
+
+        if (request.Country is not { } country)
+        {
+            return ReasonCodes.GeoUnavailable;
+        }
+
+        return organization.Allows(country) && api.Allows(country) && own.Allows(country) ? null : ReasonCodes.GeoBlocked;
+    }
+
     private static bool IsUsable(KeySnapshot key, DateTimeOffset now, out string code)
     {
         code = key.Status switch
         {
             KeyStatus.Revoked => ReasonCodes.Revoked,
             KeyStatus.Disabled => ReasonCodes.Disabled,
+            KeyStatus.Suspended => ReasonCodes.Suspended,
             KeyStatus.Expired => ReasonCodes.Expired,
             _ when key.IsPastEnd(now.UtcTicks) => ReasonCodes.Expired,
             _ => ReasonCodes.Valid,

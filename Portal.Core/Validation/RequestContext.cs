@@ -1,4 +1,5 @@
 using Portal.Core.Apis;
+using Portal.Core.Protections;
 
 namespace Portal.Core.Validation;
 
@@ -29,6 +30,21 @@ namespace Portal.Core.Validation;
 /// them): such a grant allows only a request whose <paramref name="Resource"/> it matches, and none
 /// that names no resource (<see cref="ReasonCodes.ResourceNotAllowed"/>).
 /// </param>
+/// <param name="Address">The client's address, parsed (<see cref="ClientAddress.Parse"/> of <paramref name="ClientIp"/>); checked against IP allowlists and deny lists, located for country rules, watched for attacks.</param>
+/// <param name="OrganizationId">
+/// The organization whose door this is when no <paramref name="Api"/> names it (verify: the calling
+/// app's): its block list, deny lists and threat thresholds apply. Keys of other organizations are not affected by it.
+/// </param>
+/// <param name="Shield">Set by <see cref="KeyValidator"/>: the organization's shield.</param>
+/// <param name="Country">
+/// Set by <see cref="KeyValidator"/> when a country rule applies: the client's country
+/// (<see cref="CountryCode.None"/> when the database does not place the address or none is known), or
+/// null when no country database is loaded (country rules then refuse with <see cref="ReasonCodes.GeoUnavailable"/>).
+/// </param>
+/// <param name="ProtectionsChecked">
+/// The address and country were already checked for this request by <see cref="KeyValidator.ValidateAsync"/>
+/// (the ApiKey scheme's scope requirements decide scopes only afterwards).
+/// </param>
 public readonly record struct RequestContext(
     string? RequiredScope = null,
     string? ClientIp = null,
@@ -39,4 +55,9 @@ public readonly record struct RequestContext(
     ApiPolicy? Api = null,
     bool TargetRefused = false,
     bool MethodOverride = false,
-    bool EnforceResourceFilters = false);
+    bool EnforceResourceFilters = false,
+    ClientAddress Address = default,
+    Guid? OrganizationId = null,
+    OrganizationShield? Shield = null,
+    CountryCode? Country = null,
+    bool ProtectionsChecked = false);

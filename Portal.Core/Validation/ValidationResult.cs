@@ -1,3 +1,5 @@
+using Portal.Core.Protections;
+
 namespace Portal.Core.Validation;
 
 /// <summary>A decision about a token: a reason code and, when the key was identified, its snapshot.</summary>
@@ -8,11 +10,14 @@ namespace Portal.Core.Validation;
 /// scopes open now, <see cref="Access.CompiledAccess.OpenAt"/>) is read at this same moment.
 /// Default for decisions made without a key.
 /// </param>
-public readonly record struct ValidationResult(string Code, KeySnapshot? Key, DateTimeOffset At = default)
+/// <param name="Limits">The rate limits' and quota's state after this decision (for <c>RateLimit</c> and <c>Retry-After</c>); <see cref="LimitOutcome.Unlimited"/> when none applied.</param>
+public readonly record struct ValidationResult(string Code, KeySnapshot? Key, DateTimeOffset At = default, LimitOutcome Limits = default, RateLimitPlan? Plan = null)
 {
     public bool IsValid => ReferenceEquals(Code, ReasonCodes.Valid);
 
     public static ValidationResult Malformed { get; } = new(ReasonCodes.Malformed, null);
 
     public static ValidationResult NotFound { get; } = new(ReasonCodes.NotFound, null);
+
+    public static ValidationResult Blocked { get; } = new(ReasonCodes.Blocked, null);
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Portal.Core.Audit;
 using Portal.Core.Keys;
+using Portal.Core.Protections;
 using Portal.Core.Validation;
 
 namespace Portal.Auth;
@@ -50,14 +51,16 @@ internal sealed partial class ApiKeyAuthenticationHandler(
             return refused;
         }
 
-        var result = await validator.ValidateAsync(read.Token, new RequestContext(ClientIp: clientIp), Context.RequestAborted);
+        var result = await validator.ValidateAsync(read.Token, new RequestContext(ClientIp: clientIp, Address: ClientAddress.Parse(clientIp)), Context.RequestAborted);
         var source = new DecisionSource(Doors.Api, Request.Method, Request.Path.Value, clientIp, Request.Headers.UserAgent.ToString(), start);
-        // Only "who are you" ends here (401). A known key that may not act now (its own schedule is
-        // closed) is authenticated, and its scope requirements refuse it (403), as every door would.
-        if (!result.IsValid && (result.Key is null || ReasonCodes.StatusOf(result.Code) != StatusCodes.Status403Forbidden))
+        // "Who are you" (401) and the request protections (address, country, block, suspension: 403;
+        // limits: 429) end here. A known key that may not act now (its own schedule is closed) is
+        // authenticated, and its scope requirements refuse it (403), as every door would.
+        if (!result.IsValid && !ReferenceEquals(result.Code, ReasonCodes.OutsideTimeWindow))
         {
             recorder.Record(result, read.Token, source);
             Context.Items[typeof(ValidationResult)] = result.Code;
+            Context.Items[typeof(LimitOutcome)] = result.Limits;
             LogRejected(Logger, result.Code, result.Key?.KeyId);
             return AuthenticateResult.Fail(result.Code);
         }
@@ -91,10 +94,28 @@ internal sealed partial class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer error=\"invalid_token\"";
         // No key at all is answered with the code the gateway check gives it, so every door agrees.
         var code = Context.Items[typeof(ValidationResult)] as string;
+        if (code is not null && ReasonCodes.StatusOf(code) is var status and not StatusCodes.Status401Unauthorized)
+        {
+            // A request protection refused a known key: 403, or 429 for its limits, as at every door.
+            Response.StatusCode = status;
+            if (Context.Items[typeof(LimitOutcome)] is LimitOutcome { RetryAfterSeconds: > 0 } limits)
+            {
+                Response.Headers[HeaderNames.RetryAfter] = limits.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            await Results.Problem(
+                    statusCode: status,
+                    title: status == StatusCodes.Status429TooManyRequests ? "Too Many Requests" : "Forbidden",
+                    detail: Refusal(code, "this endpoint's scope"),
+                    extensions: new Dictionary<string, object?> { ["code"] = code })
+                .ExecuteAsync(Context);
+            return;
+        }
+
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer error=\"invalid_token\"";
         var detail = (Context.Items[typeof(AuthenticateResult)] as AuthenticateResult)?.Failure?.Message
             ?? (code is null ? "Send one API key, in 'Authorization: Bearer <key>' or 'X-Api-Key'." : $"The API key was refused: {code}.");
         await Results.Problem(
@@ -124,6 +145,13 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         ReasonCodes.InsufficientScope => $"The API key does not hold {scope}, which this endpoint requires.",
         ReasonCodes.ResourceNotAllowed => $"The API key holds {scope} only for some resources, and this endpoint's are not among them.",
         ReasonCodes.OutsideTimeWindow => $"The API key holds {scope}, but not at this time: the grant's schedule or the key's own is closed now.",
+        ReasonCodes.IpNotAllowed => "The client's address is not in the API key's allowlist, or the organization denies it.",
+        ReasonCodes.GeoBlocked => "The API key may not be used from the client's country.",
+        ReasonCodes.GeoUnavailable => "The API key has country rules, and no country database is loaded to check them.",
+        ReasonCodes.Blocked => "The client's address is blocked for this organization after repeated failures.",
+        ReasonCodes.Suspended => "The API key is suspended after a leaked-key signal until an admin lifts it.",
+        ReasonCodes.RateLimited => "The API key's rate limit is reached: retry after the time in Retry-After.",
+        ReasonCodes.QuotaExceeded => "The API key's quota is used up until its next refill.",
         _ => $"The API key may not make this request ({code}).",
     };
 

@@ -49,7 +49,7 @@ public sealed class ScopeRequirement(string scope, params string[] alternatives)
         Alternatives.Count == 0 ? $"'{Scope}'" : $"'{Scope}' (or {string.Join(", ", Alternatives.Select(a => $"'{a}'"))})";
 
     private static string Decide(KeySnapshot key, string scope, DateTimeOffset now) =>
-        KeyValidator.Decide(key, new RequestContext(RequiredScope: scope, EnforceResourceFilters: true), now).Code;
+        KeyValidator.Decide(key, new RequestContext(RequiredScope: scope, EnforceResourceFilters: true, ProtectionsChecked: true), now).Code;
 
     // How close a miss came to an allowance; 0 for codes about the key itself, which every alternative shares.
     private static int Rank(string code) => code switch

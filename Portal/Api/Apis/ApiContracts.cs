@@ -1,6 +1,7 @@
 using Portal.Core;
 using Portal.Core.Access;
 using Portal.Core.Apis;
+using Portal.Core.Protections;
 
 namespace Portal.Api.Apis;
 
@@ -11,11 +12,21 @@ public sealed record CreateApiRequest(
     string? Description = null,
     List<string>? Environments = null,
     bool AllowUnmatchedRequests = false,
-    bool CaseSensitivePaths = false) : IBoundedRequest
+    bool CaseSensitivePaths = false,
+    List<string>? IpAllowlist = null,
+    CountryRules? Countries = null,
+    List<RateLimitRule>? RateLimits = null,
+    QuotaRule? Quota = null) : IBoundedRequest
 {
     /// <inheritdoc/>
-    public void CheckBounds(Dictionary<string, string[]> errors) =>
+    public void CheckBounds(Dictionary<string, string[]> errors)
+    {
         RequestLimits.Limit(Environments, ApiEnvironmentNames.MaxNames, "environments", "environments (live, test)", errors);
+        Keys.ProtectionLimits.Check(IpAllowlist, Countries, RateLimits, errors);
+    }
+
+    // A quota sent here reaches the catalog, which refuses it by name: quotas belong to keys.
+    public RequestProtections Protections => new(IpAllowlist, Countries, RateLimits, Quota);
 }
 
 /// <summary>Body of <c>PATCH /api/v1/apis/{apiId}</c>: absent or null fields stay as they are (an empty description clears it).</summary>
@@ -25,15 +36,24 @@ public sealed record UpdateApiRequest(
     string? Description = null,
     List<string>? Environments = null,
     bool? AllowUnmatchedRequests = null,
-    bool? CaseSensitivePaths = null) : IBoundedRequest
+    bool? CaseSensitivePaths = null,
+    List<string>? IpAllowlist = null,
+    CountryRules? Countries = null,
+    List<RateLimitRule>? RateLimits = null,
+    QuotaRule? Quota = null) : IBoundedRequest
 {
     /// <inheritdoc/>
-    public void CheckBounds(Dictionary<string, string[]> errors) =>
+    public void CheckBounds(Dictionary<string, string[]> errors)
+    {
         RequestLimits.Limit(Environments, ApiEnvironmentNames.MaxNames, "environments", "environments (live, test)", errors);
+        Keys.ProtectionLimits.Check(IpAllowlist, Countries, RateLimits, errors);
+    }
+
+    public ProtectionChanges Protections => new(IpAllowlist, Countries, RateLimits, Quota);
 }
 
-/// <summary>Body of <c>POST /api/v1/apis/{apiId}/rules</c>: a method (or <c>*</c>) and path template, and the scope a matching request needs.</summary>
-public sealed record AddEndpointRuleRequest(string? Method, string? PathTemplate, string? Scope);
+/// <summary>Body of <c>POST /api/v1/apis/{apiId}/rules</c>: a method (or <c>*</c>) and path template, the scope a matching request needs, and the quota credits it takes (<c>cost</c>, 1 when absent).</summary>
+public sealed record AddEndpointRuleRequest(string? Method, string? PathTemplate, string? Scope, int? Cost = null);
 
 /// <summary>An API as the management API shows it; <c>id</c> is the public <c>api_…</c> form used in gateway configurations.</summary>
 public sealed record ApiResponse(
@@ -43,19 +63,23 @@ public sealed record ApiResponse(
     IReadOnlyList<string> Environments,
     bool AllowUnmatchedRequests,
     bool CaseSensitivePaths,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<string> IpAllowlist,
+    CountryRules Countries,
+    IReadOnlyList<RateLimitRule> RateLimits)
 {
     public static ApiResponse From(ProtectedApi api) => new(
-        api.PublicId, api.Name, api.Description, ApiEnvironmentNames.Of(api.Environments), api.AllowUnmatchedRequests, api.CaseSensitivePaths, api.CreatedAt);
+        api.PublicId, api.Name, api.Description, ApiEnvironmentNames.Of(api.Environments), api.AllowUnmatchedRequests, api.CaseSensitivePaths, api.CreatedAt,
+        api.Protections.IpAllowlist ?? [], new CountryRules(api.Protections.Countries?.Allow ?? [], api.Protections.Countries?.Deny ?? []), api.Protections.RateLimits ?? []);
 }
 
 /// <summary>The organization's APIs by name.</summary>
 public sealed record ApiListResponse(IReadOnlyList<ApiResponse> Items);
 
 /// <summary>One endpoint rule of an API.</summary>
-public sealed record EndpointRuleResponse(Guid Id, string Method, string PathTemplate, string Scope, DateTimeOffset CreatedAt)
+public sealed record EndpointRuleResponse(Guid Id, string Method, string PathTemplate, string Scope, DateTimeOffset CreatedAt, int Cost = 1)
 {
-    public static EndpointRuleResponse From(EndpointRule rule) => new(rule.Id, rule.Method, rule.PathTemplate, rule.Scope, rule.CreatedAt);
+    public static EndpointRuleResponse From(EndpointRule rule) => new(rule.Id, rule.Method, rule.PathTemplate, rule.Scope, rule.CreatedAt, rule.Cost);
 }
 
 /// <summary>An API's endpoint rules by path template and method.</summary>

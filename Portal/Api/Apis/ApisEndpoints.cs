@@ -54,7 +54,7 @@ public static class ApisEndpoints
     private static async Task<Created<ApiResponse>> Create(CreateApiRequest request, ApiCatalog apis, HttpContext context, CancellationToken ct)
     {
         var caller = CallerFactory.FromApiKey(context);
-        var draft = new ApiDraft(request.Name, request.Description, ApiEnvironmentNames.Parse(request.Environments), request.AllowUnmatchedRequests, request.CaseSensitivePaths);
+        var draft = new ApiDraft(request.Name, request.Description, ApiEnvironmentNames.Parse(request.Environments), request.AllowUnmatchedRequests, request.CaseSensitivePaths, request.Protections);
         var api = await apis.CreateAsync(caller, caller.OrganizationId!.Value, draft, ct);
         return TypedResults.Created($"/api/v1/apis/{api.PublicId}", ApiResponse.From(api));
     }
@@ -71,7 +71,7 @@ public static class ApisEndpoints
             return TypedResults.NotFound();
         }
 
-        var changes = new ApiChanges(request.Name, request.Description, ApiEnvironmentNames.Parse(request.Environments), request.AllowUnmatchedRequests, request.CaseSensitivePaths);
+        var changes = new ApiChanges(request.Name, request.Description, ApiEnvironmentNames.Parse(request.Environments), request.AllowUnmatchedRequests, request.CaseSensitivePaths, request.Protections);
         return await apis.UpdateAsync(CallerFactory.FromApiKey(context), id, changes, ct) is { } api
             ? TypedResults.Ok(ApiResponse.From(api))
             : TypedResults.NotFound();
@@ -88,7 +88,7 @@ public static class ApisEndpoints
             : TypedResults.NotFound();
 
     private static async Task<Results<Created<EndpointRuleResponse>, NotFound>> AddRule(string apiId, AddEndpointRuleRequest request, ApiCatalog apis, HttpContext context, CancellationToken ct) =>
-        ApiId.TryParse(apiId, out var id) && await apis.AddRuleAsync(CallerFactory.FromApiKey(context), id, request.Method, request.PathTemplate, request.Scope, ct) is { } rule
+        ApiId.TryParse(apiId, out var id) && await apis.AddRuleAsync(CallerFactory.FromApiKey(context), id, request.Method, request.PathTemplate, request.Scope, ct, request.Cost) is { } rule
             ? TypedResults.Created($"/api/v1/apis/{apiId}/rules/{rule.Id}", EndpointRuleResponse.From(rule))
             : TypedResults.NotFound();
 

@@ -10,6 +10,7 @@ using Portal.Core.Access;
 using Portal.Core.Apis;
 using Portal.Core.Audit;
 using Portal.Core.Keys;
+using Portal.Core.Protections;
 using Portal.Core.Validation;
 
 namespace Portal.Api.Gateway;
@@ -40,9 +41,16 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
 
     private static readonly byte[] Unauthorized = Problem(401, "Unauthorized", "See the X-Auth-Code header for the reason.");
     private static readonly byte[] Forbidden = Problem(403, "Forbidden", "See the X-Auth-Code header for the reason.");
+    private static readonly byte[] TooManyRequests = Problem(429, "Too Many Requests", "See the X-Auth-Code header for the reason and Retry-After for when to retry.");
     private static readonly byte[] UnknownApi = Problem(404, "Not Found", "No API has this id: copy the check URL from the API's page.");
     private static readonly byte[] BadScope = Encoding.UTF8.GetBytes(
-        """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.","status":400,"errors":{"scope":["The check URL names at most one scope, as resource:action (e.g. ?scope=orders:read)."]}}""");
+        """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.","status":400,"errors":{"scope":["The check URL names at most one scope, as resource:action (e.g. ?scope=orders:read), and limits=403 at most once, with no other value."]}}""");
+
+    /// <summary>
+    /// The header form's switch for nginx, <c>?limits=403</c>: rate limits and quotas answer 403 (with
+    /// <c>X-Auth-Code</c> and <c>Retry-After</c>) instead of 429, which <c>auth_request</c> cannot pass on.
+    /// </summary>
+    public const string LimitsParameter = "limits";
 
     [ThreadStatic]
     private static QueryScope? t_lastQuery;
@@ -101,7 +109,7 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
             refused = !TryReadForwarded(request.Headers, ref method, out target);
         }
 
-        await DecideAsync(context, api, Doors.Check, method, target, 0, query.Scope, refused, start);
+        await DecideAsync(context, api, Doors.Check, method, target, 0, query.Scope, refused, start, query.LimitsAs403);
     }
 
     /// <summary>The path form, for Envoy and Istio <c>ext_authz</c> with <c>path_prefix</c>; <paramref name="apiId"/> null for a text that is no API id.</summary>
@@ -139,10 +147,10 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
             }
         }
 
-        await DecideAsync(context, api, Doors.ExtAuthz, context.Request.Method, target, at, null, refused: target is null, start);
+        await DecideAsync(context, api, Doors.ExtAuthz, context.Request.Method, target, at, null, refused: target is null, start, limitsAs403: false);
     }
 
-    private async Task DecideAsync(HttpContext context, ApiPolicy api, string door, string? method, string? target, int targetStart, string? scope, bool refused, long start)
+    private async Task DecideAsync(HttpContext context, ApiPolicy api, string door, string? method, string? target, int targetStart, string? scope, bool refused, long start, bool limitsAs403)
     {
         var request = context.Request;
         var useRules = scope is null;
@@ -157,15 +165,16 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         var result = credentials.Outcome == CredentialOutcome.Found
             ? await validator.ValidateAsync(
                 credentials.Token,
-                new RequestContext(scope, clientIp, canonicalMethod, canonicalPath, UseEndpointRules: useRules, Api: api, TargetRefused: refused, MethodOverride: methodOverride),
+                new RequestContext(scope, clientIp, canonicalMethod, canonicalPath, UseEndpointRules: useRules, Api: api, TargetRefused: refused, MethodOverride: methodOverride, Address: ClientAddress.Parse(clientIp)),
                 context.RequestAborted)
-            : ValidationResult.Malformed;
+            : await validator.ValidateAsync(null, new RequestContext(ClientIp: clientIp, Api: api, Address: ClientAddress.Parse(clientIp)), context.RequestAborted);
 
         recorder.Record(result, credentials.Token, new DecisionSource(door, canonicalMethod, canonicalPath, clientIp, request.Headers.UserAgent.ToString(), start));
 
         var response = context.Response;
         var headers = response.Headers;
         headers["X-Auth-Code"] = result.Code;
+        RateLimitHeaders.Write(headers, result);
         if (result.IsValid)
         {
             // What the key holds at the moment of this decision, not every grant it has.
@@ -188,8 +197,19 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         {
             headers[HeaderNames.WWWAuthenticate] = "Bearer error=\"invalid_token\"";
         }
+        else if (status == StatusCodes.Status429TooManyRequests && limitsAs403)
+        {
+            // nginx's auth_request passes on only 401 and 403: its configuration turns this 403,
+            // with X-Auth-Code and Retry-After, into the client's 429.
+            status = StatusCodes.Status403Forbidden;
+        }
 
-        await WriteAsync(response, status, status == StatusCodes.Status401Unauthorized ? Unauthorized : Forbidden, context.RequestAborted);
+        await WriteAsync(response, status, status switch
+        {
+            StatusCodes.Status401Unauthorized => Unauthorized,
+            StatusCodes.Status429TooManyRequests => TooManyRequests,
+            _ => Forbidden,
+        }, context.RequestAborted);
     }
 
     /// <summary>The API id in a door URL's id segment; null when the text is none.</summary>
@@ -264,9 +284,12 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         var last = t_lastQuery;
         if (last is null || !string.Equals(last.Query, query, StringComparison.Ordinal))
         {
-            var scopes = QueryHelpers.ParseQuery(query).TryGetValue("scope", out var values) ? values : default;
+            var parsed = QueryHelpers.ParseQuery(query);
+            var scopes = parsed.TryGetValue("scope", out var values) ? values : default;
             var scope = scopes.Count == 1 ? scopes[0] : null;
-            t_lastQuery = last = new QueryScope(query, scope, scopes.Count == 0 || Scope.IsValid(scope));
+            var limits = parsed.TryGetValue(LimitsParameter, out var limitValues) ? limitValues : default;
+            var valid = (scopes.Count == 0 || Scope.IsValid(scope)) && (limits.Count == 0 || (limits.Count == 1 && limits[0] == "403"));
+            t_lastQuery = last = new QueryScope(query, scope, valid, limits.Count == 1);
         }
 
         return last;
@@ -295,7 +318,7 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         await response.Body.WriteAsync(body, cancellationToken);
     }
 
-    private sealed record QueryScope(string Query, string? Scope, bool IsValid)
+    private sealed record QueryScope(string Query, string? Scope, bool IsValid, bool LimitsAs403 = false)
     {
         public static QueryScope None { get; } = new("", null, true);
     }
@@ -304,7 +327,7 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
 
     // Bodies are static: the reason code travels in X-Auth-Code, so a denial allocates no JSON.
     private static byte[] Problem(int status, string title, string detail) =>
-        Encoding.UTF8.GetBytes($$"""{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.{{status switch { 401 => 2, 403 => 4, _ => 5 }}}","title":"{{title}}","status":{{status}},"detail":"{{detail}}"}""");
+        Encoding.UTF8.GetBytes($$"""{"type":"{{(status == 429 ? "https://www.rfc-editor.org/rfc/rfc6585#section-4" : $"https://tools.ietf.org/html/rfc9110#section-15.5.{status switch { 401 => 2, 403 => 4, _ => 5 }}")}}","title":"{{title}}","status":{{status}},"detail":"{{detail}}"}""");
 }
 
 public static class GatewayEndpoints

@@ -1,6 +1,7 @@
 using Portal.Core.Access;
 using Portal.Core.Apis;
 using Portal.Core.Keys;
+using Portal.Core.Protections;
 
 namespace Portal.Api.Keys;
 
@@ -21,11 +22,20 @@ public sealed record CreateKeyRequest(
     List<Grant>? Grants = null,
     AccessSchedule? Schedule = null,
     List<Guid>? PermissionSets = null,
-    List<string?>? ApiIds = null) : IBoundedRequest
+    List<string?>? ApiIds = null,
+    List<string>? IpAllowlist = null,
+    CountryRules? Countries = null,
+    List<RateLimitRule>? RateLimits = null,
+    QuotaRule? Quota = null) : IBoundedRequest
 {
     /// <inheritdoc/>
-    public void CheckBounds(Dictionary<string, string[]> errors) =>
+    public void CheckBounds(Dictionary<string, string[]> errors)
+    {
         KeyRequestLimits.Check(Scopes, Grants, Schedule, PermissionSets, ApiIds, errors);
+        ProtectionLimits.Check(IpAllowlist, Countries, RateLimits, errors);
+    }
+
+    public RequestProtections Protections => new(IpAllowlist, Countries, RateLimits, Quota);
 }
 
 /// <summary>Body of <c>PATCH /api/v1/keys/{id}</c>: absent or null fields stay as they are; <c>apiIds: []</c> lets the key call all of the organization's APIs again.</summary>
@@ -40,11 +50,41 @@ public sealed record UpdateKeyRequest(
     AccessSchedule? Schedule = null,
     bool RemoveSchedule = false,
     List<Guid>? PermissionSets = null,
-    List<string?>? ApiIds = null) : IBoundedRequest
+    List<string?>? ApiIds = null,
+    List<string>? IpAllowlist = null,
+    CountryRules? Countries = null,
+    List<RateLimitRule>? RateLimits = null,
+    QuotaRule? Quota = null,
+    bool RemoveQuota = false) : IBoundedRequest
 {
     /// <inheritdoc/>
-    public void CheckBounds(Dictionary<string, string[]> errors) =>
+    public void CheckBounds(Dictionary<string, string[]> errors)
+    {
         KeyRequestLimits.Check(Scopes, Grants, Schedule, PermissionSets, ApiIds, errors);
+        ProtectionLimits.Check(IpAllowlist, Countries, RateLimits, errors);
+        if (Quota is not null && RemoveQuota)
+        {
+            errors["quota"] = ["Give either quota or removeQuota, not both."];
+        }
+    }
+
+    public ProtectionChanges Protections => new(IpAllowlist, Countries, RateLimits, Quota, RemoveQuota);
+}
+
+/// <summary>
+/// The list maxima of request protections in a key or API body, checked by count before anything
+/// reads the items: <c>ipAllowlist</c> at most <see cref="NetworkList.MaxEntries"/>, each country list at most
+/// <see cref="CountryList.MaxEntries"/>, <c>rateLimits</c> at most <see cref="RateLimitPlan.MaxLimits"/>.
+/// </summary>
+public static class ProtectionLimits
+{
+    public static void Check(IReadOnlyCollection<string>? ipAllowlist, CountryRules? countries, IReadOnlyCollection<RateLimitRule>? rateLimits, Dictionary<string, string[]> errors)
+    {
+        RequestLimits.Limit(ipAllowlist, NetworkList.MaxEntries, "ipAllowlist", "networks per allowlist", errors);
+        RequestLimits.Limit(countries?.Allow, CountryList.MaxEntries, "countries.allow", "countries per list", errors);
+        RequestLimits.Limit(countries?.Deny, CountryList.MaxEntries, "countries.deny", "countries per list", errors);
+        RequestLimits.Limit(rateLimits, RateLimitPlan.MaxLimits, "rateLimits", "rate limits", errors);
+    }
 }
 
 /// <summary>
@@ -123,12 +163,19 @@ public sealed record KeyResponse(
     DateTimeOffset? RevokedAt,
     DateTimeOffset? LastUsedAt,
     string? LastUsedIp,
-    IReadOnlyList<TokenResponse>? Tokens)
+    IReadOnlyList<TokenResponse>? Tokens,
+    IReadOnlyList<string> IpAllowlist,
+    CountryRules Countries,
+    IReadOnlyList<RateLimitRule> RateLimits,
+    QuotaRule? Quota)
 {
+    /// <remarks><c>quota.remaining</c> is the count last stored (the running count is written every few seconds; verify's <c>limits</c> has it live).</remarks>
     public static KeyResponse From(ApiKey key, bool withTokens = false) => new(
         key.Id, key.Name, key.Description, key.Environment, key.Status, key.OrganizationId, key.OwnerId, key.Hint,
         key.Scopes, key.Grants, key.Schedule, [.. key.PermissionSets.Select(p => new PermissionSetReference(p.Id, p.Name, p.Version))], [.. key.ApiIds.Select(ApiId.Format)], key.CreatedAt, key.UpdatedAt, key.ExpiresAt, key.RevokedAt, key.LastUsedAt, key.LastUsedIp,
-        withTokens ? [.. key.Secrets.OrderByDescending(s => s.CreatedAt).Select(s => new TokenResponse(s.Hint, s.CreatedAt, s.RetiresAt))] : null);
+        withTokens ? [.. key.Secrets.OrderByDescending(s => s.CreatedAt).Select(s => new TokenResponse(s.Hint, s.CreatedAt, s.RetiresAt))] : null,
+        key.Protections.IpAllowlist ?? [], new CountryRules(key.Protections.Countries?.Allow ?? [], key.Protections.Countries?.Deny ?? []), key.Protections.RateLimits ?? [],
+        key.Protections.Quota is { } quota ? quota with { Remaining = key.QuotaRemaining ?? quota.Remaining } : null);
 }
 
 /// <summary>A permission set a key holds, at its current version.</summary>

@@ -43,7 +43,7 @@ public static class KeysEndpoints
     {
         var issued = await keys.CreateAsync(
             CallerFactory.FromApiKey(context),
-            new CreateKeyCommand(request.Name, request.Description, request.Environment, request.Scopes, request.ExpiresAt, null, request.Grants, request.Schedule, request.PermissionSets, PublicApiIds.Parse(request.ApiIds)),
+            new CreateKeyCommand(request.Name, request.Description, request.Environment, request.Scopes, request.ExpiresAt, null, request.Grants, request.Schedule, request.PermissionSets, PublicApiIds.Parse(request.ApiIds), request.Protections),
             ct);
         return TypedResults.Created($"/api/v1/keys/{issued.Key.Id}", new IssuedKeyResponse(issued.Token, KeyResponse.From(issued.Key, withTokens: true)));
     }
@@ -82,7 +82,7 @@ public static class KeysEndpoints
         await keys.UpdateAsync(
                 CallerFactory.FromApiKey(context),
                 id,
-                new UpdateKeyCommand(request.Name, request.Description, request.Scopes, request.ExpiresAt, request.RemoveExpiry, request.Grants, request.Schedule, request.RemoveSchedule, request.PermissionSets, PublicApiIds.Parse(request.ApiIds)),
+                new UpdateKeyCommand(request.Name, request.Description, request.Scopes, request.ExpiresAt, request.RemoveExpiry, request.Grants, request.Schedule, request.RemoveSchedule, request.PermissionSets, PublicApiIds.Parse(request.ApiIds), request.Protections),
                 ct) is { } key
             ? TypedResults.Ok(KeyResponse.From(key, withTokens: true))
             : TypedResults.NotFound();

@@ -12,7 +12,7 @@ namespace Portal.Api.Organizations;
 public static class PoliciesEndpoints
 {
     /// <summary>The largest body these endpoints read: a policy is six numbers and a word.</summary>
-    public const long MaxBodyBytes = 4 * 1024;
+    public const long MaxBodyBytes = 16 * 1024;
 
     public static RouteGroupBuilder MapPoliciesEndpoints(this RouteGroupBuilder group)
     {

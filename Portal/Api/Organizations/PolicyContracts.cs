@@ -1,4 +1,6 @@
+using Portal.Api;
 using Portal.Core.Organizations;
+using Portal.Core.Protections;
 
 namespace Portal.Api.Organizations;
 
@@ -9,10 +11,22 @@ public sealed record PolicyRequest(
     int? DefaultGraceHours = null,
     int? MaxGraceHours = null,
     LiveKeyCreators LiveKeyCreators = LiveKeyCreators.AnyDeveloper,
-    int? DisableUnusedAfterDays = null)
+    int? DisableUnusedAfterDays = null,
+    bool RequireIpAllowlistOnLiveKeys = false,
+    List<string>? DeniedNetworks = null,
+    List<string>? DeniedCountries = null,
+    ThreatPolicy? Threats = null) : IBoundedRequest
 {
     public PolicySettings ToSettings() =>
-        new(MaxKeyLifetimeDays, RotationIntervalDays, DefaultGraceHours, MaxGraceHours, LiveKeyCreators, DisableUnusedAfterDays);
+        new(MaxKeyLifetimeDays, RotationIntervalDays, DefaultGraceHours, MaxGraceHours, LiveKeyCreators, DisableUnusedAfterDays,
+            RequireIpAllowlistOnLiveKeys, DeniedNetworks, DeniedCountries, Threats);
+
+    /// <inheritdoc/>
+    public void CheckBounds(Dictionary<string, string[]> errors)
+    {
+        RequestLimits.Limit(DeniedNetworks, NetworkList.MaxEntries, "deniedNetworks", "denied networks", errors);
+        RequestLimits.Limit(DeniedCountries, CountryList.MaxEntries, "deniedCountries", "denied countries", errors);
+    }
 }
 
 /// <summary>The policy as the API shows it.</summary>
@@ -24,7 +38,11 @@ public sealed record PolicyResponse(
     int? MaxGraceHours,
     LiveKeyCreators LiveKeyCreators,
     int? DisableUnusedAfterDays,
-    DateTimeOffset? UpdatedAt)
+    DateTimeOffset? UpdatedAt,
+    bool RequireIpAllowlistOnLiveKeys,
+    IReadOnlyList<string> DeniedNetworks,
+    IReadOnlyList<string> DeniedCountries,
+    ThreatPolicy Threats)
 {
     public static PolicyResponse From(OrganizationPolicy policy) => new(
         policy.OrganizationId,
@@ -34,5 +52,9 @@ public sealed record PolicyResponse(
         policy.MaxGraceHours,
         policy.LiveKeyCreators,
         policy.DisableUnusedAfterDays,
-        policy.UpdatedAt == default ? null : policy.UpdatedAt);
+        policy.UpdatedAt == default ? null : policy.UpdatedAt,
+        policy.RequireIpAllowlistOnLiveKeys,
+        policy.DeniedNetworks,
+        policy.DeniedCountries,
+        policy.Threats ?? ThreatPolicy.Default);
 }

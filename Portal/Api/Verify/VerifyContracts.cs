@@ -1,4 +1,5 @@
 using Portal.Core.Access;
+using Portal.Core.Protections;
 using System.Text.Json.Serialization;
 
 namespace Portal.Api.Verify;
@@ -9,7 +10,7 @@ namespace Portal.Api.Verify;
 /// <param name="Resource">An asset the request touches (checked once asset-level grants exist).</param>
 /// <param name="Method">The HTTP method of the app's request: with <paramref name="ApiId"/> and no scope, the endpoint rules match it.</param>
 /// <param name="Path">The path of the app's request (a query is dropped); refused as <c>PATH_NOT_CANONICAL</c> when not in its one canonical form.</param>
-/// <param name="ClientIp">The address of the app's client (IPv4 or IPv6), for the log and usage.</param>
+/// <param name="ClientIp">The address of the app's client (IPv4 or IPv6): checked against IP allowlists, deny lists and country rules, watched for attacks, and logged. Without it, an allowlist or a country allow list refuses.</param>
 /// <param name="ApiId">The API (<c>api_…</c>) the request is for: its endpoint rules and environments then apply.</param>
 public sealed record VerifyRequest(string? Key, string? Scope = null, string? Resource = null, string? Method = null, string? Path = null, string? ClientIp = null, string? ApiId = null);
 
@@ -23,6 +24,10 @@ public sealed record VerifyRequest(string? Key, string? Scope = null, string? Re
 /// whose schedule, and the key's, is open then and that are limited to no resource), as the gateway
 /// door's <c>X-Auth-Scopes</c>; <c>filters</c> describes the scopes it then holds for some resources
 /// only: for the scope asked, or, without one, every such scope (the gateway door's <c>X-Auth-Resource-Filters</c>).
+/// <c>limits</c> (keys with rate limits or a quota) gives each limit's remaining requests and reset
+/// time after this decision, and the quota's credits left; <c>retryAfterSeconds</c> accompanies
+/// <c>RATE_LIMITED</c> and <c>QUOTA_EXCEEDED</c>, as the <c>Retry-After</c> header does. The answer is
+/// 200 whatever the code: a 429 here would say the calling app itself was limited.
 /// </remarks>
 public sealed record VerifyResponse(
     bool Valid,
@@ -34,4 +39,6 @@ public sealed record VerifyResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Environment = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Scopes = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ExpiresAt = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ResourceFilter>? Filters = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ResourceFilter>? Filters = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<LimitState>? Limits = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? RetryAfterSeconds = null);

@@ -12,7 +12,9 @@ using Portal.Core.Access;
 using Portal.Core.Apis;
 using Portal.Core.Keys;
 using Portal.Core.Audit;
+using Portal.Core.Protections;
 using Portal.Core.Validation;
+using Portal.Api.Gateway;
 
 namespace Portal.Api.Verify;
 
@@ -46,6 +48,7 @@ public static class VerifyEndpoints
         DecisionRecorder recorder,
         ClientAddressResolver addresses,
         ApiPolicyCache apis,
+        IRateLimitStore limiter,
         IOptions<JsonOptions> json)
     {
         var start = Stopwatch.GetTimestamp();
@@ -103,7 +106,10 @@ public static class VerifyEndpoints
             request.Key,
             new RequestContext(request.Scope, clientIp, canonicalMethod, canonicalPath, request.Resource, useRules, api,
                 TargetRefused: request.Path is not null && canonicalPath is null,
-                MethodOverride: request.Path is not null && RequestTarget.HasMethodOverrideParameter(request.Path)),
+                MethodOverride: request.Path is not null && RequestTarget.HasMethodOverrideParameter(request.Path),
+                // The app's client, when the app names it: never the app's own address, which calls from its server.
+                Address: ClientAddress.Parse(clientIp),
+                OrganizationId: callerOrganization),
             context.RequestAborted);
         if (result.Key is { } key && key.OrganizationId != callerOrganization)
         {
@@ -114,9 +120,11 @@ public static class VerifyEndpoints
         recorder.Record(result, request.Key, new DecisionSource(
             Doors.Verify, request.Method is null ? null : canonicalMethod, canonicalPath, clientIp ?? addresses.Resolve(context), context.Request.Headers.UserAgent.ToString(), start));
 
+        RateLimitHeaders.Write(context.Response.Headers, result);
+        var limits = result.Plan is { } plan && result.Key is { } limited ? LimitsOf(limiter.Peek(StateIdOf(limited, api, plan), plan, result.At), result) : null;
         if (!result.IsValid)
         {
-            return TypedResults.Ok(new VerifyResponse(false, result.Code));
+            return TypedResults.Ok(new VerifyResponse(false, result.Code, Limits: limits, RetryAfterSeconds: result.Limits.RetryAfterSeconds > 0 ? result.Limits.RetryAfterSeconds : null));
         }
 
         // Read at the moment of the decision, as the gateway door's X-Auth-Scopes and
@@ -124,7 +132,22 @@ public static class VerifyEndpoints
         var valid = result.Key!;
         return TypedResults.Ok(new VerifyResponse(true, result.Code, valid.KeyId, valid.Name, valid.OwnerId, valid.OrganizationId,
             valid.Environment == KeyEnvironment.Live ? "live" : "test", valid.Access.OpenAt(result.At).Scopes, valid.ExpiresAt,
-            valid.Access.FiltersFor(request.Scope, result.At)));
+            valid.Access.FiltersFor(request.Scope, result.At), limits));
+    }
+
+    // The counters the decision was taken against: the key's own, or the API's defaults for this key.
+    private static Guid StateIdOf(KeySnapshot key, ApiPolicy? api, RateLimitPlan plan) =>
+        api is not null && ReferenceEquals(plan, api.Protections.Limits) ? RequestShield.StateIdOf(key.KeyId, api.Id) : key.KeyId;
+
+    // The limits after the decision, with the key's quota when the API's defaults counted the limits.
+    private static IReadOnlyList<LimitState> LimitsOf(IReadOnlyList<LimitState> states, in ValidationResult result)
+    {
+        if (result.Key!.Protections.Limits is { Quota: not null } own && !ReferenceEquals(own, result.Plan) && result.Limits.QuotaRemaining >= 0)
+        {
+            return [.. states, new LimitState("quota", own.Quota.Refill?.Amount ?? own.Quota.Remaining, 0, result.Limits.QuotaRemaining, null, IsQuota: true)];
+        }
+
+        return states;
     }
 
     private static async Task<VerifyRequest> ReadAsync(HttpContext context, JsonSerializerOptions options)

@@ -1,0 +1,92 @@
+using Portal.Core.Apis;
+using Portal.Core.Validation;
+
+namespace Portal.Core.Protections;
+
+/// <summary>
+/// What the validator asks about a request besides its key: the organization's shield, whether the
+/// address is blocked, the client's country, the rate limits, and the watch for attacks. One
+/// object, so that the validator's order of checks (DESIGN.md "Request protections") reads in one place.
+/// </summary>
+public sealed class RequestShield(OrganizationShieldCache shields, ThreatMonitor threats, IRateLimitStore limits, ICountryLookup countries)
+{
+    public ThreatMonitor Threats => threats;
+
+    public IRateLimitStore Limits => limits;
+
+    public ICountryLookup Countries => countries;
+
+    /// <summary>The organization's shield (cached; one database read per organization and fresh period).</summary>
+    public ValueTask<OrganizationShield> ShieldAsync(Guid organizationId, CancellationToken cancellationToken) =>
+        shields.GetAsync(organizationId, cancellationToken);
+
+    /// <summary>
+    /// The client's country when a country rule of the key, the API or the organization applies:
+    /// null when no database is loaded (fail closed), <see cref="CountryCode.None"/> when the address
+    /// is unknown or not placed. Not looked up (<see cref="CountryCode.None"/>) when no rule needs it.
+    /// </summary>
+    public CountryCode? CountryFor(KeySnapshot key, ApiPolicy? api, OrganizationShield? shield, in ClientAddress address)
+    {
+        if (!key.Protections.NeedsCountry && api?.Protections.NeedsCountry != true && shield?.DeniedCountries.IsEmpty != false)
+        {
+            return CountryCode.None;
+        }
+
+        if (!countries.IsAvailable)
+        {
+            return null;
+        }
+
+        return address.IsKnown ? countries.Find(address) : CountryCode.None;
+    }
+
+    /// <summary>
+    /// Takes the request's cost from the key's limits and quota (its own limits, or the API's
+    /// defaults counted per key and API when it has none). Nothing is taken from anything when one refuses.
+    /// </summary>
+    public LimitOutcome Acquire(KeySnapshot key, ApiPolicy? api, long cost, DateTimeOffset now, out RateLimitPlan? plan)
+    {
+        var own = key.Protections.Limits;
+        var defaults = api?.Protections.Limits;
+        if (own is { Limits.Length: > 0 } || defaults is null)
+        {
+            plan = own;
+            return own is null ? LimitOutcome.Unlimited : limits.TryAcquire(key.KeyId, own, cost, now);
+        }
+
+        // The API's defaults are counted per key and API; the key's quota (when it has one) per key.
+        // The quota is checked first without charging, so that a request it would refuse takes no
+        // token from the API's limits; a credit taken by a concurrent request in between is the only
+        // way both are charged for one refusal.
+        plan = defaults;
+        if (own?.Quota is not null && !limits.QuotaCovers(key.KeyId, own, cost, now, out var refused))
+        {
+            plan = own;
+            return refused;
+        }
+
+        var outcome = limits.TryAcquire(StateIdOf(key.KeyId, api!.Id), defaults, cost, now);
+        if (outcome.Verdict != LimitVerdict.Allowed || own?.Quota is null)
+        {
+            return outcome;
+        }
+
+        var quota = limits.TryAcquire(key.KeyId, own, cost, now);
+        return quota.Verdict == LimitVerdict.Allowed ? outcome with { QuotaRemaining = quota.QuotaRemaining } : quota;
+    }
+
+    /// <summary>The id the counters of a key at one API are kept under: the two ids combined, never equal to a key's own.</summary>
+    public static Guid StateIdOf(Guid keyId, Guid apiId)
+    {
+        Span<byte> key = stackalloc byte[16];
+        Span<byte> api = stackalloc byte[16];
+        keyId.TryWriteBytes(key);
+        apiId.TryWriteBytes(api);
+        for (var i = 0; i < 16; i++)
+        {
+            key[i] ^= (byte)(api[i] * 31 + 7);
+        }
+
+        return new Guid(key);
+    }
+}
