@@ -151,6 +151,22 @@ public sealed class NginxAuthRequestTests(NginxGateway gateway)
     }
 
     [Fact]
+    public async Task Request_OverTheKeysRateLimit_ClientGets429WithRetryAfter_AppNotReached()
+    {
+        using var first = await gateway.Gateway.SendAsync(Get("/orders/1", gateway.LimitedToken));
+        using var second = await gateway.Gateway.SendAsync(Get("/orders/2", gateway.LimitedToken));
+        using var third = await gateway.Gateway.SendAsync(Get("/orders/3", gateway.LimitedToken));
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], new[] { first.StatusCode, second.StatusCode });
+        var body = await third.Content.ReadAsStringAsync();
+        Assert.True(third.StatusCode == HttpStatusCode.TooManyRequests, $"{third.StatusCode}: {body}\n{gateway.NginxErrorLog()}");
+        Assert.DoesNotContain("upstream ", body);
+        Assert.Equal("RATE_LIMITED", third.Headers.GetValues("X-Auth-Code").Single());
+        Assert.InRange(int.Parse(third.Headers.GetValues("Retry-After").Single()), 1, 3600);
+        Assert.Equal("\"hourly\";q=2;w=3600", third.Headers.GetValues("RateLimit-Policy").Single());
+    }
+
+    [Fact]
     public async Task Request_Checked_IsInThePortalsAuthenticationLogWithTheOriginalMethodAndPath()
     {
         var path = $"/orders/{Guid.NewGuid():N}";

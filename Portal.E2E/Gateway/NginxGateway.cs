@@ -57,6 +57,9 @@ public sealed class NginxGateway : IAsyncLifetime
     /// <summary>A genuine key with <c>orders:read</c>, of <see cref="Outsider"/>'s organization.</summary>
     public string OutsiderToken { get; private set; } = "";
 
+    /// <summary>An orders:read key limited to two requests an hour (written before the Portal starts).</summary>
+    public string LimitedToken { get; private set; } = "";
+
     /// <summary>
     /// The shop API's endpoint rules (method, template, scope). Requests no rule matches are allowed
     /// for any valid key of the organization: that makes a path that only looks unmatched (say
@@ -91,7 +94,9 @@ public sealed class NginxGateway : IAsyncLifetime
         OrdersReadToken = (await RunPortalCommandAsync(portalDll, "keys", "create", "--owner", Owner, "--name", "orders reader", "--scope", "orders:read")).Trim();
         BillingOnlyToken = (await RunPortalCommandAsync(portalDll, "keys", "create", "--owner", Owner, "--name", "billing only", "--scope", "billing:read")).Trim();
         OutsiderToken = (await RunPortalCommandAsync(portalDll, "keys", "create", "--owner", Outsider, "--name", "outsider orders reader", "--scope", "orders:read")).Trim();
+        LimitedToken = (await RunPortalCommandAsync(portalDll, "keys", "create", "--owner", Owner, "--name", "two an hour", "--scope", "orders:read")).Trim();
         WriteShopRules();
+        WriteRateLimit("two an hour", """{"rateLimits":[{"name":"hourly","limit":2,"periodSeconds":3600}]}""");
         ShopApp.Serve();
 
         _portal = Start(PortalStartInfo(portalDll), _portalOutput);
@@ -219,6 +224,20 @@ public sealed class NginxGateway : IAsyncLifetime
         transaction.Commit();
     }
 
+    /// <summary>Gives the named key request protections, as the Portal stores them (the Portal is not running yet).</summary>
+    private void WriteRateLimit(string keyName, string protectionsJson)
+    {
+        using var connection = OpenDatabase(readOnly: false);
+        using var update = connection.CreateCommand();
+        update.CommandText = "UPDATE ApiKeys SET Protections = $protections WHERE Name = $name";
+        update.Parameters.AddWithValue("$protections", protectionsJson);
+        update.Parameters.AddWithValue("$name", keyName);
+        if (update.ExecuteNonQuery() != 1)
+        {
+            throw new InvalidOperationException($"No key named '{keyName}'.");
+        }
+    }
+
     /// <summary>The documented configuration, pointed at this fixture's ports, inside a main context of our own.</summary>
     private string WriteNginxConfig()
     {
@@ -229,7 +248,7 @@ public sealed class NginxGateway : IAsyncLifetime
         documented = ReplaceOnce(documented, "listen 8080;", $"listen 127.0.0.1:{GatewayPort};");
         documented = ReplaceOnce(documented, "listen 8090;", $"listen 127.0.0.1:{RulesGatewayPort};");
         documented = ReplaceOnce(documented, "/ORDERS_API_ID?", $"/{OrdersApiId}?");
-        documented = ReplaceOnce(documented, "/SHOP_API_ID;", $"/{ShopApiId};");
+        documented = ReplaceOnce(documented, "/SHOP_API_ID?", $"/{ShopApiId}?");
         File.WriteAllText(Path.Combine(_root, "portal-auth.conf"), documented);
 
         // The app the keys protect: it shows what nginx passed on, so the test can see it.

@@ -24,6 +24,8 @@ public static class GatewayConfig
                 auth_request_set $portal_scopes $upstream_http_x_auth_scopes;
                 auth_request_set $portal_filters $upstream_http_x_auth_resource_filters;
                 auth_request_set $portal_code   $upstream_http_x_auth_code;
+                auth_request_set $portal_retry_after $upstream_http_retry_after;
+                error_page 403 = @portal_forbidden;   # a limit's 403 becomes the client's 429 there
                 proxy_set_header X-Key-Id        $portal_key_id;
                 proxy_set_header X-Scopes        $portal_scopes;
                 proxy_set_header X-Resource-Filters $portal_filters;
@@ -34,7 +36,8 @@ public static class GatewayConfig
 
             location = /_portal_auth {
                 internal;
-                proxy_pass {{portal.Scheme}}://portal_auth/api/v1/auth/check/{{api.PublicId}};
+                # limits=403: rate limits answer 403 (auth_request passes only 401 and 403), made 429 below.
+                proxy_pass {{portal.Scheme}}://portal_auth/api/v1/auth/check/{{api.PublicId}}?limits=403;
                 proxy_pass_request_body off;
                 proxy_set_header Content-Length     "";
                 proxy_set_header X-Original-Method  $request_method;
@@ -44,6 +47,14 @@ public static class GatewayConfig
                 proxy_set_header X-Forwarded-For    $proxy_add_x_forwarded_for;
                 proxy_http_version 1.1;
                 proxy_set_header Connection "";{{TlsToPortal(portal)}}
+            }
+
+            location @portal_forbidden {
+                add_header X-Auth-Code $portal_code always;
+                add_header Retry-After $portal_retry_after always;
+                if ($portal_code = RATE_LIMITED) { return 429; }
+                if ($portal_code = QUOTA_EXCEEDED) { return 429; }
+                return 403;
             }
         }
         """;
@@ -59,6 +70,7 @@ public static class GatewayConfig
                 authRequestHeaders: ["Authorization", "X-Api-Key", "X-Forwarded-Method", "X-Forwarded-Uri", "X-Forwarded-For",
                                      "X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "User-Agent"]
                 authResponseHeaders: ["X-Auth-Key-Id", "X-Auth-Owner-Id", "X-Auth-Organization-Id", "X-Auth-Scopes", "X-Auth-Resource-Filters"]
+                # A refusal (401, 403, 429 with Retry-After and RateLimit) reaches the client as the Portal answered it.
         """;
 
     /// <summary>Envoy <c>ext_authz</c> HTTP filter (path form).</summary>
