@@ -64,6 +64,15 @@ public sealed class ApiKey
 
     public List<ApiKeySecret> Secrets { get; set; } = [];
 
+    /// <summary>The quota's credits left as of <see cref="QuotaAsOf"/>, as last stored by the quota writer or set by an admin; null without a quota.</summary>
+    public long? QuotaRemaining { get; set; }
+
+    /// <summary>When <see cref="QuotaRemaining"/> was counted.</summary>
+    public DateTimeOffset? QuotaAsOf { get; set; }
+
+    /// <summary>Changes whenever the quota is set: counts taken against an older setting are not stored over it.</summary>
+    public Guid? QuotaStamp { get; set; }
+
     public Organization? Organization { get; set; }
 
     public PortalUser? Owner { get; set; }
