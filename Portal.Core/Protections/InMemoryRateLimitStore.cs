@@ -278,9 +278,13 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
                 MarkChanged(state);
             }
 
-            var (size, seconds) = quota.Refill is { Period: { } period } refill
-                ? (refill.Amount, (long)(RateLimitRules.PeriodOf(period, now).Next - RateLimitRules.PeriodOf(period, now).Start).TotalSeconds)
-                : (quota.Remaining, 0L);
+            var (size, seconds) = (quota.Remaining, 0L);
+            if (quota.Refill is { Period: { } period } refill)
+            {
+                var (start, next) = RateLimitRules.PeriodOf(period, now);
+                (size, seconds) = (refill.Amount, (long)(next - start).TotalSeconds);
+            }
+
             result.Add(new LimitState(
                 RateLimitRules.QuotaName,
                 size,
