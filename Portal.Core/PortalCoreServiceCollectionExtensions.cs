@@ -10,6 +10,7 @@ using Portal.Core.Keys;
 using Portal.Core.Notifications;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
+using Portal.Core.Protections;
 using Portal.Core.Usage;
 using Portal.Core.Protections;
 using Portal.Core.Validation;
@@ -53,6 +54,10 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
         services.AddSingleton<AuthenticationLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuthenticationLogWriter>());
+        // Rate limits and quotas count in memory on this node; the scale-out work replaces the store.
+        services.TryAddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
+        services.AddSingleton<QuotaWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<QuotaWriter>());
 
         // Reconciliation jobs: plain services; the host decides when they run (Hangfire, see Portal/Jobs).
         services.AddSingleton<KeyExpiry>();

@@ -6,11 +6,11 @@ namespace Portal.Core.Protections;
 /// <c>b</c> tolerates <c>(b − 1) × emission</c> ahead of the theoretical arrival time.
 /// </summary>
 /// <param name="Limits">At most <see cref="MaxLimits"/>, in the order given.</param>
-/// <param name="Quota">The quota, or null for none.</param>
-/// <param name="QuotaStamp">
-/// Changes whenever an admin sets the quota (its remaining credits and refill): the counter store
-/// starts again from <see cref="QuotaPlan.Remaining"/> when it sees a new stamp, and otherwise
-/// keeps its own, more recent count.
+/// <param name="Quota">
+/// The quota, or null for none. Its <see cref="QuotaPlan.Stamp"/> changes whenever an admin sets
+/// the quota (its remaining credits and refill): the counter store starts again from
+/// <see cref="QuotaPlan.Remaining"/> when it sees a new stamp, and otherwise keeps its own, more
+/// recent count.
 /// </param>
 public sealed record RateLimitPlan(CompiledRateLimit[] Limits, QuotaPlan? Quota)
 {
@@ -24,8 +24,9 @@ public sealed record RateLimitPlan(CompiledRateLimit[] Limits, QuotaPlan? Quota)
     public const long MaxAmount = 1_000_000_000_000;
 
     /// <summary>
-    /// The IETF <c>RateLimit-Policy</c> field value (draft-ietf-httpapi-ratelimit-headers, an RFC 8941
-    /// List): <c>"burst";q=20;w=1, "daily";q=10000;w=86400</c>, formatted once.
+    /// The IETF <c>RateLimit-Policy</c> field value (draft-ietf-httpapi-ratelimit-headers-10, an RFC 8941
+    /// List): <c>"burst";q=20;w=1, "daily";q=10000;w=86400, "quota";q=5000;w=2592000</c>, formatted
+    /// once by <see cref="RateLimitRules.Plan"/> (which says how the quota is advertised).
     /// </summary>
     public required string PolicyHeader { get; init; }
 
@@ -59,8 +60,13 @@ public enum LimitVerdict : byte
 /// <param name="Verdict">Allowed, or which kind refused.</param>
 /// <param name="LimitIndex">The limit that refused, or (when allowed) the one with the fewest requests left; -1 for the quota or none.</param>
 /// <param name="Remaining">Requests left in <paramref name="LimitIndex"/>'s limit (or the quota's credits) after this decision.</param>
-/// <param name="ResetSeconds">Seconds until that limit is whole again (the quota: until its next refill; 0 when it has none).</param>
-/// <param name="RetryAfterSeconds">When refused: whole seconds until the request would pass (at least 1); 0 when allowed.</param>
+/// <param name="ResetSeconds">Seconds until that limit is whole again, rounded up (the quota: until its next refill; 0 when it has none).</param>
+/// <param name="RetryAfterSeconds">
+/// When refused by a limit: whole seconds until the request would pass (at least 1; a cost above
+/// the limit's burst never passes, and gets the time until the burst is whole). When refused by the
+/// quota: seconds until its next refill (at least 1), or 0 when it is never refilled (no
+/// <c>Retry-After</c> is due). 0 when allowed.
+/// </param>
 /// <param name="QuotaRemaining">The quota's credits left after this decision; -1 when the key has no quota.</param>
 public readonly record struct LimitOutcome(LimitVerdict Verdict, int LimitIndex, long Remaining, long ResetSeconds, long RetryAfterSeconds, long QuotaRemaining)
 {
@@ -69,8 +75,10 @@ public readonly record struct LimitOutcome(LimitVerdict Verdict, int LimitIndex,
 
 /// <summary>One limit's state, for the key page and verify's <c>limits</c>.</summary>
 /// <param name="Name">The limit's name; "quota" entries have <paramref name="IsQuota"/>.</param>
+/// <param name="Limit">Requests per period (the quota: its refill amount, or the credits as set when it is never refilled).</param>
+/// <param name="PeriodSeconds">The period (the quota: the length of the current day or month; 0 when it is never refilled).</param>
 /// <param name="Remaining">Requests (or credits) left now.</param>
-/// <param name="ResetAt">When the limit is whole again (the quota: its next refill; null when it has none).</param>
+/// <param name="ResetAt">When the limit is whole again (now, when it is; the quota: its next refill; null when it has none).</param>
 public sealed record LimitState(string Name, long Limit, long PeriodSeconds, long Remaining, DateTimeOffset? ResetAt, bool IsQuota = false);
 
 /// <summary>
