@@ -133,7 +133,8 @@ public sealed class NetworkList
 
     // The index of the last start at or below the value, or -1: with disjoint ranges sorted by start,
     // the only range that can hold the value. A loop of our own rather than Array.BinarySearch keeps
-    // the comparisons inlined and generic-comparer-free.
+    // the comparisons inlined and generic-comparer-free. Even at 100 entries a linear scan loses:
+    // ProtectionListBenchmarks measured 14-23 ns for this search against 56-258 ns for a scan.
     private static int LastAtOrBelow<T>(T[] starts, T value)
         where T : struct, IComparisonOperators<T, T, bool>
     {
