@@ -12,7 +12,6 @@ using Portal.Core.Organizations;
 using Portal.Core.Permissions;
 using Portal.Core.Protections;
 using Portal.Core.Usage;
-using Portal.Core.Protections;
 using Portal.Core.Validation;
 using Portal.Core.Webhooks;
 

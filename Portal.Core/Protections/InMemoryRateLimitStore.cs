@@ -96,6 +96,48 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
     }
 
     /// <inheritdoc/>
+    public bool QuotaCovers(Guid keyId, RateLimitPlan plan, long cost, DateTimeOffset now, out LimitOutcome refused)
+    {
+        refused = default;
+        if (plan.Quota is not { } quota)
+        {
+            return true;
+        }
+
+        var ticks = now.UtcTicks;
+        while (true)
+        {
+            if (!_states.TryGetValue(keyId, out var state))
+            {
+                state = _states.GetOrAdd(keyId, static id => new KeyState(id));
+            }
+
+            lock (state)
+            {
+                if (state.Evicted)
+                {
+                    continue;
+                }
+
+                SyncLimits(state, plan.Limits);
+                if (SyncQuota(state, quota, ticks))
+                {
+                    MarkChanged(state);
+                }
+
+                if (state.QuotaRemaining >= cost)
+                {
+                    return true;
+                }
+
+                var untilRefill = state.NextRefillTicks == long.MaxValue ? 0 : Math.Max(1, CeilSeconds(state.NextRefillTicks - ticks));
+                refused = new LimitOutcome(LimitVerdict.QuotaExceeded, -1, state.QuotaRemaining, untilRefill, untilRefill, state.QuotaRemaining);
+                return false;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
     public IReadOnlyList<LimitState> Peek(Guid keyId, RateLimitPlan plan, DateTimeOffset now)
     {
         if (plan.IsEmpty)
