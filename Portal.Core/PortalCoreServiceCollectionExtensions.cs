@@ -10,6 +10,7 @@ using Portal.Core.Keys;
 using Portal.Core.Notifications;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
+using Portal.Core.Protections;
 using Portal.Core.Usage;
 using Portal.Core.Validation;
 using Portal.Core.Webhooks;
@@ -28,6 +29,8 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GeoOptions>().BindConfiguration(GeoOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GeoOptions>>(new GeoOptionsValidator(contentRoot));
 
         var dataDirectory = DataDirectory(configuration, contentRoot);
         services.AddPortalData(configuration, dataDirectory);
@@ -50,6 +53,13 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
         services.AddSingleton<AuthenticationLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuthenticationLogWriter>());
+        // Read at start (a bad file stops the app naming Geo:DatabasePath), then watched while the host runs.
+        services.AddSingleton(sp => new CountryDatabase(
+            sp.GetRequiredService<IOptions<GeoOptions>>().Value.ResolvePath(contentRoot),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CountryDatabase>>()));
+        services.AddSingleton<ICountryLookup>(sp => sp.GetRequiredService<CountryDatabase>());
+        services.AddHostedService(sp => sp.GetRequiredService<CountryDatabase>());
 
         // Reconciliation jobs: plain services; the host decides when they run (Hangfire, see Portal/Jobs).
         services.AddSingleton<KeyExpiry>();
