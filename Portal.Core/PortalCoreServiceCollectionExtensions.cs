@@ -30,7 +30,8 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<GeoOptions>().BindConfiguration(GeoOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<GeoOptions>>(new GeoOptionsValidator(contentRoot));
+        var geoValidator = new GeoOptionsValidator(contentRoot);
+        services.AddSingleton<IValidateOptions<GeoOptions>>(geoValidator);
 
         var dataDirectory = DataDirectory(configuration, contentRoot);
         services.AddPortalData(configuration, dataDirectory);
@@ -54,10 +55,12 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<AuthenticationLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuthenticationLogWriter>());
         // Read at start (a bad file stops the app naming Geo:DatabasePath), then watched while the host runs.
-        services.AddSingleton(sp => new CountryDatabase(
-            sp.GetRequiredService<IOptions<GeoOptions>>().Value.ResolvePath(contentRoot),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CountryDatabase>>()));
+        services.AddSingleton(sp =>
+        {
+            var path = sp.GetRequiredService<IOptions<GeoOptions>>().Value.ResolvePath(contentRoot);
+            return new CountryDatabase(path, sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CountryDatabase>>(), geoValidator.TakeValidated(path));
+        });
         services.AddSingleton<ICountryLookup>(sp => sp.GetRequiredService<CountryDatabase>());
         services.AddHostedService(sp => sp.GetRequiredService<CountryDatabase>());
 

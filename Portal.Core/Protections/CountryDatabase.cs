@@ -38,6 +38,12 @@ public sealed partial class CountryDatabase : ICountryLookup, IHostedService, ID
     /// <param name="path">An absolute path to a .mmdb file (see <see cref="GeoOptions.ResolvePath"/>), or null.</param>
     /// <exception cref="OptionsValidationException">The file is missing or no MaxMind-format country database; the message names <c>Geo:DatabasePath</c>.</exception>
     public CountryDatabase(string? path, TimeProvider time, ILogger<CountryDatabase> logger)
+        : this(path, time, logger, preloaded: null)
+    {
+    }
+
+    /// <summary>As the public constructor, with the table of <paramref name="path"/> when the options validator has just read it.</summary>
+    internal CountryDatabase(string? path, TimeProvider time, ILogger<CountryDatabase> logger, CountryTable? preloaded)
     {
         _time = time;
         _logger = logger;
@@ -50,7 +56,7 @@ public sealed partial class CountryDatabase : ICountryLookup, IHostedService, ID
         var signature = FileSignature.Of(Path);
         try
         {
-            _current = new Loaded(CountryTable.Load(Path), time.GetUtcNow());
+            _current = new Loaded(preloaded ?? CountryTable.Load(Path), time.GetUtcNow());
             _signature = signature;
         }
         catch (Exception e) when (e is InvalidDataException or IOException)

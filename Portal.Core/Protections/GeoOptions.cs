@@ -28,6 +28,21 @@ public sealed class GeoOptions
 /// </summary>
 internal sealed class GeoOptionsValidator(string contentRoot) : IValidateOptions<GeoOptions>
 {
+    // The table read to validate, handed to the database so that a start reads the file once.
+    private readonly Lock _lock = new();
+    private (string Path, CountryTable Table)? _validated;
+
+    /// <summary>The table this validator read from <paramref name="path"/>, once; null when it read none.</summary>
+    public CountryTable? TakeValidated(string? path)
+    {
+        lock (_lock)
+        {
+            var validated = _validated;
+            _validated = null;
+            return validated is { } v && v.Path == path ? v.Table : null;
+        }
+    }
+
     public ValidateOptionsResult Validate(string? name, GeoOptions options)
     {
         string? path;
@@ -52,7 +67,12 @@ internal sealed class GeoOptionsValidator(string contentRoot) : IValidateOptions
 
         try
         {
-            CountryTable.Load(path);
+            var table = CountryTable.Load(path);
+            lock (_lock)
+            {
+                _validated = (path, table);
+            }
+
             return ValidateOptionsResult.Success;
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
