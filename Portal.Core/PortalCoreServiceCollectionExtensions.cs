@@ -29,6 +29,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GeoOptions>().BindConfiguration(GeoOptions.Section).ValidateOnStart();
+        var geoValidator = new GeoOptionsValidator(contentRoot);
+        services.AddSingleton<IValidateOptions<GeoOptions>>(geoValidator);
 
         var dataDirectory = DataDirectory(configuration, contentRoot);
         services.AddPortalData(configuration, dataDirectory);
@@ -57,6 +60,16 @@ public static class PortalCoreServiceCollectionExtensions
         services.TryAddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
         services.AddSingleton<QuotaWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<QuotaWriter>());
+
+        // Read at start (a bad file stops the app naming Geo:DatabasePath), then watched while the host runs.
+        services.AddSingleton(sp =>
+        {
+            var path = sp.GetRequiredService<IOptions<GeoOptions>>().Value.ResolvePath(contentRoot);
+            return new CountryDatabase(path, sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CountryDatabase>>(), geoValidator.TakeValidated(path));
+        });
+        services.AddSingleton<ICountryLookup>(sp => sp.GetRequiredService<CountryDatabase>());
+        services.AddHostedService(sp => sp.GetRequiredService<CountryDatabase>());
 
         // Reconciliation jobs: plain services; the host decides when they run (Hangfire, see Portal/Jobs).
         services.AddSingleton<KeyExpiry>();

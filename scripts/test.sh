@@ -32,6 +32,10 @@ fi
 postgres="$("$root/scripts/start-test-postgres.sh")"
 export PORTAL_TEST_POSTGRES="$postgres"
 
+# The country database the geo tests read (fetched once into artifacts/geo/).
+geo_database="$("$root/scripts/fetch-geo-database.sh")"
+export PORTAL_TEST_GEO_DATABASE="$geo_database"
+
 if [ -f "$root/dotnet-tools.json" ] || [ -f "$root/.config/dotnet-tools.json" ]; then
   dotnet tool restore >/dev/null
 fi
