@@ -46,6 +46,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton(sp => new AccessCompiler(sp.GetRequiredService<IOptions<ValidationOptions>>().Value.MaxSharedAccessBytes));
         services.AddSingleton<IApiPolicySource, DatabaseApiPolicySource>();
         services.AddSingleton<ApiPolicyCache>();
+        services.AddSingleton<IOrganizationShieldSource, DatabaseOrganizationShieldSource>();
         services.AddSingleton<OrganizationShieldCache>();
         services.AddSingleton<RequestShield>();
         services.AddSingleton<KeyValidator>();

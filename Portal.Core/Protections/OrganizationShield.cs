@@ -38,13 +38,29 @@ public sealed class OrganizationShield
         new(organizationId, NetworkList.Empty, CountryList.Empty, ThreatPolicy.Default, false);
 }
 
+/// <summary>Reads an organization's shield from its stored policy.</summary>
+public interface IOrganizationShieldSource
+{
+    Task<OrganizationShield> LoadAsync(Guid organizationId, CancellationToken cancellationToken);
+}
+
+public sealed class DatabaseOrganizationShieldSource(IDbContextFactory<PortalDbContext> contexts) : IOrganizationShieldSource
+{
+    public async Task<OrganizationShield> LoadAsync(Guid organizationId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var policy = await db.OrganizationPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.OrganizationId == organizationId, cancellationToken);
+        return policy is null ? OrganizationShield.None(organizationId) : OrganizationShieldCache.Compile(policy);
+    }
+}
+
 /// <summary>
 /// Organizations' shields by id, for the doors: fresh for the validation cache's fresh time, then
 /// served while one read refreshes them; dropped at once on this node when the policy is saved.
 /// Holds one entry per organization the doors have met (organizations are never invented by a
 /// request: their ids come from a known API or an authenticated caller).
 /// </summary>
-public sealed class OrganizationShieldCache(IDbContextFactory<PortalDbContext> contexts, IOptions<ValidationOptions> options, TimeProvider time)
+public sealed class OrganizationShieldCache(IOrganizationShieldSource source, IOptions<ValidationOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<Guid, Entry> _entries = new();
     private readonly ConcurrentDictionary<Guid, Lazy<Task<OrganizationShield>>> _loading = new();
@@ -107,9 +123,7 @@ public sealed class OrganizationShieldCache(IDbContextFactory<PortalDbContext> c
             {
                 var started = time.GetUtcNow().UtcTicks;
                 var generation = Interlocked.Read(ref _generation);
-                await using var db = await contexts.CreateDbContextAsync();
-                var policy = await db.OrganizationPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.OrganizationId == organizationId);
-                var shield = policy is null ? OrganizationShield.None(organizationId) : Compile(policy);
+                var shield = await source.LoadAsync(organizationId, CancellationToken.None);
                 if (Interlocked.Read(ref _generation) == generation)
                 {
                     _entries[organizationId] = new Entry(shield, started);
