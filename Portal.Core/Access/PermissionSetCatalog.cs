@@ -298,7 +298,7 @@ public sealed class PermissionSetCatalog(
     /// </summary>
     private async Task EnsureUsersMayHoldAsync(PermissionSet set, List<Grant> grants, CancellationToken cancellationToken)
     {
-        var owners = db.ApiKeys.Where(k => k.PermissionSets.Any(p => p.Id == set.Id) && (k.Status == KeyStatus.Active || k.Status == KeyStatus.Disabled)).Select(k => k.OwnerId);
+        var owners = db.ApiKeys.Where(k => k.PermissionSets.Any(p => p.Id == set.Id) && (k.Status == KeyStatus.Active || k.Status == KeyStatus.Disabled || k.Status == KeyStatus.Suspended)).Select(k => k.OwnerId);
         var roles = await db.Memberships.AsNoTracking()
             .Where(m => m.OrganizationId == set.OrganizationId && owners.Contains(m.UserId))
             .Select(m => m.Role).Distinct().ToListAsync(cancellationToken);

@@ -162,7 +162,7 @@ public sealed class MemberOffboarding(PortalDbContext db, AuditTrail audit, KeyC
         var now = time.GetUtcNow();
         var keys = db.ApiKeys.Include(k => k.PermissionSets).Include(k => k.Secrets).AsSplitQuery()
             .Where(k => k.OrganizationId == member.OrganizationId && k.OwnerId == member.UserId
-                && (k.Status == KeyStatus.Active || k.Status == KeyStatus.Disabled));
+                && (k.Status == KeyStatus.Active || k.Status == KeyStatus.Disabled || k.Status == KeyStatus.Suspended));
         var invitations = db.Set<Invitation>()
             .Where(i => i.OrganizationId == member.OrganizationId && i.InvitedById == member.UserId
                 && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now);

@@ -25,7 +25,7 @@ public sealed class KeyHolderReconciliation(PortalDbContext db, MemberOffboardin
         // The roles that may hold keys, from the one rule, so the query cannot disagree with it.
         var holdingRoles = Enum.GetValues<OrganizationRole>().Where(RoleRules.MayHoldKeys).ToList();
         var holders = await db.ApiKeys.AsNoTracking()
-            .Where(k => (k.Status == KeyStatus.Active || k.Status == KeyStatus.Disabled)
+            .Where(k => (k.Status == KeyStatus.Active || k.Status == KeyStatus.Disabled || k.Status == KeyStatus.Suspended)
                 && !db.Memberships.Any(m => m.OrganizationId == k.OrganizationId && m.UserId == k.OwnerId && holdingRoles.Contains(m.Role)))
             .Select(k => new { k.OrganizationId, k.OwnerId })
             .Distinct()
