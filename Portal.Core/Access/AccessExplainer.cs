@@ -1,6 +1,7 @@
 using Portal.Core.Apis;
 using Portal.Core.Keys;
 using Portal.Core.Organizations;
+using Portal.Core.Protections;
 using Portal.Core.Validation;
 
 namespace Portal.Core.Access;
@@ -12,7 +13,40 @@ namespace Portal.Core.Access;
 /// <param name="Resource">A resource the request touches (<c>asset/eu-17</c>), checked against the grants' filters.</param>
 /// <param name="At">The moment to decide for (time windows); null for now.</param>
 /// <param name="ApiId">The API whose endpoint rules and environments apply, as its gateway door would decide; required when no scope is given.</param>
-public sealed record AccessQuestion(string? Method, string? Path, string? Scope = null, string? Resource = null, DateTimeOffset? At = null, Guid? ApiId = null);
+/// <param name="ClientAddress">
+/// The client's address (<c>203.0.113.7</c>, <c>2001:db8::1</c>) as a door would see it: checked against the
+/// organization's block list and deny lists, the API's and the key's allowlists and country rules. Null
+/// or blank leaves those checks out.
+/// </param>
+public sealed record AccessQuestion(string? Method, string? Path, string? Scope = null, string? Resource = null, DateTimeOffset? At = null, Guid? ApiId = null, string? ClientAddress = null);
+
+/// <summary>Which protection refused a request (<see cref="ReasonCodes.IpNotAllowed"/>, <see cref="ReasonCodes.GeoBlocked"/>, <see cref="ReasonCodes.Blocked"/>).</summary>
+public enum ProtectionSource
+{
+    /// <summary>The address is in the organization's denied networks.</summary>
+    OrganizationDeniedNetworks = 0,
+
+    /// <summary>The organization requires an IP allowlist on live keys, and this live key has none.</summary>
+    OrganizationRequiresAllowlist = 1,
+
+    /// <summary>The address is outside the API's allowlist.</summary>
+    ApiAllowlist = 2,
+
+    /// <summary>The address is outside the key's allowlist.</summary>
+    KeyAllowlist = 3,
+
+    /// <summary>The country is one the organization denies.</summary>
+    OrganizationDeniedCountries = 4,
+
+    /// <summary>The API's country rules refuse the country.</summary>
+    ApiCountries = 5,
+
+    /// <summary>The key's country rules refuse the country.</summary>
+    KeyCountries = 6,
+
+    /// <summary>The address is blocked for the organization (a threat block or an admin's).</summary>
+    BlockList = 7,
+}
 
 /// <summary>
 /// What the validator decides for a key and a request, and why: the endpoint rule that named the
@@ -20,6 +54,9 @@ public sealed record AccessQuestion(string? Method, string? Path, string? Scope 
 /// from; when allowed, what the doors would hand on at that moment (<see cref="CompiledAccess.OpenAt"/>:
 /// the gateway door's <c>X-Auth-Scopes</c> and <c>X-Auth-Resource-Filters</c>, verify's <c>scopes</c> and <c>filters</c>).
 /// </summary>
+/// <param name="DecidedBy">The protection that refused the client's address or country; null otherwise.</param>
+/// <param name="Address">The client address the question gave, in its normal text form; null when none was given (address and country rules were not checked).</param>
+/// <param name="Country">The address's country as the country database places it (ISO 3166-1 alpha-2), when a country rule asked; null otherwise.</param>
 public sealed record AccessExplanation(
     string Code,
     DateTimeOffset At,
@@ -28,7 +65,10 @@ public sealed record AccessExplanation(
     bool UnmatchedAllowed,
     Grant? Grant,
     GrantOrigin? Origin,
-    OpenAccess? Forwarded = null)
+    OpenAccess? Forwarded = null,
+    ProtectionSource? DecidedBy = null,
+    string? Address = null,
+    string? Country = null)
 {
     public bool IsAllowed => Code == ReasonCodes.Valid;
 }
@@ -37,8 +77,10 @@ public sealed record AccessExplanation(
 /// The portal's "test access" tool and effective-permissions view. It compiles the key's access
 /// exactly as the validation cache does and asks <see cref="KeyValidator.Decide"/>, so the answer
 /// is the one every door would give. Only keys the caller may see are explained; it never touches a token.
+/// With a client address it also answers the organization's block list, the IP lists and the country
+/// rules as the doors do (<paramref name="shield"/>); it takes nothing from a rate limit or quota.
 /// </summary>
-public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, ApiPolicyCache apis, TimeProvider time)
+public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, ApiPolicyCache apis, TimeProvider time, RequestShield? shield = null)
 {
     /// <summary>Every grant the key holds, direct ones first, then its permission sets' at their current versions; null when not visible.</summary>
     public async Task<CompiledAccess?> EffectiveAsync(Caller caller, Guid keyId, CancellationToken cancellationToken = default)
@@ -49,7 +91,7 @@ public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, Ap
     /// <summary>Decides <paramref name="question"/> for the key; null when the caller may not see the key.</summary>
     public async Task<AccessExplanation?> ExplainAsync(Caller caller, Guid keyId, AccessQuestion question, CancellationToken cancellationToken = default)
     {
-        var (method, path, scope, resource) = Check(question);
+        var (method, path, scope, resource, address) = Check(question);
         if (await SnapshotAsync(caller, keyId, cancellationToken) is not { } snapshot)
         {
             return null;
@@ -65,16 +107,30 @@ public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, Ap
         var canonicalMethod = RequestTarget.CanonicalMethod(method);
         var canonicalPath = RequestTarget.CanonicalPath(path);
         var at = question.At ?? time.GetUtcNow();
+        var organization = shield is not null && address.IsKnown ? await shield.ShieldAsync(snapshot.OrganizationId, cancellationToken) : null;
+        // Blocks hold now: a question about another moment is not answered with today's block.
+        if (organization is not null && question.At is null && shield!.Threats.IsBlocked(snapshot.OrganizationId, address, at))
+        {
+            return new AccessExplanation(ReasonCodes.Blocked, at, null, null, false, null, null, DecidedBy: ProtectionSource.BlockList, Address: address.ToString());
+        }
+
+        var country = organization is not null ? shield!.CountryFor(snapshot, api, organization, address) : CountryCode.None;
         var request = new RequestContext(scope, null, canonicalMethod, canonicalPath, resource, useRules, api,
             TargetRefused: canonicalMethod is null || canonicalPath is null,
-            MethodOverride: RequestTarget.HasMethodOverrideParameter(path));
+            MethodOverride: RequestTarget.HasMethodOverrideParameter(path),
+            Address: address,
+            Shield: organization,
+            Country: country,
+            // Without an address (or without the shield) the address and country checks are left out rather than refused.
+            ProtectionsChecked: organization is null);
         var verdict = KeyValidator.Decide(snapshot, request, at);
 
         var matcher = api?.Rules;
         var rule = matcher is not null && verdict.RuleIndex >= 0 ? matcher.Rules[verdict.RuleIndex] : null;
         // A key that is not usable here, or a target that is not canonical, is refused before any rule is matched.
-        var rulesAsked = useRules && verdict.Code is not (ReasonCodes.Expired or ReasonCodes.Revoked or ReasonCodes.Disabled
-            or ReasonCodes.ApiNotAllowed or ReasonCodes.EnvironmentNotAllowed or ReasonCodes.PathNotCanonical);
+        var rulesAsked = useRules && verdict.Code is not (ReasonCodes.Expired or ReasonCodes.Revoked or ReasonCodes.Disabled or ReasonCodes.Suspended
+            or ReasonCodes.ApiNotAllowed or ReasonCodes.EnvironmentNotAllowed or ReasonCodes.PathNotCanonical
+            or ReasonCodes.IpNotAllowed or ReasonCodes.GeoBlocked or ReasonCodes.GeoUnavailable);
         var grant = verdict.GrantIndex >= 0 ? snapshot.Access.Grants[verdict.GrantIndex] : null;
         return new AccessExplanation(
             verdict.Code,
@@ -84,10 +140,47 @@ public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, Ap
             UnmatchedAllowed: rulesAsked && rule is null && matcher is { AllowUnmatched: true },
             grant?.Grant,
             grant?.Origin,
-            verdict.Code == ReasonCodes.Valid ? snapshot.Access.OpenAt(at) : null);
+            verdict.Code == ReasonCodes.Valid ? snapshot.Access.OpenAt(at) : null,
+            DecidedBy: organization is null ? null : SourceOf(verdict.Code, snapshot, api, organization, address, country),
+            Address: organization is null ? null : address.ToString(),
+            Country: country is { IsKnown: true } known ? known.ToString() : null);
     }
 
-    private static (string Method, string Path, string? Scope, string? Resource) Check(AccessQuestion question)
+    // Which list refused, in the validator's order (KeyValidator: the organization's deny lists,
+    // then the API's rules, then the key's).
+    private static ProtectionSource? SourceOf(string code, KeySnapshot key, ApiPolicy? api, OrganizationShield organization, ClientAddress address, CountryCode? country)
+    {
+        if (code == ReasonCodes.IpNotAllowed)
+        {
+            if (organization.DeniedNetworks.Contains(address))
+            {
+                return ProtectionSource.OrganizationDeniedNetworks;
+            }
+
+            if (organization.RequireIpAllowlistOnLiveKeys && key.Environment == KeyEnvironment.Live && key.Protections.Allowlist.IsEmpty)
+            {
+                return ProtectionSource.OrganizationRequiresAllowlist;
+            }
+
+            return api?.Protections.Allowlist is { IsEmpty: false } allowlist && !allowlist.Contains(address)
+                ? ProtectionSource.ApiAllowlist
+                : ProtectionSource.KeyAllowlist;
+        }
+
+        if (code == ReasonCodes.GeoBlocked && country is { } place)
+        {
+            if (!organization.DeniedCountries.Allows(place))
+            {
+                return ProtectionSource.OrganizationDeniedCountries;
+            }
+
+            return api is not null && !api.Protections.Countries.Allows(place) ? ProtectionSource.ApiCountries : ProtectionSource.KeyCountries;
+        }
+
+        return null;
+    }
+
+    private static (string Method, string Path, string? Scope, string? Resource, ClientAddress Address) Check(AccessQuestion question)
     {
         var errors = new Dictionary<string, string[]>();
         var method = question.Method?.Trim().ToUpperInvariant() ?? "";
@@ -119,12 +212,19 @@ public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, Ap
             errors["resource"] = [$"'{resource}' is not a resource: use type/id, e.g. asset/eu-17."];
         }
 
+        var addressText = string.IsNullOrWhiteSpace(question.ClientAddress) ? null : question.ClientAddress.Trim();
+        var address = Protections.ClientAddress.Parse(addressText);
+        if (addressText is not null && !address.IsKnown)
+        {
+            errors["clientAddress"] = [$"'{addressText}' is not an IP address: give one such as 203.0.113.7 or 2001:db8::1."];
+        }
+
         if (errors.Count > 0)
         {
             throw new InvalidRequestException(errors);
         }
 
-        return (method.Length == 0 ? "GET" : method, path.Length == 0 ? "/" : path, scope, resource);
+        return (method.Length == 0 ? "GET" : method, path.Length == 0 ? "/" : path, scope, resource, address);
     }
 
     // The key as the validation cache would hold it for its current token.
@@ -148,6 +248,7 @@ public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, Ap
             ExpiresAt = key.ExpiresAt,
             TokenRetiresAt = null,
             ApiIds = key.ApiIds.Count == 0 ? [] : [.. key.ApiIds],
+            Protections = ProtectionRules.Compile(key.Protections, DatabaseKeySnapshotSource.QuotaOf(key)),
             Access = compiler.Compile(key.Scopes, key.Grants, key.Schedule, sets),
         };
     }

@@ -110,6 +110,65 @@ public sealed class TestAccessPanelTests : PortalComponentTest
         Assert.Contains("not this resource", panel.WaitForElement("[aria-label='Test result']").TextContent);
     }
 
+    [Fact]
+    public async Task ClientAddress_IsAskedAndTheDecidingListNamed()
+    {
+        var panel = RenderPanel(_ => new AccessExplanation(ReasonCodes.IpNotAllowed, Now, null, null, false, null, null,
+            DecidedBy: ProtectionSource.KeyAllowlist, Address: "198.51.100.7"));
+
+        await panel.Find("input[placeholder='/orders/42']").ChangeAsync(new() { Value = "/orders/42" });
+        await panel.Find("input[placeholder='203.0.113.7']").ChangeAsync(new() { Value = "198.51.100.7" });
+        await Button(panel, "Test").ClickAsync(new());
+
+        Assert.Equal("198.51.100.7", Assert.Single(_questions).ClientAddress);
+        var result = panel.WaitForElement("[aria-label='Test result']").TextContent;
+        Assert.Contains("Denied — IP_NOT_ALLOWED", result);
+        Assert.Contains("Decided by the key's IP allowlist: 198.51.100.7 is outside it.", result);
+        Assert.Contains("answer 403 with this code", result);
+        Assert.DoesNotContain("Endpoint rule", result);
+    }
+
+    [Theory]
+    [InlineData(ReasonCodes.GeoBlocked, ProtectionSource.ApiCountries, "Decided by the API's country rules: 198.51.100.7 (placed in KP).")]
+    [InlineData(ReasonCodes.GeoBlocked, ProtectionSource.OrganizationDeniedCountries, "Decided by the organization's denied countries: 198.51.100.7 (placed in KP).")]
+    [InlineData(ReasonCodes.IpNotAllowed, ProtectionSource.OrganizationDeniedNetworks, "Decided by the organization's denied networks: 198.51.100.7 is in one.")]
+    [InlineData(ReasonCodes.IpNotAllowed, ProtectionSource.ApiAllowlist, "Decided by the API's IP allowlist: 198.51.100.7 is outside it.")]
+    [InlineData(ReasonCodes.GeoUnavailable, null, "no country database is loaded")]
+    public async Task AddressRefusals_SayWhichRuleDecided(string code, ProtectionSource? source, string words)
+    {
+        var panel = RenderPanel(_ => new AccessExplanation(code, Now, null, null, false, null, null, DecidedBy: source, Address: "198.51.100.7", Country: "KP"));
+
+        await panel.Find("input[placeholder='/orders/42']").ChangeAsync(new() { Value = "/orders/42" });
+        await panel.Find("input[placeholder='203.0.113.7']").ChangeAsync(new() { Value = "198.51.100.7" });
+        await Button(panel, "Test").ClickAsync(new());
+
+        var result = panel.WaitForElement("[aria-label='Test result']").TextContent;
+        Assert.Contains(words, result);
+        Assert.Contains(AccessWords.Reason(code), result);
+        Assert.NotEqual(code, AccessWords.Reason(code));
+    }
+
+    [Fact]
+    public void EveryReasonCode_HasWords()
+    {
+        var codes = typeof(ReasonCodes).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!)
+            .Where(c => c is not (ReasonCodes.Malformed or ReasonCodes.NotFound));
+
+        // The tool explains a known key, so only the codes of an unreadable or unknown token have no words of their own.
+        Assert.All(codes, code => Assert.NotEqual(code, AccessWords.Reason(code)));
+    }
+
+    [Fact]
+    public async Task BadClientAddress_ShowsTheMessageOnTheField()
+    {
+        var panel = RenderPanel(_ => throw new InvalidRequestException("clientAddress", "'x' is not an IP address: give one such as 203.0.113.7 or 2001:db8::1."));
+
+        await panel.Find("input[placeholder='203.0.113.7']").ChangeAsync(new() { Value = "x" });
+        await Button(panel, "Test").ClickAsync(new());
+
+        panel.WaitForAssertion(() => Assert.Contains("is not an IP address", panel.Find("input[placeholder='203.0.113.7']").Closest("div.mud-input-control")!.TextContent));
+    }
+
     private IRenderedComponent<TestAccessPanel> RenderPanel(Func<AccessQuestion, AccessExplanation> answer) =>
         Render<TestAccessPanel>(p => p.Add(t => t.Apis, [Orders, Billing]).Add(t => t.Explain, question =>
         {

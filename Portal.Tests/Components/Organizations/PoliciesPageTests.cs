@@ -11,8 +11,10 @@ using Portal.Components.Organizations;
 using Portal.Core.Data;
 using Portal.Core.Keys;
 using Portal.Core.Organizations;
+using Portal.Core.Protections;
 using Portal.Core.Webhooks;
 using Portal.Tests.Infrastructure;
+using static Portal.Tests.Components.FieldQueries;
 
 namespace Portal.Tests.Components.Organizations;
 
@@ -32,6 +34,7 @@ public sealed class PoliciesPageTests : BunitContext, IAsyncLifetime, IClassFixt
         Services.AddScoped<Portal.Core.Permissions.PermissionEvaluator>();
         Services.AddScoped<AuditTrail>();
         Services.AddScoped<OrganizationPolicies>();
+        Services.AddSingleton(app.Services.GetRequiredService<OrganizationShieldCache>());
         Services.AddScoped<OrganizationDirectory>();
         Services.AddScoped<MemberOffboarding>();
         Services.AddSingleton(app.Services.GetRequiredService<KeyChangeFeed>());
@@ -97,6 +100,86 @@ public sealed class PoliciesPageTests : BunitContext, IAsyncLifetime, IClassFixt
         page.WaitForAssertion(() => Assert.Contains("Not found", page.Markup));
         Assert.DoesNotContain("Save policies", page.Markup);
     }
+
+    [Fact]
+    public async Task Save_RequestProtections_AreStoredWithTheOtherPolicies()
+    {
+        var organization = await app.NewOrganizationAsync();
+        await app.SetPolicyAsync(organization, new PolicySettings(MaxKeyLifetimeDays: 45));
+        var page = RenderPage(organization.Owner, organization.Id);
+        page.WaitForAssertion(() => Assert.Contains("Request protections", page.Markup));
+        Assert.Contains("Default: 50", Field(page, "Refusals that block an address").TextContent);
+
+        Switch(page, "Require an IP allowlist on live keys").Change(true);
+        Input(page, "Add denied network").Input("198.51.100.0/24");
+        Button(page, "Add").Click();
+        Input(page, "Denied countries").Change("kp");
+        Input(page, "Refusals that block an address").Change("10");
+        Switch(page, "Suspend suspicious keys").Change(true);
+        Button(page, "Save policies").Click();
+
+        await WaitForAsync(async () => (await StoredAsync(organization.Id))?.RequireIpAllowlistOnLiveKeys == true);
+        var stored = (await StoredAsync(organization.Id))!;
+        Assert.Equal(45, stored.MaxKeyLifetimeDays);
+        Assert.Equal(["198.51.100.0/24"], stored.DeniedNetworks);
+        Assert.Equal(["KP"], stored.DeniedCountries);
+        Assert.Equal(ThreatPolicy.Default with { FailureLimit = 10, SuspendSuspiciousKeys = true }, stored.Threats);
+    }
+
+    [Fact]
+    public async Task Save_OtherPolicy_KeepsTheRequestProtections()
+    {
+        var organization = await app.NewOrganizationAsync();
+        var threats = ThreatPolicy.Default with { BlockSeconds = 600 };
+        await app.SetPolicyAsync(organization, new PolicySettings(RequireIpAllowlistOnLiveKeys: true, DeniedNetworks: ["198.51.100.0/24"], DeniedCountries: ["KP"], Threats: threats));
+        var page = RenderPage(organization.Owner, organization.Id);
+        page.WaitForAssertion(() => Assert.Contains("198.51.100.0/24", page.Find("[data-testid=denied-networks]").TextContent));
+
+        page.FindAll("input")[0].Change("90");
+        Button(page, "Save policies").Click();
+
+        await WaitForAsync(async () => (await StoredAsync(organization.Id))?.MaxKeyLifetimeDays == 90);
+        var stored = (await StoredAsync(organization.Id))!;
+        Assert.True(stored.RequireIpAllowlistOnLiveKeys);
+        Assert.Equal(["198.51.100.0/24"], stored.DeniedNetworks);
+        Assert.Equal(["KP"], stored.DeniedCountries);
+        Assert.Equal(threats, stored.Threats);
+    }
+
+    [Fact]
+    public async Task Save_BadDeniedNetworkAndThreshold_ShowTheirMessagesAndSaveNothing()
+    {
+        var organization = await app.NewOrganizationAsync();
+        var page = RenderPage(organization.Owner, organization.Id);
+        page.WaitForAssertion(() => Assert.Contains("Request protections", page.Markup));
+
+        Input(page, "Add denied network").Input("198.51.100.0/33");
+        Button(page, "Add").Click();
+        Input(page, "Refusals that block an address").Change("1");
+        Button(page, "Save policies").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("198.51.100.0/33", page.Find("[data-testid=denied-networks]").QuerySelector(".mud-input-error")?.TextContent ?? ""));
+        Assert.Contains("Refusals that block an address must be between 3 and 100,000.", Field(page, "Refusals that block an address").TextContent);
+        Assert.Null(await StoredAsync(organization.Id));
+    }
+
+    [Fact]
+    public async Task Developer_SeesRequestProtectionsReadOnly()
+    {
+        var organization = await app.NewOrganizationAsync();
+        await app.SetPolicyAsync(organization, new PolicySettings(DeniedNetworks: ["198.51.100.0/24"], DeniedCountries: ["KP"]));
+        var developer = await app.NewMemberAsync(organization, OrganizationRole.Developer);
+
+        var page = RenderPage(developer, organization.Id);
+
+        page.WaitForAssertion(() => Assert.Contains("198.51.100.0/24", page.Find("[data-testid=denied-networks]").TextContent));
+        Assert.DoesNotContain("Add denied network", page.Markup);
+        Assert.Equal("KP", Input(page, "Denied countries").GetAttribute("value"));
+        Assert.NotNull(Input(page, "Denied countries").GetAttribute("readonly"));
+    }
+
+    private static AngleSharp.Dom.IElement Switch(IRenderedComponent<PoliciesPage> page, string label) =>
+        page.FindAll("label.mud-switch").First(l => l.TextContent.Contains(label, StringComparison.Ordinal)).QuerySelector("input")!;
 
     private IRenderedComponent<PoliciesPage> RenderPage(TestUser user, Guid organizationId)
     {

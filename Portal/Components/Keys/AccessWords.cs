@@ -18,6 +18,13 @@ public static class AccessWords
         ReasonCodes.ApiNotAllowed => "The key is limited to other APIs.",
         ReasonCodes.EnvironmentNotAllowed => "The API does not accept keys of this key's environment.",
         ReasonCodes.PathNotCanonical => "The method or path is not in its one canonical form (dot or empty segments, ';', backslashes, encoded '/', '\\' or '%', control characters, invalid UTF-8), so a server could read it as another path.",
+        ReasonCodes.IpNotAllowed => "The client's address is not allowed: it is outside an IP allowlist, or in the organization's denied networks.",
+        ReasonCodes.GeoBlocked => "The client's country is refused by country rules.",
+        ReasonCodes.GeoUnavailable => "Country rules apply, but no country database is loaded (setting Geo:DatabasePath): such requests are refused rather than guessed.",
+        ReasonCodes.Blocked => "The client's address is blocked for the organization (too many failures or bad tokens from it, or an admin's block).",
+        ReasonCodes.Suspended => "The key is suspended after a leaked-key alert, until an admin lifts it.",
+        ReasonCodes.RateLimited => "One of the key's rate limits has no request left now; Retry-After says when to try again.",
+        ReasonCodes.QuotaExceeded => "The key's quota has no credit left until its next refill.",
         _ => code,
     };
 
@@ -32,8 +39,9 @@ public static class AccessWords
     /// <summary>What named the required scope; null when the key's state decided before any rule was read.</summary>
     public static string? Rule(AccessExplanation result)
     {
-        if (result.Code is ReasonCodes.Expired or ReasonCodes.Revoked or ReasonCodes.Disabled
-            or ReasonCodes.ApiNotAllowed or ReasonCodes.EnvironmentNotAllowed or ReasonCodes.PathNotCanonical)
+        if (result.Code is ReasonCodes.Expired or ReasonCodes.Revoked or ReasonCodes.Disabled or ReasonCodes.Suspended
+            or ReasonCodes.ApiNotAllowed or ReasonCodes.EnvironmentNotAllowed or ReasonCodes.PathNotCanonical
+            or ReasonCodes.IpNotAllowed or ReasonCodes.GeoBlocked or ReasonCodes.GeoUnavailable or ReasonCodes.Blocked)
         {
             return null;
         }
@@ -51,5 +59,29 @@ public static class AccessWords
         return result.RequiredScope is { } scope
             ? $"The scope {scope} was required."
             : "No endpoint rule matches, and the API refuses requests no rule matches.";
+    }
+
+    /// <summary>Which protection decided on the client's address or country, or what was not checked; null when there is nothing to say.</summary>
+    public static string? Protection(AccessExplanation result)
+    {
+        if (result.Address is null)
+        {
+            return "No client address was given: the block list, IP lists and country rules were not checked.";
+        }
+
+        var place = result.Country is { } country ? $" (placed in {country})" : "";
+        return result.DecidedBy switch
+        {
+            ProtectionSource.OrganizationDeniedNetworks => $"Decided by the organization's denied networks: {result.Address} is in one.",
+            ProtectionSource.OrganizationRequiresAllowlist => "Decided by the organization's policy: live keys need an IP allowlist, and this key has none.",
+            ProtectionSource.ApiAllowlist => $"Decided by the API's IP allowlist: {result.Address} is outside it.",
+            ProtectionSource.KeyAllowlist => $"Decided by the key's IP allowlist: {result.Address} is outside it.",
+            ProtectionSource.OrganizationDeniedCountries => $"Decided by the organization's denied countries: {result.Address}{place}.",
+            ProtectionSource.ApiCountries => $"Decided by the API's country rules: {result.Address}{place}.",
+            ProtectionSource.KeyCountries => $"Decided by the key's country rules: {result.Address}{place}.",
+            ProtectionSource.BlockList => $"Decided by the organization's block list: {result.Address} is blocked.",
+            _ when result.Code == ReasonCodes.GeoUnavailable => $"Country rules apply to {result.Address}, and no country database is loaded.",
+            _ => $"The client address {result.Address}{place} passes the block list, IP lists and country rules.",
+        };
     }
 }
