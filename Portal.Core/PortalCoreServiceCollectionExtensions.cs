@@ -10,6 +10,7 @@ using Portal.Core.Keys;
 using Portal.Core.Notifications;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
+using Portal.Core.Protections;
 using Portal.Core.Usage;
 using Portal.Core.Validation;
 using Portal.Core.Webhooks;
@@ -50,6 +51,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
         services.AddSingleton<AuthenticationLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuthenticationLogWriter>());
+        services.AddSingleton<ThreatMonitor>();
+        services.AddSingleton<ThreatResponder>();
+        services.AddHostedService(sp => sp.GetRequiredService<ThreatResponder>());
 
         // Reconciliation jobs: plain services; the host decides when they run (Hangfire, see Portal/Jobs).
         services.AddSingleton<KeyExpiry>();
@@ -75,6 +79,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<KeyHolderReconciliation>();
         services.AddQuotas();
         services.AddScoped<AuditTrail>();
+        services.AddScoped<AddressBlocks>();
         services.AddScoped<KeyCatalog>();
         services.AddScoped<GrantCheck>();
         services.AddScoped<AccessCatalog>();
