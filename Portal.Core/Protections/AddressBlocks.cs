@@ -9,7 +9,7 @@ using Portal.Core.Permissions;
 namespace Portal.Core.Protections;
 
 /// <summary>A block as the block list shows it.</summary>
-/// <param name="TimeLeft">Until it ends by itself; null for a manual block without an end.</param>
+/// <param name="TimeLeft">Until it ends by itself, in whole seconds rounded up; null for a manual block without an end.</param>
 public sealed record BlockView(
     Guid Id,
     string Network,
@@ -234,7 +234,7 @@ public sealed class AddressBlocks(PortalDbContext db, PermissionEvaluator permis
 
     private static BlockView View(AddressBlock block, DateTimeOffset now) => new(
         block.Id, block.Network, block.Reason, block.Cause, block.Strike, block.CreatedAt, block.ExpiresAt,
-        block.ExpiresAt is { } end ? end - now : null, block.CreatedBy);
+        block.ExpiresAt is { } end ? TimeSpan.FromSeconds(Math.Ceiling(Math.Max(0, (end - now).TotalSeconds))) : null, block.CreatedBy);
 
     private static string Shorten(string? text) => text is null ? "" : text.Length <= 60 ? text : text[..60] + "…";
 }

@@ -35,11 +35,7 @@ public sealed partial class ThreatResponder(
     {
         try
         {
-            // Blocks stored before this start (manual ones, automatic ones not yet ended) hold from the first request.
-            await using (var db = await contexts.CreateDbContextAsync(stoppingToken))
-            {
-                await AddressBlocks.LoadAsync(db, monitor, time.GetUtcNow(), stoppingToken);
-            }
+            await LoadStoredBlocksAsync(stoppingToken);
 
             await foreach (var threat in monitor.Events.ReadAllAsync(stoppingToken))
             {
@@ -55,6 +51,21 @@ public sealed partial class ThreatResponder(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    // Blocks stored before this start (manual ones, automatic ones not yet ended) hold from the first
+    // request. A database that cannot be read is logged, not fatal: the doors still work, without them.
+    private async Task LoadStoredBlocksAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            await AddressBlocks.LoadAsync(db, monitor, time.GetUtcNow(), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogLoadFailed(logger, e);
         }
     }
 
@@ -188,6 +199,9 @@ public sealed partial class ThreatResponder(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Key {KeyId} of organization {OrganizationId} looks leaked: {Cause}; suspended: {Suspended}.")]
     private static partial void LogSuspicious(ILogger logger, Guid keyId, Guid organizationId, string cause, bool suspended);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not load the stored address blocks; only blocks raised from now on hold until the next change.")]
+    private static partial void LogLoadFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not store a threat event ({Event}) of organization {OrganizationId}.")]
     private static partial void LogFailed(ILogger logger, Exception exception, string @event, Guid organizationId);
