@@ -30,18 +30,18 @@ public sealed class BlockListPageTests : BunitContext, IAsyncLifetime, IClassFix
         Services.AddScoped<OrganizationAccess>();
         Services.AddScoped<Portal.Core.Permissions.PermissionEvaluator>();
         Services.AddScoped<AuditTrail>();
-        Services.AddScoped<AddressBlocks>();
+        // On the app's clock, which the stored blocks are timed by.
+        Services.AddScoped(sp => new AddressBlocks(
+            sp.GetRequiredService<PortalDbContext>(), sp.GetRequiredService<Portal.Core.Permissions.PermissionEvaluator>(), sp.GetRequiredService<AuditTrail>(),
+            app.Services.GetRequiredService<ThreatMonitor>(), app.Clock));
         Services.AddScoped<OrganizationDirectory>();
         Services.AddScoped<MemberOffboarding>();
         Services.AddSingleton(app.Services.GetRequiredService<KeyChangeFeed>());
-        Services.AddSingleton(app.Services.GetRequiredService<ThreatMonitor>());
         Services.AddScoped<Quotas>();
         Services.AddSingleton(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<QuotaOptions>>());
         Services.AddScoped<PortalCaller>();
         _authorization = AddAuthorization();
         this.AddPortalTestServices();
-        // The app's clock, which the stored blocks were timed by.
-        Services.AddSingleton<TimeProvider>(app.Clock);
         Render<MudPopoverProvider>();
         _dialogs = this.RenderDialogHost();
     }
