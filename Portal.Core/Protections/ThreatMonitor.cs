@@ -129,7 +129,8 @@ public sealed class ThreatMonitor
         }
 
         var ticks = now.UtcTicks;
-        if (!_blocks.IsEmpty && _blocks.TryGetValue(new BlockKey(organizationId, address), out var state) && state.UntilTicks > ticks)
+        // TryGetValue takes no lock (IsEmpty would take them all when the table is empty).
+        if (_blocks.TryGetValue(new BlockKey(organizationId, address), out var state) && state.UntilTicks > ticks)
         {
             return true;
         }
