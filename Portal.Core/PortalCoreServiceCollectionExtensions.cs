@@ -72,6 +72,10 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<ICountryLookup>(sp => sp.GetRequiredService<CountryDatabase>());
         services.AddHostedService(sp => sp.GetRequiredService<CountryDatabase>());
 
+        services.AddSingleton<ThreatMonitor>();
+        services.AddSingleton<ThreatResponder>();
+        services.AddHostedService(sp => sp.GetRequiredService<ThreatResponder>());
+
         // Reconciliation jobs: plain services; the host decides when they run (Hangfire, see Portal/Jobs).
         services.AddSingleton<KeyExpiry>();
         services.AddSingleton<RotationGraceEnd>();
@@ -96,6 +100,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<KeyHolderReconciliation>();
         services.AddQuotas();
         services.AddScoped<AuditTrail>();
+        services.AddScoped<AddressBlocks>();
         services.AddScoped<KeyCatalog>();
         services.AddScoped<GrantCheck>();
         services.AddScoped<AccessCatalog>();

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Portal.Core.Keys;
@@ -54,7 +55,7 @@ public class ProtectedValidationBenchmarks
 
         var countries = new CountryDatabase(path, TimeProvider.System, NullLogger<CountryDatabase>.Instance);
         var shields = new OrganizationShieldCache(new NoPolicy(), Options.Create(new ValidationOptions { CacheFreshFor = TimeSpan.FromHours(1) }), TimeProvider.System);
-        var shield = new RequestShield(shields, new ThreatMonitor(TimeProvider.System, NullLogger<ThreatMonitor>.Instance), new InMemoryRateLimitStore(TimeProvider.System), countries);
+        var shield = new RequestShield(shields, new ThreatMonitor(new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), new InMemoryRateLimitStore(TimeProvider.System), countries);
         _shielded = new KeyValidator(_guarded.Hasher, _guarded.Source, _guarded.Cache, TimeProvider.System, shield);
         _request = new RequestContext("orders:read", "193.99.144.80", Address: ClientAddress.Parse("193.99.144.80"), OrganizationId: Organization);
 

@@ -67,4 +67,16 @@ public static class AuditActions
     public const string PermissionSetCreated = "permission_set.created";
     public const string PermissionSetUpdated = "permission_set.updated";
     public const string PermissionSetDeleted = "permission_set.deleted";
+
+    /// <summary>An address or network was blocked for the organization (automatically or by an admin; details: reason, cause, strike, end).</summary>
+    public const string AddressBlocked = "address.blocked";
+
+    /// <summary>An admin lifted a block before its end.</summary>
+    public const string AddressUnblocked = "address.unblocked";
+
+    /// <summary>A leaked-key signal for a key (details: the cause, its addresses and countries).</summary>
+    public const string KeySuspicious = "key.suspicious";
+
+    /// <summary>A key was suspended after a leaked-key signal, under the organization's policy.</summary>
+    public const string KeySuspended = "key.suspended";
 }

@@ -4,6 +4,8 @@ namespace Portal.Core.Audit;
 /// One decision waiting in <see cref="AuthenticationLog"/>'s queue. A value type, so queuing a
 /// decision allocates nothing; the writer gives it its id and packs it into an
 /// <see cref="AuthenticationLogSegment"/>. Carries the token's display hint, never the token.
+/// <paramref name="Count"/> is how many decisions the entry stands for: 1, or more for keyless
+/// decisions folded per address and minute (<see cref="Validation.KeylessDecisions"/>).
 /// </summary>
 public readonly record struct AuthenticationLogEntry(
     DateTimeOffset OccurredAt,
@@ -17,4 +19,5 @@ public readonly record struct AuthenticationLogEntry(
     string? Path,
     string? ClientIp,
     string? UserAgent,
-    int LatencyMicroseconds);
+    int LatencyMicroseconds,
+    int Count = 1);

@@ -100,7 +100,8 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluat
         var budget = new ScanBudget(options.Value.ExportScanBudget);
         var rowBudget = options.Value.ExportRowBudget;
         await using var records = VisibleAsync(caller, filter, range, cursor: null, budget, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        yield return "occurred_at,key_id,key_hint,code,door,method,path,client_ip,user_agent,latency_us";
+        // count: how many decisions the row stands for (more than 1 for keyless decisions folded per address and minute).
+        yield return "occurred_at,key_id,key_hint,code,door,method,path,client_ip,user_agent,latency_us,count";
         var rows = 0;
         while (true)
         {
@@ -138,7 +139,8 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluat
                 Csv(r.Path),
                 Csv(r.ClientIp),
                 Csv(r.UserAgent),
-                r.LatencyMicroseconds.ToString(CultureInfo.InvariantCulture));
+                r.LatencyMicroseconds.ToString(CultureInfo.InvariantCulture),
+                r.Count.ToString(CultureInfo.InvariantCulture));
         }
 
         if (rows < 0)

@@ -38,6 +38,12 @@ public sealed class AuthenticationLogRecord
 
     /// <summary>Time spent deciding, in microseconds.</summary>
     public int LatencyMicroseconds { get; set; }
+
+    /// <summary>
+    /// How many decisions this record stands for: 1, or more for decisions without a usable key,
+    /// folded per client address, door, code and minute (the record shows the first of them).
+    /// </summary>
+    public int Count { get; set; } = 1;
 }
 
 /// <summary>The doors a decision can come through.</summary>

@@ -15,12 +15,16 @@ namespace Portal.Core.Audit;
 /// </code>
 /// Text references, in order: key hint, code, door, method, path, client IP, user agent; 0 is null,
 /// n is the (n-1)th text. The texts come last so a segment is written in one pass.
+/// Version 2 is version 1 with <c>count:varint</c> after <c>latency-us</c> in every record (how many
+/// decisions the record stands for); a segment is written as version 2 only when one of its records
+/// stands for more than one, and version 1 segments read with a count of 1.
 /// </summary>
 public static class AuthenticationLogSegmentCodec
 {
     private const byte Version = 1;
+    private const byte CountedVersion = 2;
     private const int TextFields = 7;
-    private const int MaxRecordLength = 16 + 10 + 5 + (TextFields * 5);
+    private const int MaxRecordLength = 16 + 10 + 5 + 5 + (TextFields * 5);
 
     /// <summary>
     /// Packs a batch into segments: the entries of each key, in arrival order, at most
@@ -79,16 +83,18 @@ public static class AuthenticationLogSegmentCodec
 
         var firstTicks = long.MaxValue;
         var lastTicks = long.MinValue;
+        var counted = false;
         foreach (var i in indexes)
         {
             firstTicks = Math.Min(firstTicks, batch[i].OccurredAt.UtcTicks);
             lastTicks = Math.Max(lastTicks, batch[i].OccurredAt.UtcTicks);
+            counted |= batch[i].Count != 1;
         }
 
         var texts = new TextTable();
         var buffer = new ArrayBufferWriter<byte>((indexes.Length * 24) + 256);
         var header = buffer.GetSpan(1 + 4 + 5);
-        header[0] = Version;
+        header[0] = counted ? CountedVersion : Version;
         var headerLength = 5 + WriteVarint(header[5..], (uint)indexes.Length);
         buffer.Advance(headerLength);
         foreach (var i in indexes)
@@ -99,6 +105,11 @@ public static class AuthenticationLogSegmentCodec
             var at = 16;
             at += WriteVarint(span[at..], (ulong)(entry.OccurredAt.UtcTicks - firstTicks));
             at += WriteVarint(span[at..], (uint)Math.Max(0, entry.LatencyMicroseconds));
+            if (counted)
+            {
+                at += WriteVarint(span[at..], (uint)Math.Max(1, entry.Count));
+            }
+
             at += WriteVarint(span[at..], texts.Ref(0, entry.KeyHint));
             at += WriteVarint(span[at..], texts.Ref(1, entry.Code));
             at += WriteVarint(span[at..], texts.Ref(2, entry.Door));
@@ -138,7 +149,7 @@ public static class AuthenticationLogSegmentCodec
     public static AuthenticationLogRecord[] Decode(AuthenticationLogSegment segment)
     {
         var data = segment.Records.AsSpan();
-        if (data.IsEmpty || data[0] != Version)
+        if (data.IsEmpty || data[0] is not (Version or CountedVersion))
         {
             throw new InvalidDataException($"Authentication log segment {segment.Id} has an unknown layout.");
         }
@@ -155,17 +166,20 @@ public static class AuthenticationLogSegmentCodec
         var at = 5;
         var records = new AuthenticationLogRecord[ReadVarint(data, ref at)];
         var firstTicks = segment.FirstAt.UtcTicks;
+        var counted = data[0] == CountedVersion;
         for (var i = 0; i < records.Length; i++)
         {
             var id = new Guid(data.Slice(at, 16), bigEndian: true);
             at += 16;
             var ticks = firstTicks + (long)ReadVarint(data, ref at);
             var latency = (int)ReadVarint(data, ref at);
+            var count = counted ? (int)Math.Min(int.MaxValue, ReadVarint(data, ref at)) : 1;
             records[i] = new AuthenticationLogRecord
             {
                 Id = id,
                 OccurredAt = new DateTimeOffset(ticks, TimeSpan.Zero),
                 LatencyMicroseconds = latency,
+                Count = count,
                 KeyId = segment.KeyId,
                 OrganizationId = segment.OrganizationId,
                 OwnerId = segment.OwnerId,

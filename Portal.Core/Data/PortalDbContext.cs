@@ -8,6 +8,7 @@ using Portal.Core.Audit;
 using Portal.Core.Keys;
 using Portal.Core.Notifications;
 using Portal.Core.Organizations;
+using Portal.Core.Protections;
 using Portal.Core.Usage;
 using Portal.Core.Webhooks;
 
@@ -55,6 +56,8 @@ public abstract class PortalDbContext(DbContextOptions options)
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
 
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
+    public DbSet<AddressBlock> AddressBlocks => Set<AddressBlock>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

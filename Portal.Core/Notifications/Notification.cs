@@ -39,4 +39,7 @@ public static class NotificationKinds
 
     /// <summary>To an organization's admins and owners: a member's removal or role change revoked or reduced their keys.</summary>
     public const string MemberKeysChanged = "member.keys_changed";
+
+    /// <summary>To a key's owner and the organization's admins and owners: a leaked-key signal (also a webhook event of this type).</summary>
+    public const string KeySuspicious = "key.suspicious";
 }

@@ -49,6 +49,8 @@ public static class PermissionRules
         /* ViewAuditTrail */ new(OrganizationRole.Admin, OrganizationRole.Admin, false, NoScopes, NoScopes, "Only organization admins can read the audit trail."),
         /* ManageMembers */ new(OrganizationRole.Admin, OrganizationRole.Admin, false, NoScopes, NoScopes, "Only organization admins can manage members and invitations."),
         /* ManageWebhook */ new(OrganizationRole.Admin, OrganizationRole.Admin, false, NoScopes, NoScopes, "Only admins of the organization can change its webhook."),
+        /* ViewBlocks */ new(OrganizationRole.Viewer, OrganizationRole.Viewer, false, [Scope.PoliciesManage], [Scope.PoliciesManage], "You may not see this organization's blocked addresses."),
+        /* ManageBlocks */ new(OrganizationRole.Admin, OrganizationRole.Admin, false, [Scope.PoliciesManage], [Scope.PoliciesManage], "Only organization admins can block and unblock addresses."),
         /* AdministerPlatform */ new(null, null, true, NoScopes, NoScopes, "Only platform administrators can do this."),
     ];
 

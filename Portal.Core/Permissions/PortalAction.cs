@@ -50,6 +50,12 @@ public enum PortalAction
     /// <summary>Set the organization's webhook.</summary>
     ManageWebhook,
 
+    /// <summary>See the organization's blocked addresses, who may read its authentication log (keys: <c>policies:manage</c>).</summary>
+    ViewBlocks,
+
+    /// <summary>Add and lift address blocks (keys: <c>policies:manage</c>).</summary>
+    ManageBlocks,
+
     /// <summary>Platform-wide views and settings (all organizations' usage, registration).</summary>
     AdministerPlatform,
 }

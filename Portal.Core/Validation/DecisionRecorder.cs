@@ -8,18 +8,21 @@ namespace Portal.Core.Validation;
 
 /// <summary>Where a decision came from, for usage counts and the authentication log.</summary>
 /// <param name="StartTimestamp">A <see cref="Stopwatch.GetTimestamp"/> taken when the request reached the door.</param>
-public readonly record struct DecisionSource(string Door, string? Method, string? Path, string? ClientIp, string? UserAgent, long StartTimestamp);
+/// <param name="OrganizationId">The organization whose door it is, when the door knows (an API's check URL, a verify caller's key); keyless decisions are logged under it.</param>
+public readonly record struct DecisionSource(string Door, string? Method, string? Path, string? ClientIp, string? UserAgent, long StartTimestamp, Guid? OrganizationId = null);
 
 /// <summary>
 /// Counts every decision (per key, minute and reason code) and appends it to the authentication
 /// log. Both are in memory and never block: the database is written in batches elsewhere.
+/// Decisions without a key are folded per address and minute (<see cref="KeylessDecisions"/>).
 /// </summary>
-public sealed class DecisionRecorder
+public sealed class DecisionRecorder : IDisposable
 {
     private readonly UsageCounters _usage;
     private readonly AuthenticationLog _log;
     private readonly TimeProvider _time;
     private readonly Counter<long> _decisions;
+    private readonly KeylessDecisions _keyless;
 
     [ThreadStatic]
     private static string? t_lastHint;
@@ -30,7 +33,11 @@ public sealed class DecisionRecorder
         _log = log;
         _time = time;
         _decisions = meters.Create(AuthenticationLog.MeterName).CreateCounter<long>("portal.validation.decisions", description: "Key validation decisions by reason code and door.");
+        _keyless = new KeylessDecisions(log, time, meters);
     }
+
+    /// <summary>The keyless decisions waiting for their minute's record.</summary>
+    public KeylessDecisions Keyless => _keyless;
 
     public void Record(in ValidationResult result, string? token, in DecisionSource source)
     {
@@ -44,10 +51,10 @@ public sealed class DecisionRecorder
             _usage.Count(key.KeyId, key.OrganizationId, result.Code, now, clientIp);
         }
 
-        _log.TryAppend(new AuthenticationLogEntry(
+        var entry = new AuthenticationLogEntry(
             OccurredAt: now,
             KeyId: key?.KeyId,
-            OrganizationId: key?.OrganizationId,
+            OrganizationId: key?.OrganizationId ?? source.OrganizationId,
             OwnerId: key?.OwnerId,
             // Every code but MALFORMED means the token parsed, so its hint can be shown.
             KeyHint: token is not null && !ReferenceEquals(result.Code, ReasonCodes.Malformed) ? HintOf(token) : null,
@@ -57,8 +64,18 @@ public sealed class DecisionRecorder
             Path: Truncate(source.Path, AuthenticationLogRecord.PathMaxLength),
             ClientIp: clientIp,
             UserAgent: Truncate(source.UserAgent, AuthenticationLogRecord.UserAgentMaxLength),
-            LatencyMicroseconds: (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(source.StartTimestamp).Ticks / 10)));
+            LatencyMicroseconds: (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(source.StartTimestamp).Ticks / 10));
+        if (key is null)
+        {
+            _keyless.Add(entry);
+        }
+        else
+        {
+            _log.TryAppend(entry);
+        }
     }
+
+    public void Dispose() => _keyless.Dispose();
 
     // Gateways send the same few tokens over and over. Reusing this thread's last hint when it fits
     // the token spares a string per request that would otherwise wait in the log's queue, and age

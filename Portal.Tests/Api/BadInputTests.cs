@@ -277,7 +277,7 @@ public abstract class BadInputTests(PortalApp app)
                          "/orgs/{OrganizationId:guid}/access/sets", "/orgs/{OrganizationId:guid}/access/sets/new", "/orgs/{OrganizationId:guid}/access/sets/{SetId:guid}",
                          "/orgs/{OrganizationId:guid}/access/sets/{SetId:guid}/edit", "/orgs/{OrganizationId:guid}/logs", "/orgs/{OrganizationId:guid}/audit",
                          "/orgs/{OrganizationId:guid}/members", "/orgs/{OrganizationId:guid}/policies", "/orgs/{OrganizationId:guid}/keys",
-                         "/orgs/{OrganizationId:guid}/keys/{KeyId:guid}",
+                         "/orgs/{OrganizationId:guid}/keys/{KeyId:guid}", "/orgs/{OrganizationId:guid}/blocks",
                      })
             {
                 var url = page.Replace("{OrganizationId:guid}", "{org}").Replace("{SetId:guid}", "{set}").Replace("{KeyId:guid}", "{key}").Replace("{ApiId:guid}", "{api}");

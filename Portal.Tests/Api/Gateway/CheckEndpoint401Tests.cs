@@ -112,7 +112,10 @@ public abstract class CheckEndpoint401Tests(DoorApp app)
         await app.AllowUnmatchedAsync(owner);
         var path = $"/foreign/{Guid.NewGuid():N}";
 
-        using var response = await app.AnonymousClient().SendAsync(new HttpRequestMessage(HttpMethod.Get, await app.ExtAuthzUrlAsync(owner, path)).WithBearer(foreign.Token));
+        // An address of its own: keyless decisions from one address are one record per minute, showing the first one's path.
+        var client = $"2001:db8:{Random.Shared.Next(0x10000):x}::{Random.Shared.Next(1, 0x10000):x}";
+        using var response = await app.AnonymousClient().SendAsync(new HttpRequestMessage(HttpMethod.Get, await app.ExtAuthzUrlAsync(owner, path))
+            .WithBearer(foreign.Token).WithRawHeader(DoorApp.PeerHeader, client));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
 
         var record = Assert.Single(await app.WaitForLogAsync(q => q.Where(r => r.Path == path)));

@@ -70,6 +70,24 @@ public sealed class AuthenticationLogPageTests : BunitContext, IAsyncLifetime, I
         Assert.DoesNotContain(LogQueryOptions.NarrowTheFilter, page.Markup);
     }
 
+    [Fact]
+    public async Task Page_FoldedKeylessDecisions_ShowTheirCountNextToTheCode()
+    {
+        var owner = await app.NewUserAsync();
+        await using (var scope = app.Scope())
+        {
+            var now = TimeProvider.System.GetUtcNow();
+            await StoredLog.AddBatchAsync(scope.ServiceProvider.GetRequiredService<PortalDbContext>(),
+                new AuthenticationLogEntry(now.AddMinutes(-2), null, owner.OrganizationId, null, null, ReasonCodes.NotFound, Doors.Check, "GET", "/flood", "203.0.113.66", "bot", 3, Count: 10_000),
+                new AuthenticationLogEntry(now.AddMinutes(-3), null, owner.OrganizationId, null, null, ReasonCodes.Malformed, Doors.Check, "GET", "/single", "203.0.113.67", "bot", 3));
+        }
+
+        var page = RenderPage(owner);
+
+        page.WaitForAssertion(() => Assert.Contains("/flood", page.Markup));
+        Assert.Equal("×10,000", Assert.Single(page.FindAll("[data-testid=decision-count]")).TextContent);
+    }
+
     private IRenderedComponent<Portal.Components.Logs.AuthenticationLogPage> RenderPage(TestUser user)
     {
         _authorization.SetAuthorized(user.User.Email!);

@@ -142,6 +142,23 @@ public abstract class AuthenticationLogQueryTests(PortalApp app)
     }
 
     [Fact]
+    public async Task ExportCsv_FoldedKeylessDecisions_CarryTheirCountInTheLastColumn()
+    {
+        var owner = await app.NewUserAsync();
+        await using var scope = app.Scope();
+        var now = app.Clock.GetUtcNow();
+        await StoredLog.AddBatchAsync(scope.ServiceProvider.GetRequiredService<PortalDbContext>(),
+            new AuthenticationLogEntry(now.AddMinutes(-2), null, owner.OrganizationId, null, null, ReasonCodes.NotFound, Doors.Check, "GET", "/flood", "203.0.113.66", "bot", 3, Count: 10_000),
+            new AuthenticationLogEntry(now.AddMinutes(-3), null, owner.OrganizationId, null, null, ReasonCodes.Malformed, Doors.Check, "GET", "/single", "203.0.113.67", "bot", 3));
+
+        var lines = await scope.ServiceProvider.GetRequiredService<AuthenticationLogQuery>()
+            .ExportCsvAsync(owner.Caller(), new AuthenticationLogFilter(owner.OrganizationId, From: now.AddHours(-1))).ToListAsync();
+
+        Assert.EndsWith(",latency_us,count", lines[0]);
+        Assert.Equal([",10000", ",1"], lines.Skip(1).Select(l => l[l.LastIndexOf(',')..]));
+    }
+
+    [Fact]
     public async Task KeyMinutes_AfterFlush_CountsAllowedAndDeniedByCode()
     {
         var (owner, keyId, _) = await OwnerWithCheckedKeyAsync();

@@ -35,6 +35,8 @@ public sealed class PermissionRulesTests
         [(PortalAction.ViewAuditTrail, false)] = "AADDH",
         [(PortalAction.ManageMembers, false)] = "AADDH",
         [(PortalAction.ManageWebhook, false)] = "AADDH",
+        [(PortalAction.ViewBlocks, false)] = "AAAAH",
+        [(PortalAction.ManageBlocks, false)] = "AADDH",
         [(PortalAction.AdministerPlatform, false)] = "DDDDH",
     };
 

@@ -8,6 +8,7 @@ using Portal.Core.Data;
 using Portal.Core.Keys;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
+using Portal.Core.Protections;
 using Portal.Core.Webhooks;
 using Portal.Tests.Infrastructure;
 
@@ -67,6 +68,9 @@ public abstract class PermissionServicesTests(PortalApp app)
             await s.GetRequiredService<OrganizationPolicies>().UpdateAsync(x.Caller, x.OrganizationId, new PolicySettings()) is not null),
         ["read the audit trail"] = (PortalAction.ViewAuditTrail, false, async (s, x) =>
             (await s.GetRequiredService<AuditQuery>().SearchAsync(x.Caller, new AuditFilter(x.OrganizationId))).Items.Count > 0),
+        ["read the block list"] = (PortalAction.ViewBlocks, false, async (s, x) => await s.GetRequiredService<AddressBlocks>().ListAsync(x.Caller, x.OrganizationId) is not null),
+        ["block an address"] = (PortalAction.ManageBlocks, false, async (s, x) =>
+            await s.GetRequiredService<AddressBlocks>().AddAsync(x.Caller, x.OrganizationId, "192.0.2.1", 5) is not null),
         ["set the webhook"] = (PortalAction.ManageWebhook, false, async (s, x) =>
             await s.GetRequiredService<WebhookSettings>().SaveAsync(x.Caller, x.OrganizationId, "https://hooks.example.com/portal", newSecret: false) is not null),
     };
