@@ -229,6 +229,9 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                     b.Property<Guid>("ApiId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Cost")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -372,6 +375,10 @@ namespace Portal.Core.Data.Migrations.PostgreSql
 
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("Protections")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.HasKey("Id");
 
@@ -529,6 +536,19 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                         .HasColumnType("uuid");
 
                     b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Protections")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("QuotaAsOf")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("QuotaRemaining")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("QuotaStamp")
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset?>("RevokedAt")
@@ -758,6 +778,14 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                     b.Property<int?>("DefaultGraceHours")
                         .HasColumnType("integer");
 
+                    b.Property<string>("DeniedCountries")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("DeniedNetworks")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<int?>("DisableUnusedAfterDays")
                         .HasColumnType("integer");
 
@@ -770,8 +798,14 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                     b.Property<int?>("MaxKeyLifetimeDays")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("RequireIpAllowlistOnLiveKeys")
+                        .HasColumnType("boolean");
+
                     b.Property<int?>("RotationIntervalDays")
                         .HasColumnType("integer");
+
+                    b.Property<string>("Threats")
+                        .HasColumnType("text");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -895,6 +929,55 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("SetupToken");
+                });
+
+            modelBuilder.Entity("Portal.Core.Protections.AddressBlock", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Cause")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("CreatedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LiftedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("LiftedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Network")
+                        .IsRequired()
+                        .HasMaxLength(49)
+                        .HasColumnType("character varying(49)");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Reason")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Strike")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LiftedAt", "ExpiresAt");
+
+                    b.HasIndex("OrganizationId", "LiftedAt", "ExpiresAt");
+
+                    b.ToTable("AddressBlocks");
                 });
 
             modelBuilder.Entity("Portal.Core.Usage.UsagePeriod", b =>

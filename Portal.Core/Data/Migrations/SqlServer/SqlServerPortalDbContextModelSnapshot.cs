@@ -229,6 +229,9 @@ namespace Portal.Core.Data.Migrations.SqlServer
                     b.Property<Guid>("ApiId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<int>("Cost")
+                        .HasColumnType("int");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
@@ -372,6 +375,10 @@ namespace Portal.Core.Data.Migrations.SqlServer
 
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Protections")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
 
                     b.HasKey("Id");
 
@@ -529,6 +536,19 @@ namespace Portal.Core.Data.Migrations.SqlServer
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<Guid>("OwnerId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Protections")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTimeOffset?>("QuotaAsOf")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<long?>("QuotaRemaining")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("QuotaStamp")
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<DateTimeOffset?>("RevokedAt")
@@ -759,6 +779,14 @@ namespace Portal.Core.Data.Migrations.SqlServer
                     b.Property<int?>("DefaultGraceHours")
                         .HasColumnType("int");
 
+                    b.Property<string>("DeniedCountries")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("DeniedNetworks")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<int?>("DisableUnusedAfterDays")
                         .HasColumnType("int");
 
@@ -771,8 +799,14 @@ namespace Portal.Core.Data.Migrations.SqlServer
                     b.Property<int?>("MaxKeyLifetimeDays")
                         .HasColumnType("int");
 
+                    b.Property<bool>("RequireIpAllowlistOnLiveKeys")
+                        .HasColumnType("bit");
+
                     b.Property<int?>("RotationIntervalDays")
                         .HasColumnType("int");
+
+                    b.Property<string>("Threats")
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("datetimeoffset");
@@ -897,6 +931,55 @@ namespace Portal.Core.Data.Migrations.SqlServer
                         .IsUnique();
 
                     b.ToTable("SetupToken");
+                });
+
+            modelBuilder.Entity("Portal.Core.Protections.AddressBlock", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Cause")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid?>("CreatedBy")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("LiftedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid?>("LiftedBy")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Network")
+                        .IsRequired()
+                        .HasMaxLength(49)
+                        .HasColumnType("nvarchar(49)");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Reason")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Strike")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LiftedAt", "ExpiresAt");
+
+                    b.HasIndex("OrganizationId", "LiftedAt", "ExpiresAt");
+
+                    b.ToTable("AddressBlocks");
                 });
 
             modelBuilder.Entity("Portal.Core.Usage.UsagePeriod", b =>

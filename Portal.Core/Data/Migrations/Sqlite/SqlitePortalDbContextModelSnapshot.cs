@@ -217,6 +217,9 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.Property<Guid>("ApiId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Cost")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -359,6 +362,10 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Protections")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -517,6 +524,19 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Protections")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("QuotaAsOf")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("QuotaRemaining")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("QuotaStamp")
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("RevokedAt")
@@ -746,6 +766,14 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.Property<int?>("DefaultGraceHours")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("DeniedCountries")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeniedNetworks")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("DisableUnusedAfterDays")
                         .HasColumnType("INTEGER");
 
@@ -758,8 +786,14 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.Property<int?>("MaxKeyLifetimeDays")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("RequireIpAllowlistOnLiveKeys")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("RotationIntervalDays")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Threats")
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
@@ -883,6 +917,55 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("SetupToken");
+                });
+
+            modelBuilder.Entity("Portal.Core.Protections.AddressBlock", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Cause")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LiftedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("LiftedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Network")
+                        .IsRequired()
+                        .HasMaxLength(49)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Reason")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Strike")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LiftedAt", "ExpiresAt");
+
+                    b.HasIndex("OrganizationId", "LiftedAt", "ExpiresAt");
+
+                    b.ToTable("AddressBlocks");
                 });
 
             modelBuilder.Entity("Portal.Core.Usage.UsagePeriod", b =>
