@@ -56,14 +56,14 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
         switch (cache.TryGet(hash, now.UtcTicks, out var cached))
         {
             case CacheLookup.Fresh:
-                return new(Result(cached!, hash, request, now));
+                return Decided(cached!, hash, request, now);
             case CacheLookup.Stale:
                 if (cache.TryBeginRefresh(hash))
                 {
                     _ = RefreshAsync(token, hash);
                 }
 
-                return new(Result(cached!, hash, request, now));
+                return Decided(cached!, hash, request, now);
             case CacheLookup.Unknown:
                 Watch(ValidationResult.NotFound, hash, request, now);
                 return new(ValidationResult.NotFound);
@@ -82,8 +82,26 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
             return ValidationResult.NotFound;
         }
 
-        return Result(snapshot, hash, request, now);
+        return await Decided(snapshot, hash, request, now);
     }
+
+    // The management API names no organization before the key does: its shield is read here, once
+    // per organization and fresh period, so its block, deny lists and thresholds apply as at the other doors.
+    private ValueTask<ValidationResult> Decided(KeySnapshot key, in HashKey hash, in RequestContext request, DateTimeOffset now)
+    {
+        if (shield is null || request.Shield is not null)
+        {
+            return new(Result(key, hash, request, now));
+        }
+
+        var pending = shield.ShieldAsync(key.OrganizationId, CancellationToken.None);
+        return pending.IsCompletedSuccessfully
+            ? new(Result(key, hash, request with { Shield = pending.Result }, now))
+            : ShieldThenDecideAsync(pending, key, hash, request, now);
+    }
+
+    private async ValueTask<ValidationResult> ShieldThenDecideAsync(ValueTask<OrganizationShield> pending, KeySnapshot key, HashKey hash, RequestContext request, DateTimeOffset now) =>
+        Result(key, hash, request with { Shield = await pending }, now);
 
     // A key of another organization than the API's is reported exactly as an unknown one: no key attached.
     private ValidationResult Result(KeySnapshot key, in HashKey hash, in RequestContext request, DateTimeOffset now)
@@ -91,14 +109,10 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
         var context = request;
         if (shield is not null)
         {
-            // The management API names no organization before the key does: its block applies from here.
-            if (context.Shield is null && shield.ShieldAsync(key.OrganizationId, CancellationToken.None) is { IsCompletedSuccessfully: true } pending)
+            // A door that named no organization (the management API) checks the key's organization's block here.
+            if (request.Api is null && request.OrganizationId is null && context.Address.IsKnown && shield.Threats.IsBlocked(key.OrganizationId, context.Address, now))
             {
-                context = context with { Shield = pending.Result };
-                if (context.Address.IsKnown && shield.Threats.IsBlocked(key.OrganizationId, context.Address, now))
-                {
-                    return new ValidationResult(ReasonCodes.Blocked, key, now);
-                }
+                return new ValidationResult(ReasonCodes.Blocked, key, now);
             }
 
             context = context with { Country = shield.CountryFor(key, context.Api, context.Shield, context.Address) };
