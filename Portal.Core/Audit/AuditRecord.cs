@@ -79,4 +79,6 @@ public static class AuditActions
 
     /// <summary>A key was suspended after a leaked-key signal, under the organization's policy.</summary>
     public const string KeySuspended = "key.suspended";
+
+    public const string KeySuspensionLifted = "key.suspension_lifted";
 }

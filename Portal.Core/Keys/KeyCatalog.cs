@@ -432,6 +432,34 @@ public sealed class KeyCatalog(
         return key;
     }
 
+    /// <summary>
+    /// Makes a suspended key active again (after a leaked-key signal was looked into); null when the
+    /// caller may not see the key. Admins only; 409 when the key is not suspended.
+    /// </summary>
+    public async Task<ApiKey?> LiftSuspensionAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
+    {
+        var key = await db.ApiKeys.Include(k => k.Secrets).Include(k => k.PermissionSets).AsSplitQuery().FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (key is null || !await permissions.CheckAsync(caller, PortalAction.ViewKey, key.OrganizationId, key.OwnerId, cancellationToken))
+        {
+            return null;
+        }
+
+        await permissions.RequireAsync(caller, PortalAction.LiftSuspension, key.OrganizationId, key.OwnerId, cancellationToken);
+        if (key.Status != KeyStatus.Suspended)
+        {
+            throw new ConflictException("status", $"The key is {key.Status.ToString().ToLowerInvariant()}, not suspended.");
+        }
+
+        var now = time.GetUtcNow();
+        key.Status = KeyStatus.Active;
+        key.UpdatedAt = now;
+        key.ConcurrencyStamp = Guid.NewGuid();
+        audit.Record(caller, AuditActions.KeySuspensionLifted, key.OrganizationId, "key", key.Id.ToString(), key.Name);
+        await SaveAsync(cancellationToken);
+        changes.Publish(KeyChange.Of(key));
+        return key;
+    }
+
     private async Task<ApiKey?> FindForChangeAsync(Caller caller, Guid id, CancellationToken cancellationToken)
     {
         var key = await db.ApiKeys.Include(k => k.Secrets).Include(k => k.PermissionSets).AsSplitQuery().FirstOrDefaultAsync(k => k.Id == id, cancellationToken);

@@ -56,6 +56,9 @@ public enum PortalAction
     /// <summary>Add and lift address blocks (keys: <c>policies:manage</c>).</summary>
     ManageBlocks,
 
+    /// <summary>Lift a key's suspension (a leaked-key signal): admins only, never the key's developer owner (keys: <c>keys:admin</c>).</summary>
+    LiftSuspension,
+
     /// <summary>Platform-wide views and settings (all organizations' usage, registration).</summary>
     AdministerPlatform,
 }

@@ -149,6 +149,7 @@ public abstract class BadInputTests(PortalApp app)
                 rows.Add(KeyById, "PATCH", $"{Keys}/{id}", "{}", Key, null);
                 rows.Add(KeyById + "/rotate", "POST", $"{Keys}/{id}/rotate", "{}", Key, null);
                 rows.Add(KeyById + "/revoke", "POST", $"{Keys}/{id}/revoke", null, Key, null);
+                rows.Add(KeyById + "/lift-suspension", "POST", $"{Keys}/{id}/lift-suspension", null, Key, null);
                 rows.Add(KeyById + "/usage", "GET", $"{Keys}/{id}/usage", null, Key, null);
             }
 
@@ -177,6 +178,8 @@ public abstract class BadInputTests(PortalApp app)
             }
 
             rows.Add(KeyById + "/revoke", "POST", $"{Keys}/{Guid.Empty}/revoke?%00=%FF", "\u0000", Key, null);
+            // An active key is not suspended: 409 naming the status, nothing changed.
+            rows.Add(KeyById + "/lift-suspension", "POST", $"{Keys}/{{key}}/lift-suspension", "\u0000", Key, "status");
 
             foreach (var (query, named) in new (string, string?)[]
                      {

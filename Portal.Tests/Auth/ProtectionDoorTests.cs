@@ -213,6 +213,38 @@ public abstract class ProtectionDoorTests(DoorApp app)
     }
 
     [Fact]
+    public async Task KeyUsedFromManyAddresses_IsSuspendedUnderThePolicy_UntilAnAdminLiftsIt()
+    {
+        var owner = await app.NewUserAsync(null, Scope.KeysVerify);
+        var issued = await app.CreateKeyAsync(owner, ["orders:read"]);
+        await SetPolicyAsync(owner, new PolicySettings(Threats: new ThreatPolicy(LeakAddressLimit: 3, LeakWindowSeconds: 600, SuspendSuspiciousKeys: true)));
+
+        foreach (var address in new[] { "203.0.113.1", "203.0.113.2", "203.0.113.3" })
+        {
+            using var use = await CheckAsync(owner, issued.Token, address);
+            Assert.Equal(HttpStatusCode.OK, use.StatusCode);
+        }
+
+        // The suspension is written by the background responder: asked until it lands, for a bounded time.
+        string? code = null;
+        for (var attempt = 0; attempt < 100 && code != "SUSPENDED"; attempt++)
+        {
+            await Task.Delay(100);
+            using var probe = await CheckAsync(owner, issued.Token, "203.0.113.1");
+            code = probe.Header("X-Auth-Code");
+        }
+
+        using var lifted = await owner.Client.PostAsync($"/api/v1/keys/{issued.Key.Id}/lift-suspension", null);
+        using var again = await owner.Client.PostAsync($"/api/v1/keys/{issued.Key.Id}/lift-suspension", null);
+        using var after = await CheckAsync(owner, issued.Token, "203.0.113.1");
+
+        Assert.Equal("SUSPENDED", code);
+        Assert.Equal(HttpStatusCode.OK, lifted.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Fact]
     public async Task ProtectionsThroughTheApi_NormalisedAndBadFieldsNamed()
     {
         var owner = await app.NewUserAsync();

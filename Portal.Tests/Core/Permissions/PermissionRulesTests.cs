@@ -37,6 +37,8 @@ public sealed class PermissionRulesTests
         [(PortalAction.ManageWebhook, false)] = "AADDH",
         [(PortalAction.ViewBlocks, false)] = "AAAAH",
         [(PortalAction.ManageBlocks, false)] = "AADDH",
+        [(PortalAction.LiftSuspension, false)] = "AADDH",
+        [(PortalAction.LiftSuspension, true)] = "AAHDH",
         [(PortalAction.AdministerPlatform, false)] = "DDDDH",
     };
 

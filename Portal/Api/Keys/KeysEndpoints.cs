@@ -31,6 +31,8 @@ public static class KeysEndpoints
         group.MapGet("{id:guid}", Get).WithName("Keys_Get").WithSummary("Get a key and its token history (hints only).");
         group.MapPatch("{id:guid}", Update).WithName("Keys_Update").WithSummary("Change name, description, scopes, grants, schedule, permission sets, the APIs it may call, or expiry.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("{id:guid}/lift-suspension", LiftSuspension).WithName("Keys_LiftSuspension")
+            .WithSummary("Make a key suspended by a leaked-key signal active again (organization admins; keys need keys:admin).");
         group.MapPost("{id:guid}/rotate", Rotate).WithName("Keys_Rotate").WithSummary("Issue a new token; the old one works for the grace period.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("{id:guid}/usage", Usage).WithName("Keys_Usage").WithSummary("Requests per minute and reason code over the last `minutes` (default 60).")
@@ -84,6 +86,11 @@ public static class KeysEndpoints
                 id,
                 new UpdateKeyCommand(request.Name, request.Description, request.Scopes, request.ExpiresAt, request.RemoveExpiry, request.Grants, request.Schedule, request.RemoveSchedule, request.PermissionSets, PublicApiIds.Parse(request.ApiIds), request.Protections),
                 ct) is { } key
+            ? TypedResults.Ok(KeyResponse.From(key, withTokens: true))
+            : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<KeyResponse>, NotFound>> LiftSuspension(Guid id, KeyCatalog keys, HttpContext context, CancellationToken ct) =>
+        await keys.LiftSuspensionAsync(CallerFactory.FromApiKey(context), id, ct) is { } key
             ? TypedResults.Ok(KeyResponse.From(key, withTokens: true))
             : TypedResults.NotFound();
 
