@@ -444,7 +444,7 @@ public sealed class KeyCatalog(
             return null;
         }
 
-        await permissions.RequireAsync(caller, PortalAction.LiftSuspension, key.OrganizationId, key.OwnerId, cancellationToken);
+        await permissions.RequireAsync(caller, PortalAction.LiftSuspension, key.OrganizationId, key.OwnerId, "status", cancellationToken);
         if (key.Status != KeyStatus.Suspended)
         {
             throw new ConflictException("status", $"The key is {key.Status.ToString().ToLowerInvariant()}, not suspended.");

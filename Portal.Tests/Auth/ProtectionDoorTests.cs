@@ -40,6 +40,19 @@ public abstract class ProtectionDoorTests(DoorApp app)
     }
 
     [Fact]
+    public async Task CountryRulesWithoutACountryDatabase_FailClosedAtEveryDoor()
+    {
+        var owner = await app.NewUserAsync(null, Scope.KeysVerify);
+        await app.AddRuleAsync(owner, "GET", "/orders/{id}", "orders:read");
+        var issued = await app.CreateKeyAsync(owner, new CreateKeyCommand("germany only", Scopes: [Scope.KeysManage, "orders:read"],
+            Protections: new RequestProtections(Countries: new CountryRules(Allow: ["DE"]))));
+
+        var answers = await AskEveryDoorAsync(owner, issued.Token, Inside);
+
+        Assert.Equal([(Doors.Verify, 200, "GEO_UNAVAILABLE"), (Doors.Check, 403, "GEO_UNAVAILABLE"), (Doors.ExtAuthz, 403, "GEO_UNAVAILABLE"), (Doors.Api, 403, "GEO_UNAVAILABLE")], answers);
+    }
+
+    [Fact]
     public async Task VerifyWithoutClientIp_AnAllowlistRefuses()
     {
         var owner = await app.NewUserAsync(null, Scope.KeysVerify);
@@ -210,6 +223,44 @@ public abstract class ProtectionDoorTests(DoorApp app)
         app.Clock.Advance(TimeSpan.FromSeconds(121));
         using var afterBlock = await CheckAsync(owner, issued.Token, attacker);
         Assert.Equal(HttpStatusCode.OK, afterBlock.StatusCode);
+    }
+
+    [Fact]
+    public async Task FloodOfDistinctGarbageTokens_BlockedAfterTheStuffingLimit_NoLookupsAfterwards_FoldedInTheLog()
+    {
+        var owner = await app.NewUserAsync(null, Scope.KeysVerify);
+        var threats = ThreatPolicy.Default;
+        const string flooder = "192.0.2.77";
+        var factory = app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        long lookups = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            // This app's own meter only: other test hosts run in the same process.
+            if (instrument.Name == "portal.validation.key_lookups" && ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref lookups, value));
+        listener.Start();
+
+        var codes = new Dictionary<string, int>();
+        for (var i = 0; i < 500; i++)
+        {
+            using var garbage = await CheckAsync(owner, DoorTestKit.UnknownToken(), flooder);
+            var code = garbage.Header("X-Auth-Code")!;
+            codes[code] = codes.GetValueOrDefault(code) + 1;
+        }
+
+        var records = await app.WaitForLogAsync(q => q.Where(r => r.ClientIp == flooder), atLeast: 2);
+
+        Assert.Equal(threats.StuffingLimit, codes["NOT_FOUND"]);
+        Assert.Equal(500 - threats.StuffingLimit, codes["BLOCKED"]);
+        Assert.InRange(Interlocked.Read(ref lookups), 1, threats.StuffingLimit);
+        // One record per code and minute for this address, each with its count; never one per request.
+        Assert.InRange(records.Count, 2, 4);
+        Assert.Equal(500, records.Sum(r => r.Count));
     }
 
     [Fact]

@@ -38,7 +38,6 @@ public sealed class PermissionRulesTests
         [(PortalAction.ViewBlocks, false)] = "AAAAH",
         [(PortalAction.ManageBlocks, false)] = "AADDH",
         [(PortalAction.LiftSuspension, false)] = "AADDH",
-        [(PortalAction.LiftSuspension, true)] = "AAHDH",
         [(PortalAction.AdministerPlatform, false)] = "DDDDH",
     };
 
