@@ -145,11 +145,11 @@ public sealed class NginxGateway : IAsyncLifetime
         return connection;
     }
 
-    /// <summary>Asks <paramref name="probe"/> until it answers, for up to 30 seconds; fails with <paramref name="what"/> otherwise.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<T?> probe, string what)
+    /// <summary>Asks <paramref name="probe"/> until it answers, for up to 30 seconds (or <paramref name="within"/>); fails with <paramref name="what"/> otherwise.</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<T?> probe, string what, TimeSpan? within = null)
         where T : class
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
         while (true)
         {
             if (probe() is { } found)

@@ -37,6 +37,13 @@ public static class PortalLog
     public static Task<IReadOnlyList<Decision>> WaitForPathAsync(NginxGateway gateway, string path) =>
         NginxGateway.EventuallyAsync(() => ForPath(gateway, path) is { Count: > 0 } found ? found : null, $"a decision for {path} in the authentication log");
 
+    /// <summary>
+    /// Waits for a decision without a usable key: those are folded per client address, code and
+    /// minute and written when the minute has ended (within about two minutes).
+    /// </summary>
+    public static Task<IReadOnlyList<Decision>> WaitForKeylessPathAsync(NginxGateway gateway, string path) =>
+        NginxGateway.EventuallyAsync(() => ForPath(gateway, path) is { Count: > 0 } found ? found : null, $"a keyless decision for {path} in the authentication log", TimeSpan.FromMinutes(2.5));
+
     /// <summary>The id of the organization <paramref name="email"/> owns (its personal one).</summary>
     public static Guid PersonalOrganizationOf(NginxGateway gateway, string email)
     {
