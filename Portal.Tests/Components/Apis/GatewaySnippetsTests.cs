@@ -22,7 +22,7 @@ public sealed class GatewaySnippetsTests : BunitContext, IAsyncLifetime
         var snippets = RenderWith(new PublicUrlOptions { Url = "https://keys.example.com" });
 
         Assert.Contains("server keys.example.com:443;", snippets.Markup, StringComparison.Ordinal);
-        Assert.Contains($"proxy_pass https://portal_auth/api/v1/auth/check/{Api.PublicId};", snippets.Markup, StringComparison.Ordinal);
+        Assert.Contains($"proxy_pass https://portal_auth/api/v1/auth/check/{Api.PublicId}?limits=403;", snippets.Markup, StringComparison.Ordinal);
         Assert.Contains("proxy_ssl_server_name on;", snippets.Markup, StringComparison.Ordinal);
         Assert.Contains("proxy_set_header Host keys.example.com;", snippets.Markup, StringComparison.Ordinal);
         Assert.DoesNotContain("localhost", snippets.Markup, StringComparison.Ordinal);
@@ -39,7 +39,7 @@ public sealed class GatewaySnippetsTests : BunitContext, IAsyncLifetime
 
         // bUnit's page address is http://localhost/.
         Assert.Contains("server localhost:80;", snippets.Markup, StringComparison.Ordinal);
-        Assert.Contains($"proxy_pass http://portal_auth/api/v1/auth/check/{Api.PublicId};", snippets.Markup, StringComparison.Ordinal);
+        Assert.Contains($"proxy_pass http://portal_auth/api/v1/auth/check/{Api.PublicId}?limits=403;", snippets.Markup, StringComparison.Ordinal);
         Assert.DoesNotContain("proxy_ssl_server_name", snippets.Markup, StringComparison.Ordinal);
     }
 
