@@ -254,6 +254,11 @@ public sealed class KeyCatalog(
         }
 
         InvalidRequestException.ThrowIfAny(errors);
+        if (protections is not null && !SameLimits(protections, key.Protections))
+        {
+            await permissions.RequireAsync(caller, PortalAction.SetKeyLimits, key.OrganizationId, key.OwnerId, "rateLimits", cancellationToken);
+        }
+
         if (key.Status is KeyStatus.Revoked or KeyStatus.Expired)
         {
             throw new ConflictException("status", $"The key is {key.Status.ToString().ToLowerInvariant()} and cannot be changed.");
@@ -689,6 +694,10 @@ public sealed class KeyCatalog(
     private static List<string> Describe(List<Guid> apiIds) => [.. apiIds.Select(ApiId.Format)];
 
     private static RequestProtections? Describe(RequestProtections protections) => protections.IsEmpty ? null : protections;
+
+    // Compared as stored (normalised), so that sending back what a GET showed changes nothing.
+    private static bool SameLimits(RequestProtections a, RequestProtections b) =>
+        a.Quota == b.Quota && (a.RateLimits ?? []).SequenceEqual(b.RateLimits ?? []);
 
     private static IEnumerable<object> Describe(IEnumerable<PermissionSet> sets) => sets.Select(p => new { p.Id, p.Name, p.Version }).ToList();
 

@@ -51,6 +51,7 @@ public static class PermissionRules
         /* ManageWebhook */ new(OrganizationRole.Admin, OrganizationRole.Admin, false, NoScopes, NoScopes, "Only admins of the organization can change its webhook."),
         /* ViewBlocks */ new(OrganizationRole.Viewer, OrganizationRole.Viewer, false, [Scope.PoliciesManage], [Scope.PoliciesManage], "You may not see this organization's blocked addresses."),
         /* ManageBlocks */ new(OrganizationRole.Admin, OrganizationRole.Admin, false, [Scope.PoliciesManage], [Scope.PoliciesManage], "Only organization admins can block and unblock addresses."),
+        /* SetKeyLimits */ new(OrganizationRole.Admin, OrganizationRole.Admin, false, KeysAdmin, KeysAdmin, "Only organization admins can change a key's rate limits and quota."),
         /* LiftSuspension */ new(OrganizationRole.Admin, OrganizationRole.Admin, false, KeysAdmin, KeysAdmin, "Only organization admins can lift a key's suspension."),
         /* AdministerPlatform */ new(null, null, true, NoScopes, NoScopes, "Only platform administrators can do this."),
     ];

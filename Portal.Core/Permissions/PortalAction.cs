@@ -56,6 +56,13 @@ public enum PortalAction
     /// <summary>Add and lift address blocks (keys: <c>policies:manage</c>).</summary>
     ManageBlocks,
 
+    /// <summary>
+    /// Change a key's rate limits or quota once it exists (admins: limits are the API provider's
+    /// control, which a developer owner must not raise or remove; keys: <c>keys:admin</c>). Anyone who
+    /// may create a key may give it limits at creation, as those only restrict it.
+    /// </summary>
+    SetKeyLimits,
+
     /// <summary>Lift a key's suspension (a leaked-key signal): admins only, never the key's developer owner (keys: <c>keys:admin</c>).</summary>
     LiftSuspension,
 

@@ -89,17 +89,17 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
                 // Swept between the lookup and the lock: take the new state instead.
                 if (!state.Evicted)
                 {
-                    return Decide(state, plan, cost, ticks);
+                    return Decide(state, plan, cost, ticks, charge: true);
                 }
             }
         }
     }
 
     /// <inheritdoc/>
-    public bool QuotaCovers(Guid keyId, RateLimitPlan plan, long cost, DateTimeOffset now, out LimitOutcome refused)
+    public bool Covers(Guid keyId, RateLimitPlan plan, long cost, DateTimeOffset now, out LimitOutcome refused)
     {
         refused = default;
-        if (plan.Quota is not { } quota)
+        if (plan.IsEmpty)
         {
             return true;
         }
@@ -119,20 +119,8 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
                     continue;
                 }
 
-                SyncLimits(state, plan.Limits);
-                if (SyncQuota(state, quota, ticks))
-                {
-                    MarkChanged(state);
-                }
-
-                if (state.QuotaRemaining >= cost)
-                {
-                    return true;
-                }
-
-                var untilRefill = state.NextRefillTicks == long.MaxValue ? 0 : Math.Max(1, CeilSeconds(state.NextRefillTicks - ticks));
-                refused = new LimitOutcome(LimitVerdict.QuotaExceeded, -1, state.QuotaRemaining, untilRefill, untilRefill, state.QuotaRemaining);
-                return false;
+                refused = Decide(state, plan, cost, ticks, charge: false);
+                return refused.Verdict == LimitVerdict.Allowed;
             }
         }
     }
@@ -222,7 +210,8 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
     /// <summary>Stops the sweep.</summary>
     public void Dispose() => _sweeper.Dispose();
 
-    private LimitOutcome Decide(KeyState state, RateLimitPlan plan, long cost, long now)
+    // Checks every limit and the quota, then (with charge) takes the cost from all of them.
+    private LimitOutcome Decide(KeyState state, RateLimitPlan plan, long cost, long now, bool charge)
     {
         SyncLimits(state, plan.Limits);
         var quota = plan.Quota;
@@ -268,6 +257,11 @@ public sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
         {
             var untilRefill = state.NextRefillTicks == long.MaxValue ? 0 : Math.Max(1, CeilSeconds(state.NextRefillTicks - now));
             return new LimitOutcome(LimitVerdict.QuotaExceeded, -1, state.QuotaRemaining, untilRefill, untilRefill, quotaLeft);
+        }
+
+        if (!charge)
+        {
+            return new LimitOutcome(LimitVerdict.Allowed, -1, -1, 0, 0, quotaLeft);
         }
 
         var index = -1;

@@ -95,11 +95,11 @@ public interface IRateLimitStore
     LimitOutcome TryAcquire(Guid keyId, RateLimitPlan plan, long cost, DateTimeOffset now);
 
     /// <summary>
-    /// Whether the key's quota has <paramref name="cost"/> credits now, charging nothing; when not,
-    /// <paramref name="refused"/> is the <see cref="LimitVerdict.QuotaExceeded"/> outcome
-    /// <see cref="TryAcquire"/> would give. Allocates nothing.
+    /// Whether every limit and the quota of <paramref name="plan"/> would take <paramref name="cost"/>
+    /// now, charging nothing; when not, <paramref name="refused"/> is the outcome <see cref="TryAcquire"/>
+    /// would give. Allocates nothing.
     /// </summary>
-    bool QuotaCovers(Guid keyId, RateLimitPlan plan, long cost, DateTimeOffset now, out LimitOutcome refused);
+    bool Covers(Guid keyId, RateLimitPlan plan, long cost, DateTimeOffset now, out LimitOutcome refused);
 
     /// <summary>Each limit's and the quota's state now, charging nothing.</summary>
     IReadOnlyList<LimitState> Peek(Guid keyId, RateLimitPlan plan, DateTimeOffset now);

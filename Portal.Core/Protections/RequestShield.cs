@@ -41,38 +41,45 @@ public sealed class RequestShield(OrganizationShieldCache shields, ThreatMonitor
     }
 
     /// <summary>
-    /// Takes the request's cost from the key's limits and quota (its own limits, or the API's
-    /// defaults counted per key and API when it has none). Nothing is taken from anything when one refuses.
+    /// Takes the request's cost from the API's rate limits (counted per key and API) and from the
+    /// key's own limits and quota (counted per key): an API's limits bind every key calling it, and a
+    /// key's own bind it everywhere. Nothing is taken from anything when one refuses: the key's plan is
+    /// checked first without charging, so a request it would refuse takes no token from the API's
+    /// limits (a concurrent request taking the key's last token in between is the only way both are
+    /// charged for one refusal). <paramref name="plan"/> is the plan that refused, or else the one whose
+    /// state the answer's <c>RateLimit</c> describes.
     /// </summary>
     public LimitOutcome Acquire(KeySnapshot key, ApiPolicy? api, long cost, DateTimeOffset now, out RateLimitPlan? plan)
     {
         var own = key.Protections.Limits;
-        var defaults = api?.Protections.Limits;
-        if (own is { Limits.Length: > 0 } || defaults is null)
+        var shared = api?.Protections.Limits;
+        if (shared is null)
         {
             plan = own;
             return own is null ? LimitOutcome.Unlimited : limits.TryAcquire(key.KeyId, own, cost, now);
         }
 
-        // The API's defaults are counted per key and API; the key's quota (when it has one) per key.
-        // The quota is checked first without charging, so that a request it would refuse takes no
-        // token from the API's limits; a credit taken by a concurrent request in between is the only
-        // way both are charged for one refusal.
-        plan = defaults;
-        if (own?.Quota is not null && !limits.QuotaCovers(key.KeyId, own, cost, now, out var refused))
+        plan = shared;
+        if (own is null)
+        {
+            return limits.TryAcquire(StateIdOf(key.KeyId, api!.Id), shared, cost, now);
+        }
+
+        if (!limits.Covers(key.KeyId, own, cost, now, out var refused))
         {
             plan = own;
             return refused;
         }
 
-        var outcome = limits.TryAcquire(StateIdOf(key.KeyId, api!.Id), defaults, cost, now);
-        if (outcome.Verdict != LimitVerdict.Allowed || own?.Quota is null)
+        var outcome = limits.TryAcquire(StateIdOf(key.KeyId, api!.Id), shared, cost, now);
+        if (outcome.Verdict != LimitVerdict.Allowed)
         {
             return outcome;
         }
 
-        var quota = limits.TryAcquire(key.KeyId, own, cost, now);
-        return quota.Verdict == LimitVerdict.Allowed ? outcome with { QuotaRemaining = quota.QuotaRemaining } : quota;
+        var mine = limits.TryAcquire(key.KeyId, own, cost, now);
+        plan = mine.Verdict != LimitVerdict.Allowed || mine.Remaining < outcome.Remaining ? own : shared;
+        return mine.Verdict != LimitVerdict.Allowed ? mine : (plan == own ? mine : outcome with { QuotaRemaining = mine.QuotaRemaining });
     }
 
     /// <summary>The id the counters of a key at one API are kept under: the two ids combined, never equal to a key's own.</summary>

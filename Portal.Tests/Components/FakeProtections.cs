@@ -20,8 +20,8 @@ public sealed class FakeRateLimitStore : IRateLimitStore
     public LimitOutcome TryAcquire(Guid keyId, RateLimitPlan plan, long cost, DateTimeOffset now) =>
         throw new InvalidOperationException("A portal component must not take from a key's limits.");
 
-    public bool QuotaCovers(Guid keyId, RateLimitPlan plan, long cost, DateTimeOffset now, out LimitOutcome refused) =>
-        throw new InvalidOperationException("A portal component must not ask the quota.");
+    public bool Covers(Guid keyId, RateLimitPlan plan, long cost, DateTimeOffset now, out LimitOutcome refused) =>
+        throw new InvalidOperationException("A portal component must not ask the limits.");
 
     public IReadOnlyList<QuotaCount> DrainChangedQuotas() => [];
 }

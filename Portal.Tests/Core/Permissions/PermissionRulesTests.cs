@@ -37,6 +37,7 @@ public sealed class PermissionRulesTests
         [(PortalAction.ManageWebhook, false)] = "AADDH",
         [(PortalAction.ViewBlocks, false)] = "AAAAH",
         [(PortalAction.ManageBlocks, false)] = "AADDH",
+        [(PortalAction.SetKeyLimits, false)] = "AADDH",
         [(PortalAction.LiftSuspension, false)] = "AADDH",
         [(PortalAction.AdministerPlatform, false)] = "DDDDH",
     };

@@ -6,7 +6,7 @@ namespace Portal.Tests.Core.Validation;
 /// <summary>The one status mapping: every reason code has its class, and the table names every code.</summary>
 public sealed class ReasonCodesTests
 {
-    // Who are you (401), what may you (403): the classes the README's table states.
+    // Who are you (401), what may you (403), how much (429): the classes the README's table states.
     private static readonly Dictionary<string, int> Expected = new()
     {
         ["VALID"] = 200,
@@ -21,6 +21,13 @@ public sealed class ReasonCodesTests
         ["API_NOT_ALLOWED"] = 403,
         ["ENVIRONMENT_NOT_ALLOWED"] = 403,
         ["PATH_NOT_CANONICAL"] = 403,
+        ["IP_NOT_ALLOWED"] = 403,
+        ["GEO_BLOCKED"] = 403,
+        ["GEO_UNAVAILABLE"] = 403,
+        ["BLOCKED"] = 403,
+        ["SUSPENDED"] = 403,
+        ["RATE_LIMITED"] = 429,
+        ["QUOTA_EXCEEDED"] = 429,
     };
 
     public static TheoryData<string> EveryCode() => [.. Codes()];
