@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# HTTP benchmark of the gateway check endpoint against a no-op endpoint of the same server and
-# against a bare Kestrel app (a separate process answering 200 with an empty body, nothing in its
+# HTTP benchmark of the gateway check endpoint (a plain key, and a key with every request protection
+# on: an IP allowlist of 100 networks, a country allow list, two rate limits, with the country
+# database loaded) against a no-op endpoint of the same server and against a bare Kestrel app (a separate process answering 200 with an empty body, nothing in its
 # pipeline: Portal.Benchmarks' bare-kestrel mode), in one run, with wrk (Debian). Then 10,000
 # distinct random well-formed tokens, counting the database lookups they cause (dotnet-counters)
 # and the server's memory before and after.
@@ -25,10 +26,23 @@ export Storage__DataDirectory="$data" Logging__LogLevel__Default=Warning ASPNETC
 PORTAL_ADMIN_PASSWORD="bench-password-$RANDOM$RANDOM" dotnet "$dll" admin create --email bench@example.com 2>/dev/null
 api_id="$(dotnet "$dll" apis create --owner bench@example.com --name bench --environments live,test)"
 token="$(dotnet "$dll" keys create --owner bench@example.com --name bench --scope orders:read)"
+guarded_token="$(dotnet "$dll" keys create --owner bench@example.com --name guarded --scope orders:read)"
+# Every protection on the second key, written as the portal stores it (the server is not running yet).
+python3 - "$data/portal.db" <<'PY'
+import json, sqlite3, sys
+networks = [f"10.{i}.0.0/16" for i in range(49)] + ["193.99.144.0/24"] + [f"2001:db8:{i:x}::/48" for i in range(50)]
+protections = {"ipAllowlist": networks, "countries": {"allow": ["DE", "FR", "NL"]},
+               "rateLimits": [{"name": "burst", "limit": 1000000000, "periodSeconds": 1}, {"name": "daily", "limit": 1000000000000, "periodSeconds": 86400}]}
+with sqlite3.connect(sys.argv[1]) as db:
+    assert db.execute("UPDATE ApiKeys SET Protections = ? WHERE Name = 'guarded'", (json.dumps(protections),)).rowcount == 1
+PY
+export Geo__DatabasePath="$("$root/scripts/fetch-geo-database.sh")"
 # The gateway door's header form, bound to the API, as nginx calls it: from loopback (a trusted
 # proxy by default) with the original method and URI, so every request is also canonicalised.
 check_path="/api/v1/auth/check/$api_id?scope=orders:read"
 check_headers=(-H "X-Original-Method: GET" -H "X-Original-URI: /orders/4711?expand=lines")
+# The guarded key's client, as nginx forwards it: an address in Germany, inside the allowlist.
+guarded_headers=("${check_headers[@]}" -H "X-Forwarded-For: 193.99.144.80")
 
 dotnet "$dll" --urls "http://127.0.0.1:$port" >"$data/server.log" 2>&1 &
 server=$!
@@ -54,12 +68,15 @@ echo "warming up..." >&2
 wrk -t1 -c"$connections" -d5s "$bare" >/dev/null
 wrk -t1 -c"$connections" -d5s "$base/api/v1/ping" >/dev/null
 wrk -t1 -c"$connections" -d5s -H "Authorization: Bearer $token" "${check_headers[@]}" "$check" >/dev/null
+wrk -t1 -c"$connections" -d5s -H "Authorization: Bearer $guarded_token" "${guarded_headers[@]}" "$check" >/dev/null
+curl -fs -o /dev/null -H "Authorization: Bearer $guarded_token" "${guarded_headers[@]}" "$check" || { echo "the guarded key is refused" >&2; exit 1; }
 
 # Interleaved rounds so that all three see the same machine conditions.
 for round in $(seq 1 $rounds); do
   run "$bare" >"$data/bare-$round.txt"
   run "$base/api/v1/ping" >"$data/ping-$round.txt"
   run -H "Authorization: Bearer $token" "${check_headers[@]}" "$check" >"$data/check-$round.txt"
+  run -H "Authorization: Bearer $guarded_token" "${guarded_headers[@]}" "$check" >"$data/guarded-$round.txt"
 done
 
 echo
@@ -67,7 +84,7 @@ echo "machine: $(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /
 echo "check URL: $check_path"
 printf '%-28s %12s %10s %10s\n' "endpoint (round)" "requests/s" "p50" "p99"
 for round in $(seq 1 $rounds); do
-  for name in bare ping check; do
+  for name in bare ping check guarded; do
     f="$data/$name-$round.txt"
     printf '%-28s %12s %10s %10s\n' "$name ($round)" "$(rps <"$f")" "$(pct 50% <"$f")" "$(pct 99% <"$f")"
   done
@@ -76,6 +93,8 @@ total() { cat "$data/$1"-*.txt | rps | sum; }
 printf 'check / ping throughput: %.1f%%\n' "$(echo "100 * $(total check) / $(total ping)" | bc -l)"
 printf 'check / bare throughput: %.1f%%\n' "$(echo "100 * $(total check) / $(total bare)" | bc -l)"
 printf 'ping / bare throughput: %.1f%%\n' "$(echo "100 * $(total ping) / $(total bare)" | bc -l)"
+printf 'guarded check / bare throughput: %.1f%%\n' "$(echo "100 * $(total guarded) / $(total bare)" | bc -l)"
+printf 'guarded check / check throughput: %.1f%%\n' "$(echo "100 * $(total guarded) / $(total check)" | bc -l)"
 # Per round, then the mean of the rounds.
 p99_gaps=()
 for round in $(seq 1 $rounds); do

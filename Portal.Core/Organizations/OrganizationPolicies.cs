@@ -62,6 +62,16 @@ public sealed class OrganizationPolicies(PortalDbContext db, PermissionEvaluator
 
         var errors = Validate(settings, keyOptions.Value.MaxRotationGrace);
         var denied = NetworkList.Parse(settings.DeniedNetworks, "deniedNetworks", errors);
+        // An organization that denies every address, or the address saving the policy, would lock
+        // its own admins out of every door, this one included.
+        if (denied.Entries.Any(n => n.EndsWith("/0", StringComparison.Ordinal)))
+        {
+            errors["deniedNetworks"] = ["A denied network cannot be every address (/0): that would refuse every request of the organization, this policy's own included."];
+        }
+        else if (denied.Contains(ClientAddress.Parse(caller.ClientIp)))
+        {
+            errors["deniedNetworks"] = [$"The denied networks include your own address ({caller.ClientIp}): saving them would lock you out. Remove that network, or save from another address."];
+        }
         var countries = CountryList.Parse(new CountryRules(Deny: settings.DeniedCountries?.ToList()), "deniedCountries", errors);
         // The country list names its entries countries.deny[i]: the policy's field is deniedCountries[i].
         foreach (var field in errors.Keys.Where(k => k.StartsWith("deniedCountries.deny", StringComparison.Ordinal)).ToList())

@@ -68,6 +68,13 @@ public static class KeyAttenuation
     // leaked from inside an allowlist would mint an unbound one.
     private static string? ExceedsProtections(RequestProtections acting, RequestProtections wanted)
     {
+        // Limits do not add up across keys: a key bound by rate limits or a quota that minted others
+        // would hand out fresh budgets. It creates and changes no other key.
+        if ((acting.RateLimits?.Count ?? 0) > 0 || acting.Quota is not null)
+        {
+            return "The key you are using has rate limits or a quota; it cannot create or change other keys, whose budgets would not count against its own.";
+        }
+
         if (acting.IpAllowlist is { Count: > 0 } held)
         {
             var networks = held.Select(n => System.Net.IPNetwork.TryParse(n, out var network) ? network : (System.Net.IPNetwork?)null).OfType<System.Net.IPNetwork>().ToList();

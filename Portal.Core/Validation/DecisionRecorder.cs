@@ -57,7 +57,9 @@ public sealed class DecisionRecorder : IDisposable
             OrganizationId: key?.OrganizationId ?? source.OrganizationId,
             OwnerId: key?.OwnerId,
             // Every code but MALFORMED means the token parsed, so its hint can be shown.
-            KeyHint: token is not null && !ReferenceEquals(result.Code, ReasonCodes.Malformed) ? HintOf(token) : null,
+            // A known key's token parsed, and so did one refused as unknown or for its state; a blocked
+            // address's token was never read (it may be anything), nor a malformed one.
+            KeyHint: token is not null && (key is not null || (!ReferenceEquals(result.Code, ReasonCodes.Malformed) && !ReferenceEquals(result.Code, ReasonCodes.Blocked))) ? HintOf(token) : null,
             Code: result.Code,
             Door: source.Door,
             Method: Truncate(source.Method, 16),

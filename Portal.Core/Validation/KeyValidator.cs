@@ -231,7 +231,9 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
     public static Verdict Decide(KeySnapshot key, in RequestContext request, DateTimeOffset now)
     {
         var api = request.Api;
-        if (api is not null && api.OrganizationId != key.OrganizationId)
+        // A key of another organization than the door's (the API's, or verify's caller's) is unknown
+        // here, before anything is charged to it or watched for it.
+        if ((api?.OrganizationId ?? request.OrganizationId) is { } organization && organization != key.OrganizationId)
         {
             return new Verdict(ReasonCodes.NotFound);
         }

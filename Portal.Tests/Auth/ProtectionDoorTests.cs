@@ -220,6 +220,14 @@ public abstract class ProtectionDoorTests(DoorApp app)
         Assert.Equal(HttpStatusCode.OK, bystander.StatusCode);
         Assert.Equal("BLOCKED", (await verify.ReadJsonAsync()).GetProperty("code").GetString());
 
+        // Whatever the blocked address sends instead of a key, it is BLOCKED (never read, never a 500).
+        using var shortToken = await CheckAsync(owner, "abc", attacker);
+        using var noToken = await app.AnonymousClient().SendAsync(new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(owner, "orders:read")).WithRawHeader(DoorApp.PeerHeader, attacker));
+        using var verifyGarbage = await owner.Client.PostAsJsonAsync("/api/v1/keys/verify", new { key = "x", clientIp = attacker });
+        Assert.Equal((HttpStatusCode.Forbidden, "BLOCKED"), (shortToken.StatusCode, shortToken.Header("X-Auth-Code")));
+        Assert.Equal((HttpStatusCode.Forbidden, "BLOCKED"), (noToken.StatusCode, noToken.Header("X-Auth-Code")));
+        Assert.Equal("BLOCKED", (await verifyGarbage.ReadJsonAsync()).GetProperty("code").GetString());
+
         app.Clock.Advance(TimeSpan.FromSeconds(121));
         using var afterBlock = await CheckAsync(owner, issued.Token, attacker);
         Assert.Equal(HttpStatusCode.OK, afterBlock.StatusCode);
@@ -293,6 +301,42 @@ public abstract class ProtectionDoorTests(DoorApp app)
         Assert.Equal(HttpStatusCode.OK, lifted.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task VerifyByAnotherOrganization_ChargesNothingToTheKey()
+    {
+        var owner = await app.NewUserAsync(null, Scope.KeysVerify);
+        var stranger = await app.NewUserAsync(null, Scope.KeysVerify);
+        var issued = await app.CreateKeyAsync(owner, new CreateKeyCommand("one credit", Scopes: ["orders:read"], Protections: new RequestProtections(Quota: new QuotaRule(1))));
+
+        var strangers = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var foreign = await stranger.Client.PostAsJsonAsync("/api/v1/keys/verify", new { key = issued.Token, clientIp = Inside });
+            strangers.Add((await foreign.ReadJsonAsync()).GetProperty("code").GetString()!);
+        }
+
+        using var own = await owner.Client.PostAsJsonAsync("/api/v1/keys/verify", new { key = issued.Token, clientIp = Inside });
+
+        Assert.All(strangers, c => Assert.Equal("NOT_FOUND", c));
+        Assert.Equal("VALID", (await own.ReadJsonAsync()).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task KeyWithLimits_CreatesNoKeys_AndADenyListCannotLockTheOrganizationOut()
+    {
+        var owner = await app.NewUserAsync();
+        var limited = await app.CreateKeyAsync(owner, new CreateKeyCommand("limited automation", Scopes: [Scope.KeysManage, "orders:read"],
+            Protections: new RequestProtections(RateLimits: [new RateLimitRule("hourly", 100, 3600)])));
+        using var minted = await app.ClientWith(limited.Token).PostAsJsonAsync("/api/v1/keys", new { name = "fresh budget", scopes = new[] { "orders:read" } });
+        var everything = await Assert.ThrowsAsync<Portal.Core.InvalidRequestException>(() => SetPolicyAsync(owner, new PolicySettings(DeniedNetworks: ["0.0.0.0/0"])));
+        var self = await Assert.ThrowsAsync<Portal.Core.InvalidRequestException>(() => SetPolicyAsync(owner, new PolicySettings(DeniedNetworks: ["127.0.0.0/8"])));
+
+        Assert.Equal(HttpStatusCode.Forbidden, minted.StatusCode);
+        Assert.Contains("rate limits or a quota", await minted.Content.ReadAsStringAsync());
+        Assert.Contains("deniedNetworks", everything.Errors.Keys);
+        Assert.Contains("your own address", self.Errors["deniedNetworks"][0]);
     }
 
     [Fact]

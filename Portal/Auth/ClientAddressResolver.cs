@@ -48,7 +48,8 @@ public sealed class ClientAddressResolver
         for (var i = hops.Length - 1; i >= 0; i--)
         {
             // A zone id (fe80::1%eth0) names an interface of the writer's machine, not a client.
-            if (hops[i].Contains('%') || !IPAddress.TryParse(hops[i], out var written))
+            // The spelling verify's clientIp accepts, no looser: no shorthand, octal or zone id.
+            if (ClientAddressText.Normalize(hops[i]) is not { } normal || !IPAddress.TryParse(normal, out var written))
             {
                 break;
             }
