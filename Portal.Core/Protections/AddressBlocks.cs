@@ -160,60 +160,13 @@ public sealed class AddressBlocks(PortalDbContext db, PermissionEvaluator permis
     /// The normal form of a network: host bits cleared, a bare address as /32 or /128, an
     /// IPv4-mapped IPv6 network as IPv4. False for anything else (zones, bad prefix lengths).
     /// </summary>
-    /// <remarks>The same rules as <see cref="NetworkList.Parse"/>, which IP allowlists use; kept here for one entry at a time.</remarks>
+    /// <remarks>Read by <see cref="NetworkList.Parse"/>, as IP allowlists and deny lists are.</remarks>
     public static bool TryNormalise(string? text, out string normal)
     {
-        normal = "";
-        text = text?.Trim();
-        if (string.IsNullOrEmpty(text) || text.Length > 64 || text.Contains('%'))
-        {
-            return false;
-        }
-
-        var slash = text.IndexOf('/');
-        var addressText = slash < 0 ? text : text[..slash];
-        if (!IPAddress.TryParse(addressText, out var address) || (address.AddressFamily == AddressFamily.InterNetwork && addressText.Count(c => c == '.') != 3))
-        {
-            return false;
-        }
-
-        var width = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
-        var prefix = width;
-        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out prefix) || prefix > width))
-        {
-            return false;
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            if (prefix < 96)
-            {
-                return false;
-            }
-
-            address = address.MapToIPv4();
-            prefix -= 96;
-            width = 32;
-        }
-
-        var client = ClientAddress.From(address);
-        IPAddress cleared;
-        Span<byte> bytes = stackalloc byte[16];
-        if (width == 32)
-        {
-            var mask = prefix == 0 ? 0u : uint.MaxValue << (32 - prefix);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, client.V4 & mask);
-            cleared = new IPAddress(bytes[..4]);
-        }
-        else
-        {
-            var mask = prefix == 0 ? UInt128.Zero : UInt128.MaxValue << (128 - prefix);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, client.V6 & mask);
-            cleared = new IPAddress(bytes);
-        }
-
-        normal = $"{cleared}/{prefix}";
-        return true;
+        var errors = new Dictionary<string, string[]>();
+        var list = NetworkList.Parse([text], "network", errors);
+        normal = errors.Count == 0 && list.Entries.Count == 1 ? list.Entries[0] : "";
+        return normal.Length > 0;
     }
 
     /// <summary>The address of a one-host network (<c>/32</c>, <c>/128</c>), else null.</summary>
