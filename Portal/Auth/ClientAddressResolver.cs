@@ -15,6 +15,9 @@ public sealed class ClientAddressResolver
     [ThreadStatic]
     private static PeerText? t_lastPeer;
 
+    [ThreadStatic]
+    private static ForwardedText? t_lastForwarded;
+
     public ClientAddressResolver(IOptions<ForwardingOptions> options)
     {
         _trusted = [.. options.Value.Networks()];
@@ -43,7 +46,22 @@ public sealed class ClientAddressResolver
             return TextOf(connectionPeer);
         }
 
+        // A gateway forwards the same few clients over the same connections: this thread's last
+        // answer is reused for the same peer and header, sparing the split and parses each time.
         var forwarded = context.Request.Headers["X-Forwarded-For"].ToString();
+        var last = t_lastForwarded;
+        if (last is not null && ReferenceEquals(last.Resolver, this) && ReferenceEquals(last.ConnectionPeer, connectionPeer) && string.Equals(last.Forwarded, forwarded, StringComparison.Ordinal))
+        {
+            return last.Text;
+        }
+
+        var text = FromForwarded(peer, forwarded);
+        t_lastForwarded = new ForwardedText(this, connectionPeer, forwarded, text);
+        return text;
+    }
+
+    private string FromForwarded(IPAddress peer, string forwarded)
+    {
         var hops = forwarded.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         for (var i = hops.Length - 1; i >= 0; i--)
         {
@@ -98,4 +116,6 @@ public sealed class ClientAddressResolver
     }
 
     private sealed record PeerText(IPAddress ConnectionPeer, string Text);
+
+    private sealed record ForwardedText(ClientAddressResolver Resolver, IPAddress ConnectionPeer, string Forwarded, string Text);
 }
