@@ -33,6 +33,13 @@ public sealed class OrganizationShield
 
     public bool RequireIpAllowlistOnLiveKeys { get; }
 
+    /// <summary>
+    /// The shield of the doors that name no organization before a key does (the management API):
+    /// the default thresholds, under the empty id, so that a burst of bad tokens there blocks its
+    /// address for the whole platform's management API, as a burst at an organization's door does there.
+    /// </summary>
+    public static OrganizationShield Platform { get; } = None(Guid.Empty);
+
     /// <summary>The shield of an organization that set no policy.</summary>
     public static OrganizationShield None(Guid organizationId) =>
         new(organizationId, NetworkList.Empty, CountryList.Empty, ThreatPolicy.Default, false);

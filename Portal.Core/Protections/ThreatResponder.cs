@@ -105,7 +105,8 @@ public sealed partial class ThreatResponder(
             ExpiresAt = blocked.Until,
         };
         db.AddressBlocks.Add(block);
-        new AuditTrail(db, time).Record(JobRuns.System, AuditActions.AddressBlocked, blocked.OrganizationId, "address", network, network,
+        // A block of the management API (no organization yet) is the platform's: audited without one.
+        new AuditTrail(db, time).Record(JobRuns.System, AuditActions.AddressBlocked, blocked.OrganizationId == Guid.Empty ? null : blocked.OrganizationId, "address", network, network,
             new { reason = block.Reason.ToString(), cause = block.Cause, strike = block.Strike, expiresAt = block.ExpiresAt });
         await db.SaveChangesAsync(cancellationToken);
         LogBlocked(logger, blocked.OrganizationId, network, blocked.Reason, blocked.Strike, blocked.Until);

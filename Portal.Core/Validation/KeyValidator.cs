@@ -19,7 +19,13 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
     public ValueTask<ValidationResult> ValidateAsync(string? token, RequestContext request, CancellationToken cancellationToken = default)
     {
         var organizationId = request.Api?.OrganizationId ?? request.OrganizationId;
-        if (shield is not null && organizationId is { } id)
+        if (shield is not null && organizationId is null)
+        {
+            // A door that names no organization (the management API): until a key names one, its
+            // refusals are watched, and its blocks kept, for the platform as a whole.
+            request = request with { Shield = OrganizationShield.Platform };
+        }
+        else if (shield is not null && organizationId is { } id)
         {
             var pending = shield.ShieldAsync(id, cancellationToken);
             if (!pending.IsCompletedSuccessfully)
@@ -89,7 +95,7 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
     // per organization and fresh period, so its block, deny lists and thresholds apply as at the other doors.
     private ValueTask<ValidationResult> Decided(KeySnapshot key, in HashKey hash, in RequestContext request, DateTimeOffset now)
     {
-        if (shield is null || request.Shield is not null)
+        if (shield is null || (request.Shield is { } known && !ReferenceEquals(known, OrganizationShield.Platform)))
         {
             return new(Result(key, hash, request, now));
         }

@@ -304,6 +304,25 @@ public abstract class ProtectionDoorTests(DoorApp app)
     }
 
     [Fact]
+    public async Task StuffingAtTheManagementApi_BlocksTheAddressThere()
+    {
+        var owner = await app.NewUserAsync();
+        const string stuffer = "192.0.2.91";
+        var client = app.AnonymousClient();
+        for (var i = 0; i < ThreatPolicy.Default.StuffingLimit; i++)
+        {
+            using var garbage = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/keys").WithBearer(DoorTestKit.UnknownToken()).WithRawHeader(DoorApp.PeerHeader, stuffer));
+            Assert.Equal(HttpStatusCode.Unauthorized, garbage.StatusCode);
+        }
+
+        using var blocked = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/keys").WithBearer(owner.ManageToken).WithRawHeader(DoorApp.PeerHeader, stuffer));
+        using var elsewhere = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/keys").WithBearer(owner.ManageToken).WithRawHeader(DoorApp.PeerHeader, Inside));
+
+        Assert.Equal((HttpStatusCode.Forbidden, "BLOCKED"), (blocked.StatusCode, (await blocked.ReadJsonAsync()).GetProperty("code").GetString()));
+        Assert.Equal(HttpStatusCode.OK, elsewhere.StatusCode);
+    }
+
+    [Fact]
     public async Task VerifyByAnotherOrganization_ChargesNothingToTheKey()
     {
         var owner = await app.NewUserAsync(null, Scope.KeysVerify);
