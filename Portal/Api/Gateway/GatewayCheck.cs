@@ -174,7 +174,6 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         var response = context.Response;
         var headers = response.Headers;
         headers["X-Auth-Code"] = result.Code;
-        RateLimitHeaders.Write(headers, result);
         if (result.IsValid)
         {
             // What the key holds at the moment of this decision, not every grant it has.
@@ -192,6 +191,9 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
             return;
         }
 
+        // The limits' fields go with the refusals they explain: an allowed request, which a gateway
+        // answers thousands of times a second, carries none (verify's body has them for every answer).
+        RateLimitHeaders.Write(headers, result);
         var status = ReasonCodes.StatusOf(result.Code);
         if (status == StatusCodes.Status401Unauthorized)
         {

@@ -10,7 +10,7 @@ namespace Portal.Api.Gateway;
 /// lists the key's limits (<c>"burst";q=20;w=1</c>), <c>RateLimit</c> the one closest to refusing
 /// with its remaining requests and the seconds until it is whole again (<c>"burst";r=3;t=1</c>),
 /// and <c>Retry-After</c> (RFC 9110 §10.2.3, seconds) accompanies a refusal by a limit or quota.
-/// Written only for keys with limits.
+/// Written only for keys with limits: by the gateway door on its refusals, and by verify on every answer.
 /// </summary>
 public static class RateLimitHeaders
 {
