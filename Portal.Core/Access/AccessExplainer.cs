@@ -141,44 +141,18 @@ public sealed class AccessExplainer(KeyCatalog keys, AccessCompiler compiler, Ap
             grant?.Grant,
             grant?.Origin,
             verdict.Code == ReasonCodes.Valid ? snapshot.Access.OpenAt(at) : null,
-            DecidedBy: organization is null ? null : SourceOf(verdict.Code, snapshot, api, organization, address, country),
+            DecidedBy: organization is null ? null : SourceOf(verdict.Code, snapshot, request),
             Address: organization is null ? null : address.ToString(),
             Country: country is { IsKnown: true } known ? known.ToString() : null);
     }
 
-    // Which list refused, in the validator's order (KeyValidator: the organization's deny lists,
-    // then the API's rules, then the key's).
-    private static ProtectionSource? SourceOf(string code, KeySnapshot key, ApiPolicy? api, OrganizationShield organization, ClientAddress address, CountryCode? country)
+    // Which list refused: the validator's own answer for the same request.
+    private static ProtectionSource? SourceOf(string code, KeySnapshot key, in RequestContext request) => code switch
     {
-        if (code == ReasonCodes.IpNotAllowed)
-        {
-            if (organization.DeniedNetworks.Contains(address))
-            {
-                return ProtectionSource.OrganizationDeniedNetworks;
-            }
-
-            if (organization.RequireIpAllowlistOnLiveKeys && key.Environment == KeyEnvironment.Live && key.Protections.Allowlist.IsEmpty)
-            {
-                return ProtectionSource.OrganizationRequiresAllowlist;
-            }
-
-            return api?.Protections.Allowlist is { IsEmpty: false } allowlist && !allowlist.Contains(address)
-                ? ProtectionSource.ApiAllowlist
-                : ProtectionSource.KeyAllowlist;
-        }
-
-        if (code == ReasonCodes.GeoBlocked && country is { } place)
-        {
-            if (!organization.DeniedCountries.Allows(place))
-            {
-                return ProtectionSource.OrganizationDeniedCountries;
-            }
-
-            return api is not null && !api.Protections.Countries.Allows(place) ? ProtectionSource.ApiCountries : ProtectionSource.KeyCountries;
-        }
-
-        return null;
-    }
+        ReasonCodes.IpNotAllowed => KeyValidator.AddressRefusal(key, request),
+        ReasonCodes.GeoBlocked => KeyValidator.CountryRefusal(key, request, out _),
+        _ => null,
+    };
 
     private static (string Method, string Path, string? Scope, string? Resource, ClientAddress Address) Check(AccessQuestion question)
     {

@@ -259,14 +259,18 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
             return new Verdict(ReasonCodes.EnvironmentNotAllowed);
         }
 
-        if (!request.ProtectionsChecked && !PassesAddress(key, request))
+        if (!request.ProtectionsChecked)
         {
-            return new Verdict(ReasonCodes.IpNotAllowed);
-        }
+            if (AddressRefusal(key, request) is not null)
+            {
+                return new Verdict(ReasonCodes.IpNotAllowed);
+            }
 
-        if (!request.ProtectionsChecked && CountryVerdict(key, request) is { } countryCode)
-        {
-            return new Verdict(countryCode);
+            CountryRefusal(key, request, out var countryCode);
+            if (countryCode is not null)
+            {
+                return new Verdict(countryCode);
+            }
         }
 
         if (request.TargetRefused)
@@ -300,36 +304,46 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
         return new Verdict(decision.Code, rule, decision.GrantIndex);
     }
 
-    // The organization's deny list, then the API's allowlist, then the key's: the client's address
-    // must pass all that apply. An unknown address passes no allowlist.
-    private static bool PassesAddress(KeySnapshot key, in RequestContext request)
+    /// <summary>
+    /// The protection that refuses the client's address (<see cref="ReasonCodes.IpNotAllowed"/>), or
+    /// null when it passes: the organization's denied networks and its live-key allowlist policy, then
+    /// the API's allowlist, then the key's. An unknown address passes no allowlist. The test-access
+    /// tool names the list from here.
+    /// </summary>
+    public static ProtectionSource? AddressRefusal(KeySnapshot key, in RequestContext request)
     {
         var address = request.Address;
         if (request.Shield is { } shield && shield.OrganizationId == key.OrganizationId)
         {
             if (shield.DeniedNetworks.Contains(address))
             {
-                return false;
+                return ProtectionSource.OrganizationDeniedNetworks;
             }
 
             // The policy binds live keys saved before it was set too: they pass nowhere until given an allowlist.
             if (shield.RequireIpAllowlistOnLiveKeys && key.Environment == KeyEnvironment.Live && key.Protections.Allowlist.IsEmpty)
             {
-                return false;
+                return ProtectionSource.OrganizationRequiresAllowlist;
             }
         }
 
         if (request.Api?.Protections.Allowlist is { IsEmpty: false } apiList && !apiList.Contains(address))
         {
-            return false;
+            return ProtectionSource.ApiAllowlist;
         }
 
-        return key.Protections.Allowlist.IsEmpty || key.Protections.Allowlist.Contains(address);
+        return key.Protections.Allowlist.IsEmpty || key.Protections.Allowlist.Contains(address) ? null : ProtectionSource.KeyAllowlist;
     }
 
-    // The organization's denied countries, the API's rules, the key's; null when the country passes.
-    private static string? CountryVerdict(KeySnapshot key, in RequestContext request)
+    /// <summary>
+    /// The protection that refuses the client's country (<see cref="ReasonCodes.GeoBlocked"/>), or null
+    /// when it passes or no country rule applies: the organization's denied countries, then the API's
+    /// rules, then the key's. <paramref name="code"/> is <see cref="ReasonCodes.GeoUnavailable"/> (with a
+    /// null source) when rules apply and <see cref="RequestContext.Country"/> is unknown for want of a database.
+    /// </summary>
+    public static ProtectionSource? CountryRefusal(KeySnapshot key, in RequestContext request, out string? code)
     {
+        code = null;
         var organization = request.Shield is { } shield && shield.OrganizationId == key.OrganizationId ? shield.DeniedCountries : CountryList.Empty;
         var api = request.Api?.Protections.Countries ?? CountryList.Empty;
         var own = key.Protections.Countries;
@@ -340,10 +354,16 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
 
         if (request.Country is not { } country)
         {
-            return ReasonCodes.GeoUnavailable;
+            code = ReasonCodes.GeoUnavailable;
+            return null;
         }
 
-        return organization.Allows(country) && api.Allows(country) && own.Allows(country) ? null : ReasonCodes.GeoBlocked;
+        ProtectionSource? source = !organization.Allows(country) ? ProtectionSource.OrganizationDeniedCountries
+            : !api.Allows(country) ? ProtectionSource.ApiCountries
+            : !own.Allows(country) ? ProtectionSource.KeyCountries
+            : null;
+        code = source is null ? null : ReasonCodes.GeoBlocked;
+        return source;
     }
 
     private static bool IsUsable(KeySnapshot key, DateTimeOffset now, out string code)
