@@ -50,6 +50,9 @@ public sealed class EndpointRule
     /// <summary>The credits a request this rule allows takes from the key's quota (1 to <see cref="MaxCost"/>).</summary>
     public int Cost { get; set; } = 1;
 
+    /// <summary>A request this rule matches must carry a valid RFC 9421 signature (<c>SIGNATURE_REQUIRED</c> otherwise).</summary>
+    public bool SignatureRequired { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>The largest cost of one request.</summary>

@@ -1,8 +1,11 @@
 namespace Portal.Core.Access;
 
 /// <summary>An endpoint rule as the matcher holds it.</summary>
-/// <summary>An endpoint rule as the matcher holds it; <paramref name="Cost"/> is the quota credits a request it allows takes.</summary>
-public sealed record CompiledRule(Guid Id, string Method, string Template, string Scope, int Cost = 1);
+/// <summary>
+/// An endpoint rule as the matcher holds it; <paramref name="Cost"/> is the quota credits a request it allows takes;
+/// <paramref name="SignatureRequired"/>: a request it matches must be signed (RFC 9421).
+/// </summary>
+public sealed record CompiledRule(Guid Id, string Method, string Template, string Scope, int Cost = 1, bool SignatureRequired = false);
 
 /// <summary>
 /// An API's endpoint rules compiled into a tree of path segments. A canonical request path (see

@@ -168,8 +168,11 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, Permiss
         return await db.EndpointRules.AsNoTracking().Where(r => r.ApiId == apiId).OrderBy(r => r.PathTemplate).ThenBy(r => r.Method).ToListAsync(cancellationToken);
     }
 
-    /// <summary>Adds a rule; null when the caller may not see the API. <paramref name="cost"/> (1 when null) is what a request it allows takes from the key's quota.</summary>
-    public async Task<EndpointRule?> AddRuleAsync(Caller caller, Guid apiId, string? method, string? pathTemplate, string? scope, CancellationToken cancellationToken = default, int? cost = null)
+    /// <summary>
+    /// Adds a rule; null when the caller may not see the API. <paramref name="cost"/> (1 when null) is what a request
+    /// it allows takes from the key's quota; <paramref name="signatureRequired"/> makes a matching request carry a valid RFC 9421 signature.
+    /// </summary>
+    public async Task<EndpointRule?> AddRuleAsync(Caller caller, Guid apiId, string? method, string? pathTemplate, string? scope, CancellationToken cancellationToken = default, int? cost = null, bool signatureRequired = false)
     {
         if (await FindAsync(caller, apiId, cancellationToken) is not { } api)
         {
@@ -235,10 +238,11 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, Permiss
             PathTemplate = template!.Text,
             Scope = required,
             Cost = cost ?? 1,
+            SignatureRequired = signatureRequired,
             CreatedAt = time.GetUtcNow(),
         };
         db.EndpointRules.Add(rule);
-        audit.Record(caller, AuditActions.RuleAdded, api.OrganizationId, "endpoint_rule", rule.Id.ToString(), $"{rule.Method} {rule.PathTemplate}", new { api = api.PublicId, rule.Scope, rule.Cost });
+        audit.Record(caller, AuditActions.RuleAdded, api.OrganizationId, "endpoint_rule", rule.Id.ToString(), $"{rule.Method} {rule.PathTemplate}", new { api = api.PublicId, rule.Scope, rule.Cost, rule.SignatureRequired });
         await db.SaveChangesAsync(cancellationToken);
         policies.Invalidate(apiId);
         return rule;

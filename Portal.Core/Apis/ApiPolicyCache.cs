@@ -28,7 +28,7 @@ public sealed class DatabaseApiPolicySource(IDbContextFactory<PortalDbContext> c
         var rules = await db.EndpointRules.AsNoTracking()
             .Where(r => r.ApiId == apiId)
             .OrderBy(r => r.CreatedAt)
-            .Select(r => new CompiledRule(r.Id, r.Method, r.PathTemplate, r.Scope, r.Cost))
+            .Select(r => new CompiledRule(r.Id, r.Method, r.PathTemplate, r.Scope, r.Cost, r.SignatureRequired))
             .ToListAsync(cancellationToken);
         return new ApiPolicy(api.Id, api.OrganizationId, api.Environments, new EndpointRuleMatcher(rules, api.AllowUnmatchedRequests, api.CaseSensitivePaths))
         {

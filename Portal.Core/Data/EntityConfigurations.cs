@@ -138,6 +138,21 @@ internal sealed class ApiKeySecretConfiguration : IEntityTypeConfiguration<ApiKe
     }
 }
 
+internal sealed class KeySigningCredentialConfiguration : IEntityTypeConfiguration<KeySigningCredential>
+{
+    public void Configure(EntityTypeBuilder<KeySigningCredential> entity)
+    {
+        entity.ToTable("SigningCredentials");
+        entity.Property(c => c.KeyIdentifier).HasMaxLength(KeySigningCredential.KeyIdentifierLength);
+        entity.Property(c => c.Algorithm).HasMaxLength(32);
+        entity.Property(c => c.PublicKey).HasMaxLength(256);
+        entity.Property(c => c.ProtectedSecret).HasMaxLength(1024);
+        entity.HasIndex(c => c.KeyIdentifier).IsUnique();
+        entity.HasIndex(c => c.ApiKeyId);
+        entity.HasOne(c => c.ApiKey).WithMany().HasForeignKey(c => c.ApiKeyId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class AuditRecordConfiguration : IEntityTypeConfiguration<AuditRecord>
 {
     public void Configure(EntityTypeBuilder<AuditRecord> entity)

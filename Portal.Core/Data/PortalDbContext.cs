@@ -29,6 +29,8 @@ public abstract class PortalDbContext(DbContextOptions options)
 
     public DbSet<ApiKeySecret> ApiKeySecrets => Set<ApiKeySecret>();
 
+    public DbSet<KeySigningCredential> SigningCredentials => Set<KeySigningCredential>();
+
     public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
 
     public DbSet<AuthenticationLogSegment> AuthenticationLogSegments => Set<AuthenticationLogSegment>();

@@ -2,7 +2,7 @@ namespace Portal.Core.Protections;
 
 /// <summary>
 /// A key's or an API's request protections, compiled for the doors: the IP allowlist, the country
-/// rules and the rate-limit plan. Immutable; built when a snapshot or an API is read.
+/// rules, the rate-limit plan and whether requests must be signed. Immutable; built when a snapshot or an API is read.
 /// </summary>
 public sealed class CompiledProtections
 {
@@ -23,6 +23,9 @@ public sealed class CompiledProtections
 
     /// <summary>The rate limits and quota, or null for none.</summary>
     public RateLimitPlan? Limits { get; }
+
+    /// <summary>Every request must carry a valid RFC 9421 signature (see <see cref="Signatures.MessageSignatures"/>).</summary>
+    public bool RequireSignature { get; init; }
 
     /// <summary>Whether the client's country must be known to decide.</summary>
     public bool NeedsCountry => !Countries.IsEmpty;

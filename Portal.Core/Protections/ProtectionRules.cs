@@ -35,7 +35,8 @@ public static class ProtectionRules
             allowlist.IsEmpty ? null : [.. allowlist.Entries],
             countries.IsEmpty ? null : new CountryRules(countries.Allow.Count == 0 ? null : [.. countries.Allow], countries.Deny.Count == 0 ? null : [.. countries.Deny]),
             limits.Length == 0 ? null : [.. limits.Select(l => new RateLimitRule(l.Name, l.Limit, l.PeriodSeconds, l.Burst == l.Limit ? null : l.Burst))],
-            protections.Quota);
+            protections.Quota,
+            protections.RequireSignature);
     }
 
     /// <summary>
@@ -55,6 +56,9 @@ public static class ProtectionRules
         return new CompiledProtections(
             NetworkList.Parse(protections?.IpAllowlist, "ipAllowlist", ignored),
             CountryList.Parse(protections?.Countries, "countries", ignored),
-            RateLimitRules.Plan(RateLimitRules.CompileLimits(protections?.RateLimits, "rateLimits", ignored), quota));
+            RateLimitRules.Plan(RateLimitRules.CompileLimits(protections?.RateLimits, "rateLimits", ignored), quota))
+        {
+            RequireSignature = protections?.RequireSignature == true,
+        };
     }
 }

@@ -8,11 +8,13 @@ namespace Portal.Core.Protections;
 /// <param name="Countries">Country allow and deny lists (ISO 3166-1 alpha-2).</param>
 /// <param name="RateLimits">Named limits, each with its own counter; on a key they replace the API's.</param>
 /// <param name="Quota">Credits taken by allowed requests, with an optional daily or monthly refill (keys only).</param>
+/// <param name="RequireSignature">Every request must carry a valid RFC 9421 signature of one of the key's signing credentials (<c>SIGNATURE_REQUIRED</c> otherwise).</param>
 public sealed record RequestProtections(
     List<string>? IpAllowlist = null,
     CountryRules? Countries = null,
     List<RateLimitRule>? RateLimits = null,
-    QuotaRule? Quota = null)
+    QuotaRule? Quota = null,
+    bool RequireSignature = false)
 {
     public static RequestProtections None { get; } = new();
 
@@ -20,7 +22,8 @@ public sealed record RequestProtections(
         (IpAllowlist is null || IpAllowlist.Count == 0)
         && (Countries is null || ((Countries.Allow?.Count ?? 0) == 0 && (Countries.Deny?.Count ?? 0) == 0))
         && (RateLimits is null || RateLimits.Count == 0)
-        && Quota is null;
+        && Quota is null
+        && !RequireSignature;
 }
 
 /// <summary>Country rules: with an allow list, only those countries pass (an address no database places does not); a deny list refuses its countries.</summary>
@@ -50,21 +53,24 @@ public sealed record QuotaRule(long Remaining, QuotaRefill? Refill = null);
 
 /// <summary>
 /// A partial change of protections (PATCH): a null field stays as it is; an empty list or empty
-/// country rules clear that protection; <paramref name="RemoveQuota"/> removes the quota.
+/// country rules clear that protection; <paramref name="RemoveQuota"/> removes the quota;
+/// <paramref name="RequireSignature"/> null keeps the signature requirement as it is.
 /// </summary>
 public sealed record ProtectionChanges(
     List<string>? IpAllowlist = null,
     CountryRules? Countries = null,
     List<RateLimitRule>? RateLimits = null,
     QuotaRule? Quota = null,
-    bool RemoveQuota = false)
+    bool RemoveQuota = false,
+    bool? RequireSignature = null)
 {
-    public bool IsEmpty => IpAllowlist is null && Countries is null && RateLimits is null && Quota is null && !RemoveQuota;
+    public bool IsEmpty => IpAllowlist is null && Countries is null && RateLimits is null && Quota is null && !RemoveQuota && RequireSignature is null;
 
     /// <summary>The protections after this change.</summary>
     public RequestProtections ApplyTo(RequestProtections current) => new(
         IpAllowlist ?? current.IpAllowlist,
         Countries ?? current.Countries,
         RateLimits ?? current.RateLimits,
-        RemoveQuota ? null : Quota ?? current.Quota);
+        RemoveQuota ? null : Quota ?? current.Quota,
+        RequireSignature ?? current.RequireSignature);
 }

@@ -16,7 +16,8 @@ public sealed record CreateApiRequest(
     List<string>? IpAllowlist = null,
     CountryRules? Countries = null,
     List<RateLimitRule>? RateLimits = null,
-    QuotaRule? Quota = null) : IBoundedRequest
+    QuotaRule? Quota = null,
+    bool RequireSignature = false) : IBoundedRequest
 {
     /// <inheritdoc/>
     public void CheckBounds(Dictionary<string, string[]> errors)
@@ -26,7 +27,7 @@ public sealed record CreateApiRequest(
     }
 
     // A quota sent here reaches the catalog, which refuses it by name: quotas belong to keys.
-    public RequestProtections Protections => new(IpAllowlist, Countries, RateLimits, Quota);
+    public RequestProtections Protections => new(IpAllowlist, Countries, RateLimits, Quota, RequireSignature);
 }
 
 /// <summary>Body of <c>PATCH /api/v1/apis/{apiId}</c>: absent or null fields stay as they are (an empty description clears it).</summary>
@@ -40,7 +41,8 @@ public sealed record UpdateApiRequest(
     List<string>? IpAllowlist = null,
     CountryRules? Countries = null,
     List<RateLimitRule>? RateLimits = null,
-    QuotaRule? Quota = null) : IBoundedRequest
+    QuotaRule? Quota = null,
+    bool? RequireSignature = null) : IBoundedRequest
 {
     /// <inheritdoc/>
     public void CheckBounds(Dictionary<string, string[]> errors)
@@ -49,11 +51,15 @@ public sealed record UpdateApiRequest(
         Keys.ProtectionLimits.Check(IpAllowlist, Countries, RateLimits, errors);
     }
 
-    public ProtectionChanges Protections => new(IpAllowlist, Countries, RateLimits, Quota);
+    public ProtectionChanges Protections => new(IpAllowlist, Countries, RateLimits, Quota, RequireSignature: RequireSignature);
 }
 
-/// <summary>Body of <c>POST /api/v1/apis/{apiId}/rules</c>: a method (or <c>*</c>) and path template, the scope a matching request needs, and the quota credits it takes (<c>cost</c>, 1 when absent).</summary>
-public sealed record AddEndpointRuleRequest(string? Method, string? PathTemplate, string? Scope, int? Cost = null);
+/// <summary>
+/// Body of <c>POST /api/v1/apis/{apiId}/rules</c>: a method (or <c>*</c>) and path template, the scope a matching
+/// request needs, the quota credits it takes (<c>cost</c>, 1 when absent), and whether a matching request must
+/// carry a valid RFC 9421 signature (<c>signatureRequired</c>, for sensitive operations such as <c>POST /payments</c>).
+/// </summary>
+public sealed record AddEndpointRuleRequest(string? Method, string? PathTemplate, string? Scope, int? Cost = null, bool SignatureRequired = false);
 
 /// <summary>An API as the management API shows it; <c>id</c> is the public <c>api_…</c> form used in gateway configurations.</summary>
 public sealed record ApiResponse(
@@ -66,20 +72,22 @@ public sealed record ApiResponse(
     DateTimeOffset CreatedAt,
     IReadOnlyList<string> IpAllowlist,
     CountryRules Countries,
-    IReadOnlyList<RateLimitRule> RateLimits)
+    IReadOnlyList<RateLimitRule> RateLimits,
+    bool RequireSignature = false)
 {
     public static ApiResponse From(ProtectedApi api) => new(
         api.PublicId, api.Name, api.Description, ApiEnvironmentNames.Of(api.Environments), api.AllowUnmatchedRequests, api.CaseSensitivePaths, api.CreatedAt,
-        api.Protections.IpAllowlist ?? [], new CountryRules(api.Protections.Countries?.Allow ?? [], api.Protections.Countries?.Deny ?? []), api.Protections.RateLimits ?? []);
+        api.Protections.IpAllowlist ?? [], new CountryRules(api.Protections.Countries?.Allow ?? [], api.Protections.Countries?.Deny ?? []), api.Protections.RateLimits ?? [],
+        api.Protections.RequireSignature);
 }
 
 /// <summary>The organization's APIs by name.</summary>
 public sealed record ApiListResponse(IReadOnlyList<ApiResponse> Items);
 
 /// <summary>One endpoint rule of an API.</summary>
-public sealed record EndpointRuleResponse(Guid Id, string Method, string PathTemplate, string Scope, DateTimeOffset CreatedAt, int Cost = 1)
+public sealed record EndpointRuleResponse(Guid Id, string Method, string PathTemplate, string Scope, DateTimeOffset CreatedAt, int Cost = 1, bool SignatureRequired = false)
 {
-    public static EndpointRuleResponse From(EndpointRule rule) => new(rule.Id, rule.Method, rule.PathTemplate, rule.Scope, rule.CreatedAt, rule.Cost);
+    public static EndpointRuleResponse From(EndpointRule rule) => new(rule.Id, rule.Method, rule.PathTemplate, rule.Scope, rule.CreatedAt, rule.Cost, rule.SignatureRequired);
 }
 
 /// <summary>An API's endpoint rules by path template and method.</summary>

@@ -88,7 +88,7 @@ public static class ApisEndpoints
             : TypedResults.NotFound();
 
     private static async Task<Results<Created<EndpointRuleResponse>, NotFound>> AddRule(string apiId, AddEndpointRuleRequest request, ApiCatalog apis, HttpContext context, CancellationToken ct) =>
-        ApiId.TryParse(apiId, out var id) && await apis.AddRuleAsync(CallerFactory.FromApiKey(context), id, request.Method, request.PathTemplate, request.Scope, ct, request.Cost) is { } rule
+        ApiId.TryParse(apiId, out var id) && await apis.AddRuleAsync(CallerFactory.FromApiKey(context), id, request.Method, request.PathTemplate, request.Scope, ct, request.Cost, request.SignatureRequired) is { } rule
             ? TypedResults.Created($"/api/v1/apis/{apiId}/rules/{rule.Id}", EndpointRuleResponse.From(rule))
             : TypedResults.NotFound();
 

@@ -26,7 +26,8 @@ public sealed record CreateKeyRequest(
     List<string>? IpAllowlist = null,
     CountryRules? Countries = null,
     List<RateLimitRule>? RateLimits = null,
-    QuotaRule? Quota = null) : IBoundedRequest
+    QuotaRule? Quota = null,
+    bool RequireSignature = false) : IBoundedRequest
 {
     /// <inheritdoc/>
     public void CheckBounds(Dictionary<string, string[]> errors)
@@ -35,7 +36,7 @@ public sealed record CreateKeyRequest(
         ProtectionLimits.Check(IpAllowlist, Countries, RateLimits, errors);
     }
 
-    public RequestProtections Protections => new(IpAllowlist, Countries, RateLimits, Quota);
+    public RequestProtections Protections => new(IpAllowlist, Countries, RateLimits, Quota, RequireSignature);
 }
 
 /// <summary>Body of <c>PATCH /api/v1/keys/{id}</c>: absent or null fields stay as they are; <c>apiIds: []</c> lets the key call all of the organization's APIs again.</summary>
@@ -55,7 +56,8 @@ public sealed record UpdateKeyRequest(
     CountryRules? Countries = null,
     List<RateLimitRule>? RateLimits = null,
     QuotaRule? Quota = null,
-    bool RemoveQuota = false) : IBoundedRequest
+    bool RemoveQuota = false,
+    bool? RequireSignature = null) : IBoundedRequest
 {
     /// <inheritdoc/>
     public void CheckBounds(Dictionary<string, string[]> errors)
@@ -68,7 +70,7 @@ public sealed record UpdateKeyRequest(
         }
     }
 
-    public ProtectionChanges Protections => new(IpAllowlist, Countries, RateLimits, Quota, RemoveQuota);
+    public ProtectionChanges Protections => new(IpAllowlist, Countries, RateLimits, Quota, RemoveQuota, RequireSignature);
 }
 
 /// <summary>
@@ -167,7 +169,8 @@ public sealed record KeyResponse(
     IReadOnlyList<string> IpAllowlist,
     CountryRules Countries,
     IReadOnlyList<RateLimitRule> RateLimits,
-    QuotaRule? Quota)
+    QuotaRule? Quota,
+    bool RequireSignature = false)
 {
     /// <remarks><c>quota.remaining</c> is the count last stored (the running count is written every few seconds; verify's <c>limits</c> has it live).</remarks>
     public static KeyResponse From(ApiKey key, bool withTokens = false) => new(
@@ -175,7 +178,8 @@ public sealed record KeyResponse(
         key.Scopes, key.Grants, key.Schedule, [.. key.PermissionSets.Select(p => new PermissionSetReference(p.Id, p.Name, p.Version))], [.. key.ApiIds.Select(ApiId.Format)], key.CreatedAt, key.UpdatedAt, key.ExpiresAt, key.RevokedAt, key.LastUsedAt, key.LastUsedIp,
         withTokens ? [.. key.Secrets.OrderByDescending(s => s.CreatedAt).Select(s => new TokenResponse(s.Hint, s.CreatedAt, s.RetiresAt))] : null,
         key.Protections.IpAllowlist ?? [], new CountryRules(key.Protections.Countries?.Allow ?? [], key.Protections.Countries?.Deny ?? []), key.Protections.RateLimits ?? [],
-        key.Protections.Quota is { } quota ? quota with { Remaining = key.QuotaRemaining ?? quota.Remaining } : null);
+        key.Protections.Quota is { } quota ? quota with { Remaining = key.QuotaRemaining ?? quota.Remaining } : null,
+        key.Protections.RequireSignature);
 }
 
 /// <summary>A permission set a key holds, at its current version.</summary>

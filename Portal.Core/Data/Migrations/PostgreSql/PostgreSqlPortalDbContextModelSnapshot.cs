@@ -253,6 +253,9 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<bool>("SignatureRequired")
+                        .HasColumnType("boolean");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ApiId");
@@ -621,6 +624,55 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                     b.HasIndex("RetiresAt");
 
                     b.ToTable("ApiKeySecrets");
+                });
+
+            modelBuilder.Entity("Portal.Core.Keys.KeySigningCredential", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Algorithm")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("ApiKeyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("KeyIdentifier")
+                        .IsRequired()
+                        .HasMaxLength(26)
+                        .HasColumnType("character varying(26)");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ProtectedSecret")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<byte[]>("PublicKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ApiKeyId");
+
+                    b.HasIndex("KeyIdentifier")
+                        .IsUnique();
+
+                    b.ToTable("SigningCredentials", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Notifications.Notification", b =>
@@ -1267,6 +1319,17 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                 {
                     b.HasOne("Portal.Core.Keys.ApiKey", "ApiKey")
                         .WithMany("Secrets")
+                        .HasForeignKey("ApiKeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("ApiKey");
+                });
+
+            modelBuilder.Entity("Portal.Core.Keys.KeySigningCredential", b =>
+                {
+                    b.HasOne("Portal.Core.Keys.ApiKey", "ApiKey")
+                        .WithMany()
                         .HasForeignKey("ApiKeyId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

@@ -253,6 +253,9 @@ namespace Portal.Core.Data.Migrations.SqlServer
                         .HasMaxLength(128)
                         .HasColumnType("nvarchar(128)");
 
+                    b.Property<bool>("SignatureRequired")
+                        .HasColumnType("bit");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ApiId");
@@ -621,6 +624,55 @@ namespace Portal.Core.Data.Migrations.SqlServer
                     b.HasIndex("RetiresAt");
 
                     b.ToTable("ApiKeySecrets");
+                });
+
+            modelBuilder.Entity("Portal.Core.Keys.KeySigningCredential", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Algorithm")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<Guid>("ApiKeyId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("KeyIdentifier")
+                        .IsRequired()
+                        .HasMaxLength(26)
+                        .HasColumnType("nvarchar(26)");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ProtectedSecret")
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)");
+
+                    b.Property<byte[]>("PublicKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("varbinary(256)");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ApiKeyId");
+
+                    b.HasIndex("KeyIdentifier")
+                        .IsUnique();
+
+                    b.ToTable("SigningCredentials", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Notifications.Notification", b =>
@@ -1269,6 +1321,17 @@ namespace Portal.Core.Data.Migrations.SqlServer
                 {
                     b.HasOne("Portal.Core.Keys.ApiKey", "ApiKey")
                         .WithMany("Secrets")
+                        .HasForeignKey("ApiKeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("ApiKey");
+                });
+
+            modelBuilder.Entity("Portal.Core.Keys.KeySigningCredential", b =>
+                {
+                    b.HasOne("Portal.Core.Keys.ApiKey", "ApiKey")
+                        .WithMany()
                         .HasForeignKey("ApiKeyId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

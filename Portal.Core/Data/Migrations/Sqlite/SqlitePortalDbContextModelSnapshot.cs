@@ -241,6 +241,9 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("SignatureRequired")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ApiId");
@@ -609,6 +612,55 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.HasIndex("RetiresAt");
 
                     b.ToTable("ApiKeySecrets");
+                });
+
+            modelBuilder.Entity("Portal.Core.Keys.KeySigningCredential", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Algorithm")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ApiKeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("KeyIdentifier")
+                        .IsRequired()
+                        .HasMaxLength(26)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedSecret")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("PublicKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("BLOB");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ApiKeyId");
+
+                    b.HasIndex("KeyIdentifier")
+                        .IsUnique();
+
+                    b.ToTable("SigningCredentials", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Notifications.Notification", b =>
@@ -1255,6 +1307,17 @@ namespace Portal.Core.Data.Migrations.Sqlite
                 {
                     b.HasOne("Portal.Core.Keys.ApiKey", "ApiKey")
                         .WithMany("Secrets")
+                        .HasForeignKey("ApiKeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("ApiKey");
+                });
+
+            modelBuilder.Entity("Portal.Core.Keys.KeySigningCredential", b =>
+                {
+                    b.HasOne("Portal.Core.Keys.ApiKey", "ApiKey")
+                        .WithMany()
                         .HasForeignKey("ApiKeyId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
