@@ -102,6 +102,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddScoped<AuditTrail>();
         services.AddScoped<AddressBlocks>();
         services.AddScoped<KeyCatalog>();
+        services.AddScoped<SigningCredentialCatalog>();
         services.AddScoped<GrantCheck>();
         services.AddScoped<AccessCatalog>();
         services.AddScoped<ApiCatalog>();

@@ -81,4 +81,10 @@ public static class AuditActions
     public const string KeySuspended = "key.suspended";
 
     public const string KeySuspensionLifted = "key.suspension_lifted";
+
+    /// <summary>A signing credential was registered on a key (details: its keyid, algorithm and expiry; never the secret).</summary>
+    public const string SigningCredentialAdded = "key.signing_credential_added";
+
+    /// <summary>A key's signing credential was revoked.</summary>
+    public const string SigningCredentialRevoked = "key.signing_credential_revoked";
 }

@@ -11,7 +11,7 @@ public sealed class AddEndpointRuleFormTests : PortalComponentTest
     {
         var form = Render<AddEndpointRuleForm>(p => p
             .Add(f => f.Catalog, [])
-            .Add(f => f.Add, (_, _, _) => throw new InvalidRequestException(new Dictionary<string, string[]>
+            .Add(f => f.Add, (_, _, _, _) => throw new InvalidRequestException(new Dictionary<string, string[]>
             {
                 ["pathTemplate"] = ["'{id' is not a parameter: write {name}, or {**name} for the rest of the path."],
             })));
@@ -30,7 +30,7 @@ public sealed class AddEndpointRuleFormTests : PortalComponentTest
         var added = new List<(string?, string?, string?)>();
         var form = Render<AddEndpointRuleForm>(p => p
             .Add(f => f.Catalog, [])
-            .Add(f => f.Add, (method, path, scope) =>
+            .Add(f => f.Add, (method, path, scope, _) =>
             {
                 added.Add((method, path, scope));
                 throw new ConflictException("pathTemplate", "'GET /orders/{id}' already requires 'orders:read'; delete it first to change it.");

@@ -38,7 +38,7 @@ public static class KeysEndpoints
         group.MapGet("{id:guid}/usage", Usage).WithName("Keys_Usage").WithSummary("Requests per minute and reason code over the last `minutes` (default 60).")
             .ProducesValidationProblem();
         group.MapPost("{id:guid}/revoke", Revoke).WithName("Keys_Revoke").WithSummary("Revoke a key: every token of it is refused at once.");
-        return group;
+        return group.MapSigningCredentials();
     }
 
     private static async Task<Created<IssuedKeyResponse>> Create(CreateKeyRequest request, KeyCatalog keys, HttpContext context, CancellationToken ct)
