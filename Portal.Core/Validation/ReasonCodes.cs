@@ -43,6 +43,12 @@ public static class ReasonCodes
     /// <summary>The key's quota has no credit left until its next refill.</summary>
     public const string QuotaExceeded = "QUOTA_EXCEEDED";
 
+    /// <summary>The key, the API or the endpoint rule requires an RFC 9421 signature and the request carries none.</summary>
+    public const string SignatureRequired = "SIGNATURE_REQUIRED";
+
+    /// <summary>The request's RFC 9421 signature is malformed, covers too little, is stale, replayed, or does not verify with a signing credential of the key.</summary>
+    public const string SignatureInvalid = "SIGNATURE_INVALID";
+
     /// <summary>
     /// The HTTP status every door answers a decision with, the one mapping in the product:
     /// 200 for <see cref="Valid"/>; 401 when the caller's identity is missing or unusable ("who are
@@ -57,7 +63,7 @@ public static class ReasonCodes
     public static int StatusOf(string code) => code switch
     {
         Valid => 200,
-        Malformed or NotFound or Expired or Revoked or Disabled => 401,
+        Malformed or NotFound or Expired or Revoked or Disabled or SignatureRequired or SignatureInvalid => 401,
         InsufficientScope or ResourceNotAllowed or OutsideTimeWindow or ApiNotAllowed or EnvironmentNotAllowed or PathNotCanonical
             or IpNotAllowed or GeoBlocked or GeoUnavailable or Blocked or Suspended => 403,
         RateLimited or QuotaExceeded => 429,

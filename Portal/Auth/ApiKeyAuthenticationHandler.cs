@@ -117,7 +117,9 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer error=\"invalid_token\"";
         var detail = (Context.Items[typeof(AuthenticateResult)] as AuthenticateResult)?.Failure?.Message
-            ?? (code is null ? "Send one API key, in 'Authorization: Bearer <key>' or 'X-Api-Key'." : $"The API key was refused: {code}.");
+            ?? (code is null ? "Send one API key, in 'Authorization: Bearer <key>' or 'X-Api-Key'."
+                : code == ReasonCodes.SignatureRequired ? Refusal(code, "")
+                : $"The API key was refused: {code}.");
         await Results.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
                 title: "Unauthorized",
@@ -152,6 +154,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         ReasonCodes.Suspended => "The API key is suspended after a leaked-key signal until an admin lifts it.",
         ReasonCodes.RateLimited => "The API key's rate limit is reached: retry after the time in Retry-After.",
         ReasonCodes.QuotaExceeded => "The API key's quota is used up until its next refill.",
+        ReasonCodes.SignatureRequired => "Every request with this API key must be signed (RFC 9421), and the management API takes no signed requests: use another key here.",
         _ => $"The API key may not make this request ({code}).",
     };
 

@@ -25,6 +25,8 @@ public static class AccessWords
         ReasonCodes.Suspended => "The key is suspended after a leaked-key alert, until an admin lifts it.",
         ReasonCodes.RateLimited => "One of the key's rate limits has no request left now; Retry-After says when to try again.",
         ReasonCodes.QuotaExceeded => "The key's quota has no credit left until its next refill.",
+        ReasonCodes.SignatureRequired => "The key, the API or the endpoint rule requires a request signature (RFC 9421) with one of the key's signing credentials.",
+        ReasonCodes.SignatureInvalid => "The request's signature is malformed, covers too little, is too old, was replayed, or does not verify with a signing credential of the key.",
         _ => code,
     };
 
