@@ -89,6 +89,31 @@ public abstract class SignatureDoorTests(DoorApp app)
     }
 
     [Fact]
+    public async Task PathForm_SignedTargetWithQueryPasses_ReplayAndUncoveredQueryAreRefused()
+    {
+        var owner = await app.NewUserAsync();
+        await AddRuleAsync(owner, "GET", "/reports/{id}", "reports:read", signatureRequired: true);
+        var key = await app.CreateKeyAsync(owner, ["reports:read"]);
+        var secret = await AddHmacAsync(owner, key.Key.Id);
+        var client = app.AnonymousClient();
+
+        // Envoy calls the door directly: the authority is the check's own Host (the test server's "localhost").
+        async Task<HttpResponseMessage> SendAsync(string target, (string Input, string Value) signature) =>
+            await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, await app.ExtAuthzUrlAsync(owner, target)).WithBearer(key.Token)
+                .WithRawHeader("Signature-Input", signature.Input).WithRawHeader("Signature", signature.Value));
+
+        var signed = Sign(secret, "GET", "/reports/9", "?format=csv", null, authority: "localhost");
+        using var first = await SendAsync("/reports/9?format=csv", signed);
+        using var replay = await SendAsync("/reports/9?format=csv", signed);
+        using var uncovered = await SendAsync("/reports/9?format=csv", Sign(secret, "GET", "/reports/9", null, null, authority: "localhost"));
+
+        Assert.Equal((HttpStatusCode.OK, "VALID"), (first.StatusCode, first.Header("X-Auth-Code")));
+        Assert.Equal("SIGNATURE_INVALID", replay.Header("X-Auth-Code"));
+        Assert.Equal("SIGNATURE_INVALID", uncovered.Header("X-Auth-Code"));
+        Assert.Contains("@query", uncovered.Header("Accept-Signature"));
+    }
+
+    [Fact]
     public async Task ApiRequiresSignature_EcdsaAndEd25519PublicKeys_VerifyThroughTheDoor()
     {
         var owner = await app.NewUserAsync();
@@ -372,13 +397,13 @@ public abstract class SignatureDoorTests(DoorApp app)
         return await app.AnonymousClient().SendAsync(request);
     }
 
-    private (string Input, string Value) Sign(Hmac secret, string method, string path, string? query, string? bodyDigest, DateTimeOffset? created = null) =>
-        SignWith(secret.KeyId, bytes => HMACSHA256.HashData(secret.Bytes, bytes), method, path, query, bodyDigest, created);
+    private (string Input, string Value) Sign(Hmac secret, string method, string path, string? query, string? bodyDigest, DateTimeOffset? created = null, string authority = Authority) =>
+        SignWith(secret.KeyId, bytes => HMACSHA256.HashData(secret.Bytes, bytes), method, path, query, bodyDigest, created, authority);
 
     // The signature base of RFC 9421 section 2.5, written out by hand for these components.
-    private (string Input, string Value) SignWith(string keyId, Func<byte[], byte[]> sign, string method, string path, string? query, string? bodyDigest, DateTimeOffset? created = null)
+    private (string Input, string Value) SignWith(string keyId, Func<byte[], byte[]> sign, string method, string path, string? query, string? bodyDigest, DateTimeOffset? created = null, string authority = Authority)
     {
-        var components = new List<(string Name, string Value)> { ("@method", method), ("@authority", Authority), ("@path", path) };
+        var components = new List<(string Name, string Value)> { ("@method", method), ("@authority", authority), ("@path", path) };
         if (query is not null)
         {
             components.Add(("@query", query));
