@@ -81,4 +81,7 @@ public static class AuditActions
     public const string KeySuspended = "key.suspended";
 
     public const string KeySuspensionLifted = "key.suspension_lifted";
+
+    /// <summary>A token of the key was reported found in public (details: the token's hint, source, URL, reporter and what was done).</summary>
+    public const string KeyLeaked = "key.leaked";
 }
