@@ -6,6 +6,7 @@ namespace Portal.Core.Leaks;
 /// <summary>The outcome of checking a leak report's signature.</summary>
 public enum LeakSignatureCheck
 {
+    /// <summary>The signature verifies over the body with the named key.</summary>
     Valid,
 
     /// <summary>The key identifier names no configured key.</summary>

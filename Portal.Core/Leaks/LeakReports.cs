@@ -213,6 +213,14 @@ public sealed partial class LeakReports(
             ? (await db.Memberships.AsNoTracking().Where(m => m.UserId == person.Caller.UserId && organizationIds.Contains(m.OrganizationId)).Select(m => m.OrganizationId).ToListAsync(cancellationToken)).ToHashSet()
             : [];
 
+        // Read once per organization, not per key: a report may hold hundreds of one organization's tokens.
+        var admins = (await db.Memberships.AsNoTracking()
+                .Where(m => organizationIds.Contains(m.OrganizationId) && m.Role >= OrganizationRole.Admin)
+                .Select(m => new { m.OrganizationId, m.UserId })
+                .ToListAsync(cancellationToken))
+            .ToLookup(m => m.OrganizationId, m => m.UserId);
+        var withWebhook = (await db.WebhookEndpoints.AsNoTracking().Where(w => organizationIds.Contains(w.OrganizationId)).Select(w => w.OrganizationId).ToListAsync(cancellationToken)).ToHashSet();
+
         var now = time.GetUtcNow();
         var stopped = new List<(ApiKey Key, KeyLeakOutcome Outcome)>();
         foreach (var key in keys)
@@ -247,8 +255,8 @@ public sealed partial class LeakReports(
             var message = Truncate(Message(key, leaks, url, outcome), Notification.MessageMaxLength);
             if (told)
             {
-                await NotifyAsync(db, key, message, now, cancellationToken);
-                if (await db.WebhookEndpoints.AnyAsync(w => w.OrganizationId == key.OrganizationId, cancellationToken))
+                await NotifyAsync(db, key, admins[key.OrganizationId], message, now, cancellationToken);
+                if (withWebhook.Contains(key.OrganizationId))
                 {
                     WebhookDispatch.Enqueue(db, key.OrganizationId, NotificationKinds.KeyLeaked, new
                     {
@@ -319,7 +327,7 @@ public sealed partial class LeakReports(
 
     // The owner's notification names the key; the admins' do not, since (key, kind, due) is unique.
     // Two reports of one key at the same instant tell the owner once.
-    private static async Task NotifyAsync(PortalDbContext db, ApiKey key, string message, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task NotifyAsync(PortalDbContext db, ApiKey key, IEnumerable<Guid> admins, string message, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var ownerTold = await db.Notifications.AnyAsync(n => n.KeyId == key.Id && n.Kind == NotificationKinds.KeyLeaked && n.DueAt == now, cancellationToken);
         if (ownerTold)
@@ -327,10 +335,6 @@ public sealed partial class LeakReports(
             return;
         }
 
-        var admins = await db.Memberships.AsNoTracking()
-            .Where(m => m.OrganizationId == key.OrganizationId && m.Role >= OrganizationRole.Admin && m.UserId != key.OwnerId)
-            .Select(m => m.UserId)
-            .ToListAsync(cancellationToken);
         db.Notifications.Add(new Notification
         {
             UserId = key.OwnerId,
@@ -341,7 +345,7 @@ public sealed partial class LeakReports(
             Message = message,
             CreatedAt = now,
         });
-        foreach (var admin in admins)
+        foreach (var admin in admins.Where(a => a != key.OwnerId))
         {
             db.Notifications.Add(new Notification
             {
