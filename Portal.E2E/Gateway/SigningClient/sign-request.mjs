@@ -19,15 +19,32 @@
 //   send           true (default): send with node's http module; false: only sign and print
 //   sendTo         optional "host:port" to connect to instead of the URL's (the signed URL stays as is)
 //
+// Or, to make a key pair for an ecdsa-p256-sha256 / ed25519 credential: { "generate": "ed25519" }
+// prints { privateKeyPem (PKCS#8), publicKeyPem (SPKI) }.
+//
 // Output (standard output, one JSON object):
 //   { request: { method, url, headers, body }, signatureBase, response?: { status, headers, body } }
 // signatureBase is the exact text the library signed (RFC 9421 section 2.5), for diagnosing a refusal.
 // Exit code 1 with a message on standard error when the input is unusable or the request cannot be sent.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { createSigner, httpbis } from 'http-message-signatures';
 
 const input = JSON.parse(process.argv[2] ?? (await readStdin()));
+
+if (input.generate !== undefined) {
+  const pair = input.generate === 'ed25519'
+    ? generateKeyPairSync('ed25519')
+    : input.generate === 'ecdsa-p256-sha256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : null;
+  if (pair === null) throw new Error(`Cannot generate a key pair for "${input.generate}".`);
+  process.stdout.write(JSON.stringify({
+    privateKeyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }),
+  }));
+  process.exit(0);
+}
 
 const url = new URL(required(input.url, 'url'));
 const method = (input.method ?? 'GET').toUpperCase();
