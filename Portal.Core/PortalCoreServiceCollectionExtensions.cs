@@ -11,6 +11,7 @@ using Portal.Core.Notifications;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
 using Portal.Core.Protections;
+using Portal.Core.Signatures;
 using Portal.Core.Usage;
 using Portal.Core.Validation;
 using Portal.Core.Webhooks;
@@ -30,6 +31,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<GeoOptions>().BindConfiguration(GeoOptions.Section).ValidateOnStart();
+        services.AddOptions<SignatureOptions>().BindConfiguration(SignatureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var geoValidator = new GeoOptionsValidator(contentRoot);
         services.AddSingleton<IValidateOptions<GeoOptions>>(geoValidator);
 
@@ -61,6 +63,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.TryAddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
         services.AddSingleton<QuotaWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<QuotaWriter>());
+        // Signature nonces are remembered in memory on this node; the scale-out work replaces the store.
+        services.TryAddSingleton<INonceStore>(sp => new InMemoryNonceStore(
+            sp.GetRequiredService<IOptions<SignatureOptions>>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
 
         // Read at start (a bad file stops the app naming Geo:DatabasePath), then watched while the host runs.
         services.AddSingleton(sp =>

@@ -11,7 +11,8 @@ namespace Portal.Core.Validation;
 /// Default for decisions made without a key.
 /// </param>
 /// <param name="Limits">The rate limits' and quota's state after this decision (for <c>RateLimit</c> and <c>Retry-After</c>); <see cref="LimitOutcome.Unlimited"/> when none applied.</param>
-public readonly record struct ValidationResult(string Code, KeySnapshot? Key, DateTimeOffset At = default, LimitOutcome Limits = default, RateLimitPlan? Plan = null)
+/// <param name="Detail">For <see cref="ReasonCodes.SignatureInvalid"/>: what is wrong with the signature, a fixed English sentence safe to return to the client.</param>
+public readonly record struct ValidationResult(string Code, KeySnapshot? Key, DateTimeOffset At = default, LimitOutcome Limits = default, RateLimitPlan? Plan = null, string? Detail = null)
 {
     public bool IsValid => ReferenceEquals(Code, ReasonCodes.Valid);
 

@@ -34,6 +34,7 @@ public sealed class ConfigurationRefusalTests
         { "no log page budget", new() { ["LogQueries:PageScanBudget"] = "0" }, "LogQueries:PageScanBudget" },
         { "cache byte budget under 1 MiB", new() { ["Validation:MaxCacheBytes"] = "1000" }, "Validation:MaxCacheBytes" },
         { "shared access byte budget under 1 MiB", new() { ["Validation:MaxSharedAccessBytes"] = "1000" }, "Validation:MaxSharedAccessBytes" },
+        { "nonce store under 1000 entries", new() { ["Signatures:NonceCapacity"] = "10" }, "Signatures:NonceCapacity" },
         { "webhook private networks not a boolean", new() { ["Webhooks:AllowPrivateNetworks"] = "sometimes" }, "Webhooks:AllowPrivateNetworks" },
         { "public URL without scheme", new() { ["PublicUrl"] = "keys.example.com" }, "PublicUrl" },
         { "public URL relative", new() { ["PublicUrl"] = "/portal" }, "PublicUrl" },

@@ -12,7 +12,30 @@ namespace Portal.Api.Verify;
 /// <param name="Path">The path of the app's request (a query is dropped); refused as <c>PATH_NOT_CANONICAL</c> when not in its one canonical form.</param>
 /// <param name="ClientIp">The address of the app's client (IPv4 or IPv6): checked against IP allowlists, deny lists and country rules, watched for attacks, and logged. Without it, an allowlist or a country allow list refuses.</param>
 /// <param name="ApiId">The API (<c>api_…</c>) the request is for: its endpoint rules and environments then apply.</param>
-public sealed record VerifyRequest(string? Key, string? Scope = null, string? Resource = null, string? Method = null, string? Path = null, string? ClientIp = null, string? ApiId = null);
+/// <param name="Signature">The app's request's RFC 9421 signature, when it has one: checked whenever given, and required where the key, the API or the rule asks for one.</param>
+public sealed record VerifyRequest(string? Key, string? Scope = null, string? Resource = null, string? Method = null, string? Path = null, string? ClientIp = null, string? ApiId = null, VerifySignature? Signature = null);
+
+/// <summary>
+/// What verify needs to check the signature of the app's request (RFC 9421). The method and path
+/// are verify's <c>method</c> and <c>path</c> (with its query, for <c>@query</c>).
+/// </summary>
+/// <param name="SignatureInput">The request's <c>Signature-Input</c> header, as received.</param>
+/// <param name="Value">The request's <c>Signature</c> header, as received.</param>
+/// <param name="Authority">The request's authority (<c>Host</c>), for <c>@authority</c>.</param>
+/// <param name="Headers">
+/// The request's header fields the signature covers, by lower-case name (e.g. <c>content-digest</c>,
+/// <c>content-type</c>); at most <see cref="MaxHeaders"/>. A field sent more than once is given joined with ", ".
+/// </param>
+/// <param name="BodyDigest">
+/// When the request has a body: its digest as the app computed it over the bytes it received, as a
+/// <c>Content-Digest</c> member (<c>sha-256=:…:</c> or <c>sha-512=:…:</c>, RFC 9530). The signature must then
+/// cover <c>content-digest</c>, and the request's <c>Content-Digest</c> must hold this digest.
+/// </param>
+public sealed record VerifySignature(string? SignatureInput, string? Value, string? Authority, Dictionary<string, string>? Headers = null, string? BodyDigest = null)
+{
+    /// <summary>The most header fields one signature check is given.</summary>
+    public const int MaxHeaders = 20;
+}
 
 /// <summary>
 /// The decision. Identity fields are present only when <c>valid</c> is true; a key of another
