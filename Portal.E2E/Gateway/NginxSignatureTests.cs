@@ -79,7 +79,8 @@ public sealed class NginxSignatureTests(NginxGateway gateway)
 
         Assert.True(signed.Response!.Status == 200, signed.Describe() + "\n" + gateway.NginxErrorLog());
         var received = Assert.Single(gateway.ShopApp.ReceivedFor(requestId));
-        Assert.Equal(("POST", "/payments", "payments:write"), (received.Method, received.Target, received.Scopes));
+        Assert.Equal(("POST", "/payments"), (received.Method, received.Target));
+        Assert.Contains("payments:write", received.Scopes);
         Assert.Equal(body, received.Body);
         Assert.Equal(signed.Request.Header("Signature"), received.Header("Signature"));
         Assert.Equal(signed.Request.Header("Signature-Input"), received.Header("Signature-Input"));
@@ -337,7 +338,8 @@ public sealed class NginxSignatureTests(NginxGateway gateway)
     /// <summary>A 401 with the reason in X-Auth-Code, the Bearer challenge nginx passes on and the Accept-Signature it adds.</summary>
     private void AssertRefused(RawHttp.Response response, string code, SigningClient.Exchange? signed = null)
     {
-        var context = $"Expected 401 {code}, got {response.Status} X-Auth-Code={response.Header("X-Auth-Code")}\n{signed?.Describe()}\n{gateway.NginxErrorLog()}";
+        var context = $"Expected 401 {code}, got {response.Status} X-Auth-Code={response.Header("X-Auth-Code")}\n{signed?.Describe()}" +
+            (response.Status >= 500 ? $"\n{gateway.NginxErrorLog()}" : "");
         Assert.True(response.Status == 401, context);
         Assert.True(response.Header("X-Auth-Code") == code, context);
         Assert.Contains("error=\"invalid_token\"", response.Header("WWW-Authenticate") ?? "");
