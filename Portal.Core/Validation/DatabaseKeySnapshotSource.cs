@@ -1,23 +1,33 @@
 using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Portal.Core.Access;
 using Portal.Core.Data;
+using Portal.Core.Keys;
 using Portal.Core.Protections;
+using Portal.Core.Signatures;
 
 namespace Portal.Core.Validation;
 
-/// <summary>Reads snapshots from the database: one indexed lookup by hash.</summary>
-public sealed class DatabaseKeySnapshotSource : IKeySnapshotSource
+/// <summary>Reads snapshots from the database: one indexed lookup by hash, with the key's signing credentials.</summary>
+public sealed partial class DatabaseKeySnapshotSource : IKeySnapshotSource
 {
     private readonly IDbContextFactory<PortalDbContext> _contexts;
     private readonly Counter<long> _lookups;
+    private readonly IDataProtectionProvider _protection;
+    private readonly ILogger _logger;
 
     private readonly AccessCompiler _compiler;
 
-    public DatabaseKeySnapshotSource(IDbContextFactory<PortalDbContext> contexts, AccessCompiler compiler, IMeterFactory meters)
+    public DatabaseKeySnapshotSource(IDbContextFactory<PortalDbContext> contexts, AccessCompiler compiler, IMeterFactory meters, IDataProtectionProvider protection, ILogger<DatabaseKeySnapshotSource>? logger = null)
     {
         _contexts = contexts;
         _compiler = compiler;
+        _protection = protection;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         _lookups = meters.Create(Audit.AuthenticationLog.MeterName)
             .CreateCounter<long>("portal.validation.key_lookups", description: "Database reads of a key by token hash (cache misses).");
     }
@@ -40,6 +50,7 @@ public sealed class DatabaseKeySnapshotSource : IKeySnapshotSource
                 s.RetiresAt,
                 Key = s.ApiKey!,
                 Sets = s.ApiKey!.PermissionSets.OrderBy(p => p.Name).Select(p => new { p.Id, p.Name, p.Version, p.Grants }).ToList(),
+                Credentials = db.SigningCredentials.Where(c => c.ApiKeyId == s.ApiKeyId && c.RevokedAt == null).OrderBy(c => c.Id).Take(SigningCredentialSet.MaxCredentials).ToList(),
             })
             .FirstOrDefaultAsync(cancellationToken);
         return row is null || !HashKey.FixedTimeEquals(row.Hash, hash)
@@ -56,8 +67,42 @@ public sealed class DatabaseKeySnapshotSource : IKeySnapshotSource
                 TokenRetiresAt = row.RetiresAt,
                 ApiIds = row.Key.ApiIds.Count == 0 ? [] : [.. row.Key.ApiIds],
                 Protections = ProtectionRules.Compile(row.Key.Protections, QuotaOf(row.Key)),
+                Signing = row.Credentials.Count == 0 ? SigningCredentialSet.Empty : new SigningCredentialSet(row.Credentials.Select(Compile).OfType<SigningCredential>()),
                 Access = _compiler.Compile(
                     row.Key.Scopes, row.Key.Grants, row.Key.Schedule, [.. row.Sets.Select(p => new SetGrants(p.Id, p.Name, p.Version, p.Grants))]),
             };
     }
+
+    // A credential whose material no longer opens (a lost Data Protection key) verifies nothing: its
+    // signatures are refused, never accepted unchecked.
+    private SigningCredential? Compile(KeySigningCredential stored)
+    {
+        byte[]? secret = null;
+        try
+        {
+            if (!SignatureAlgorithms.TryParse(stored.Algorithm, out var algorithm))
+            {
+                return null;
+            }
+
+            secret = stored.ProtectedSecret is { } protectedSecret ? SigningCredentialCatalog.SecretOf(_protection, protectedSecret) : null;
+            var verifier = SignatureVerifier.Create(algorithm, secret ?? stored.PublicKey ?? []);
+            return new SigningCredential(stored.KeyIdentifier, algorithm, verifier, stored.ExpiresAt);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException or FormatException)
+        {
+            LogUnreadableCredential(_logger, stored.KeyIdentifier, stored.ApiKeyId);
+            return null;
+        }
+        finally
+        {
+            if (secret is not null)
+            {
+                CryptographicOperations.ZeroMemory(secret);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Signing credential {KeyIdentifier} of key {KeyId} cannot be read (is the Data Protection key ring intact?): its signatures are refused.")]
+    private static partial void LogUnreadableCredential(ILogger logger, string keyIdentifier, Guid keyId);
 }

@@ -1,6 +1,7 @@
 using Portal.Core.Access;
 using Portal.Core.Keys;
 using Portal.Core.Protections;
+using Portal.Core.Signatures;
 
 namespace Portal.Core.Validation;
 
@@ -47,6 +48,9 @@ public sealed class KeySnapshot
 
     /// <summary>The key's IP allowlist, country rules, rate limits and quota, compiled.</summary>
     public CompiledProtections Protections { get; init; } = CompiledProtections.None;
+
+    /// <summary>The key's active signing credentials (RFC 9421 <c>keyid</c>s), compiled; empty without any.</summary>
+    public SigningCredentialSet Signing { get; init; } = SigningCredentialSet.Empty;
 
     /// <summary>Everything the key may do, compiled (shared between snapshots with the same grants).</summary>
     public required CompiledAccess Access { get; init; }

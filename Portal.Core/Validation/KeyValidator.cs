@@ -1,6 +1,7 @@
 using Portal.Core.Access;
 using Portal.Core.Keys;
 using Portal.Core.Protections;
+using Portal.Core.Signatures;
 
 namespace Portal.Core.Validation;
 
@@ -10,11 +11,11 @@ namespace Portal.Core.Validation;
 /// block for the organization → shape and checksum (no lookup) → HMAC → negative cache → snapshot
 /// cache → database (each pepper version) → the API's organization → status → expiry and rotation
 /// grace → the API and environment → IP deny list and allowlists → countries → canonical target →
-/// time window and scope → rate limits and quota. A refused request takes nothing from a limit or
+/// the matching endpoint rule → request signature → time window and scope → rate limits and quota. A refused request takes nothing from a limit or
 /// quota. Hashes are compared in constant time throughout. A cached decision allocates nothing.
 /// Never logs or keeps a token.
 /// </summary>
-public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots, KeySnapshotCache cache, TimeProvider time, RequestShield? shield = null)
+public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots, KeySnapshotCache cache, TimeProvider time, RequestShield? shield = null, INonceStore? nonces = null)
 {
     public ValueTask<ValidationResult> ValidateAsync(string? token, RequestContext request, CancellationToken cancellationToken = default)
     {
@@ -124,7 +125,7 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
             context = context with { Country = shield.CountryFor(key, context.Api, context.Shield, context.Address) };
         }
 
-        var verdict = Decide(key, context, now);
+        var verdict = Decide(key, context, now, nonces);
         var code = verdict.Code;
         if (ReferenceEquals(code, ReasonCodes.NotFound))
         {
@@ -134,10 +135,10 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
 
         if (shield is null)
         {
-            return new ValidationResult(code, key, now);
+            return new ValidationResult(code, key, now, Detail: verdict.Detail);
         }
 
-        var result = new ValidationResult(code, key, now);
+        var result = new ValidationResult(code, key, now, Detail: verdict.Detail);
         if (ReferenceEquals(code, ReasonCodes.Valid))
         {
             var cost = verdict.RuleIndex >= 0 && context.Api is { } api ? api.Rules.Rules[verdict.RuleIndex].Cost : 1;
@@ -228,13 +229,14 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
     /// Decides a request for a key that was found: the API's organization (another one's key is
     /// <see cref="ReasonCodes.NotFound"/>), status, expiry, the API and environment, the address
     /// (the organization's deny list, the API's and the key's allowlists), the country (with
-    /// <see cref="RequestContext.Country"/>), the canonical target, then access. Counts nothing:
+    /// <see cref="RequestContext.Country"/>), the canonical target, the request signature (RFC 9421, with
+    /// <paramref name="nonces"/>; see <see cref="SignatureCode"/>), then access. Counts nothing:
     /// rate limits are taken by <see cref="ValidateAsync"/> once this allows. With no required scope and <see cref="RequestContext.UseEndpointRules"/>,
     /// the scope comes from the API's endpoint rule matching the method and path; a request no rule
     /// matches is denied unless the API allows any valid key. The portal's test-access tool and the
     /// ApiKey scheme's scope requirements ask this same method.
     /// </summary>
-    public static Verdict Decide(KeySnapshot key, in RequestContext request, DateTimeOffset now)
+    public static Verdict Decide(KeySnapshot key, in RequestContext request, DateTimeOffset now, INonceStore? nonces = null)
     {
         var api = request.Api;
         // A key of another organization than the door's (the API's, or verify's caller's) is unknown
@@ -298,6 +300,12 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
             {
                 return new Verdict(ReasonCodes.InsufficientScope, rule);
             }
+        }
+
+        // Who signed comes before what they may do: a signature problem is a 401, like a bad token.
+        if (!request.ProtectionsChecked && SignatureCode(key, request, rule, now, nonces, out var detail) is { } signatureCode)
+        {
+            return new Verdict(signatureCode, rule, Detail: detail);
         }
 
         var decision = key.Access.Evaluate(scope, request.Resource, now, request.EnforceResourceFilters);
@@ -364,6 +372,44 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
             : null;
         code = source is null ? null : ReasonCodes.GeoBlocked;
         return source;
+    }
+
+    /// <summary>
+    /// The signature's refusal, or null when it passes: a request that carries a signature
+    /// (<see cref="RequestContext.Message"/>) has it checked whether or not one is required
+    /// (<see cref="ReasonCodes.SignatureInvalid"/> with <paramref name="detail"/>); one without is refused
+    /// with <see cref="ReasonCodes.SignatureRequired"/> when the key, the API or the matching endpoint
+    /// rule (<paramref name="rule"/>) requires one. Without <paramref name="nonces"/> (the test-access
+    /// tool) a signature cannot be taken and is refused.
+    /// </summary>
+    public static string? SignatureCode(KeySnapshot key, in RequestContext request, int rule, DateTimeOffset now, INonceStore? nonces, out string? detail)
+    {
+        detail = null;
+        var api = request.Api;
+        var required = key.Protections.RequireSignature
+            || (api is not null && (api.Protections.RequireSignature || (rule >= 0 && api.Rules.Rules[rule].SignatureRequired)));
+        if (request.Message is not { } message)
+        {
+            return required ? ReasonCodes.SignatureRequired : null;
+        }
+
+        if (nonces is null)
+        {
+            detail = "signatures are not checked here";
+            return ReasonCodes.SignatureInvalid;
+        }
+
+        var outcome = MessageSignatures.Verify(message, key.Signing, key.KeyId, now, nonces);
+        switch (outcome.Status)
+        {
+            case SignatureStatus.Valid:
+                return null;
+            case SignatureStatus.Missing:
+                return required ? ReasonCodes.SignatureRequired : null;
+            default:
+                detail = outcome.Detail;
+                return ReasonCodes.SignatureInvalid;
+        }
     }
 
     private static bool IsUsable(KeySnapshot key, DateTimeOffset now, out string code)

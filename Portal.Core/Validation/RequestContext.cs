@@ -1,5 +1,6 @@
 using Portal.Core.Apis;
 using Portal.Core.Protections;
+using Portal.Core.Signatures;
 
 namespace Portal.Core.Validation;
 
@@ -43,7 +44,12 @@ namespace Portal.Core.Validation;
 /// </param>
 /// <param name="ProtectionsChecked">
 /// The address and country were already checked for this request by <see cref="KeyValidator.ValidateAsync"/>
-/// (the ApiKey scheme's scope requirements decide scopes only afterwards).
+/// (the ApiKey scheme's scope requirements decide scopes only afterwards); so was the signature.
+/// </param>
+/// <param name="Message">
+/// The request as its RFC 9421 signature covers it, when it carries <c>Signature</c> or <c>Signature-Input</c>:
+/// the signature is then checked whether or not one is required. Null for a request without one (refused
+/// with <see cref="ReasonCodes.SignatureRequired"/> where the key, the API or the matching rule requires one).
 /// </param>
 public readonly record struct RequestContext(
     string? RequiredScope = null,
@@ -60,4 +66,5 @@ public readonly record struct RequestContext(
     Guid? OrganizationId = null,
     OrganizationShield? Shield = null,
     CountryCode? Country = null,
-    bool ProtectionsChecked = false);
+    bool ProtectionsChecked = false,
+    SignedMessage? Message = null);

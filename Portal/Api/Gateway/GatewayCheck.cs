@@ -162,10 +162,12 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
 
         var clientIp = addresses.Resolve(context);
         var credentials = ApiKeyCredentials.Read(request.Headers);
+        // Built only for a request that carries a signature: the rest (nearly all) pay two header lookups.
+        var message = SignedRequests.HasSignature(request.Headers) ? SignedRequests.Read(context, addresses.IsTrustedPeer(context), method, canonicalPath, target) : null;
         var result = credentials.Outcome == CredentialOutcome.Found
             ? await validator.ValidateAsync(
                 credentials.Token,
-                new RequestContext(scope, clientIp, canonicalMethod, canonicalPath, UseEndpointRules: useRules, Api: api, TargetRefused: refused, MethodOverride: methodOverride, Address: ClientAddress.Parse(clientIp)),
+                new RequestContext(scope, clientIp, canonicalMethod, canonicalPath, UseEndpointRules: useRules, Api: api, TargetRefused: refused, MethodOverride: methodOverride, Address: ClientAddress.Parse(clientIp), Message: message),
                 context.RequestAborted)
             : await validator.ValidateAsync(null, new RequestContext(ClientIp: clientIp, Api: api, Address: ClientAddress.Parse(clientIp)), context.RequestAborted);
 
@@ -195,7 +197,11 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         // answers thousands of times a second, carries none (verify's body has them for every answer).
         RateLimitHeaders.Write(headers, result);
         var status = ReasonCodes.StatusOf(result.Code);
-        if (status == StatusCodes.Status401Unauthorized)
+        if (SignedRequests.IsSignatureRefusal(result.Code))
+        {
+            SignedRequests.WriteChallenge(headers, result, request.Headers, method, target);
+        }
+        else if (status == StatusCodes.Status401Unauthorized)
         {
             headers[HeaderNames.WWWAuthenticate] = "Bearer error=\"invalid_token\"";
         }

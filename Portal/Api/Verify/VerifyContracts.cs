@@ -50,7 +50,9 @@ public sealed record VerifySignature(string? SignatureInput, string? Value, stri
 /// <c>limits</c> (keys with rate limits or a quota) gives each limit's remaining requests and reset
 /// time after this decision, and the quota's credits left; <c>retryAfterSeconds</c> accompanies
 /// <c>RATE_LIMITED</c> and <c>QUOTA_EXCEEDED</c>, as the <c>Retry-After</c> header does. The answer is
-/// 200 whatever the code: a 429 here would say the calling app itself was limited.
+/// 200 whatever the code: a 429 here would say the calling app itself was limited. With
+/// <c>SIGNATURE_REQUIRED</c> or <c>SIGNATURE_INVALID</c>, <c>detail</c> says what is wrong with the signature and
+/// <c>acceptSignature</c> is the <c>Accept-Signature</c> value (RFC 9421 section 5.1) the app may pass on to its client.
 /// </remarks>
 public sealed record VerifyResponse(
     bool Valid,
@@ -64,4 +66,6 @@ public sealed record VerifyResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ExpiresAt = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ResourceFilter>? Filters = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<LimitState>? Limits = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? RetryAfterSeconds = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? RetryAfterSeconds = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AcceptSignature = null);

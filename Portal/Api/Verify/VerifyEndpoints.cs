@@ -13,6 +13,7 @@ using Portal.Core.Apis;
 using Portal.Core.Keys;
 using Portal.Core.Audit;
 using Portal.Core.Protections;
+using Portal.Core.Signatures;
 using Portal.Core.Validation;
 using Portal.Api.Gateway;
 
@@ -97,6 +98,8 @@ public static class VerifyEndpoints
             throw new InvalidRequestException("apiId", "Name the API whose endpoint rules decide this path, or name a scope.");
         }
 
+        var message = request.Signature is { } signature ? SignedMessageOf(signature, request) : null;
+
         // Without a scope, the method and path are matched against the API's endpoint rules; with
         // neither, the key is only authenticated (and checked against the API, when one is named).
         var useRules = request.Scope is null && request.Path is not null;
@@ -109,7 +112,8 @@ public static class VerifyEndpoints
                 MethodOverride: request.Path is not null && RequestTarget.HasMethodOverrideParameter(request.Path),
                 // The app's client, when the app names it: never the app's own address, which calls from its server.
                 Address: ClientAddress.Parse(clientIp),
-                OrganizationId: callerOrganization),
+                OrganizationId: callerOrganization,
+                Message: message),
             context.RequestAborted);
         if (result.Key is { } key && key.OrganizationId != callerOrganization)
         {
@@ -124,7 +128,10 @@ public static class VerifyEndpoints
         var limits = result.Plan is { } plan && result.Key is { } limited ? LimitsOf(limiter.Peek(StateIdOf(limited, api, plan), plan, result.At), result) : null;
         if (!result.IsValid)
         {
-            return TypedResults.Ok(new VerifyResponse(false, result.Code, Limits: limits, RetryAfterSeconds: result.Limits.RetryAfterSeconds > 0 ? result.Limits.RetryAfterSeconds : null));
+            var signatureRefused = SignedRequests.IsSignatureRefusal(result.Code);
+            return TypedResults.Ok(new VerifyResponse(false, result.Code, Limits: limits, RetryAfterSeconds: result.Limits.RetryAfterSeconds > 0 ? result.Limits.RetryAfterSeconds : null,
+                Detail: signatureRefused ? result.Detail : null,
+                AcceptSignature: signatureRefused ? MessageSignatures.AcceptSignature(request.Path?.Contains('?') == true, message?.HasBody ?? SignedRequests.HasBody(EmptyHeaders, canonicalMethod)) : null));
         }
 
         // Read at the moment of the decision, as the gateway door's X-Auth-Scopes and
@@ -133,6 +140,78 @@ public static class VerifyEndpoints
         return TypedResults.Ok(new VerifyResponse(true, result.Code, valid.KeyId, valid.Name, valid.OwnerId, valid.OrganizationId,
             valid.Environment == KeyEnvironment.Live ? "live" : "test", valid.Access.OpenAt(result.At).Scopes, valid.ExpiresAt,
             valid.Access.FiltersFor(request.Scope, result.At), limits));
+    }
+
+    private static readonly HeaderDictionary EmptyHeaders = new();
+
+    /// <summary>
+    /// The app's request as its signature covers it: verify's method and path (its canonical form, and
+    /// the query as given), the authority, the covered header fields and the app's digest of the body.
+    /// Each bad field is refused by name.
+    /// </summary>
+    private static SignedMessage SignedMessageOf(VerifySignature signature, VerifyRequest request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.Path is null)
+        {
+            errors["path"] = ["A signed request needs its path (with its query, as the client sent it) for @path and @query."];
+        }
+
+        var authority = SignedMessage.NormalizeAuthority(signature.Authority);
+        if (authority is null)
+        {
+            errors["signature.authority"] = ["Give the request's authority (its Host: a host name or address, and a port when not 443)."];
+        }
+
+        if (string.IsNullOrEmpty(signature.SignatureInput) || string.IsNullOrEmpty(signature.Value))
+        {
+            errors["signature"] = ["Give both the Signature-Input (signatureInput) and the Signature (value) header of the request."];
+        }
+
+        var headers = new HeaderDictionary();
+        if (signature.Headers is { } fields)
+        {
+            if (fields.Count > VerifySignature.MaxHeaders)
+            {
+                errors["signature.headers"] = [$"Give at most {VerifySignature.MaxHeaders} header fields."];
+            }
+            else
+            {
+                foreach (var (name, value) in fields)
+                {
+                    if (name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_' or '.')
+                        || value is null || value.Any(c => c < ' ' && c != '\t' || c == '\x7f'))
+                    {
+                        errors["signature.headers"] = ["Name each header field in lower case (letters, digits, '-'), with a value without control characters."];
+                        break;
+                    }
+
+                    headers[name] = value;
+                }
+            }
+        }
+
+        if (signature.BodyDigest is { } digest && !ContentDigest.TryParse(digest, out _, out _))
+        {
+            errors["signature.bodyDigest"] = ["Give the body's digest as a Content-Digest member: sha-256=:<base64>: or sha-512=:<base64>: (RFC 9530)."];
+        }
+
+        InvalidRequestException.ThrowIfAny(errors);
+        var method = (request.Method ?? "GET").ToUpperInvariant();
+        var question = request.Path!.IndexOf('?');
+        return new SignedMessage
+        {
+            Method = method,
+            Authority = authority!,
+            // A path that is not canonical is refused (PATH_NOT_CANONICAL) before any signature is read.
+            Path = RequestTarget.CanonicalPath(request.Path) ?? request.Path,
+            Query = question >= 0 ? request.Path[(question + 1)..] : null,
+            Headers = headers,
+            SignatureInput = signature.SignatureInput,
+            Signature = signature.Value,
+            HasBody = signature.BodyDigest is not null || SignedRequests.HasBody(headers, method),
+            BodyDigest = signature.BodyDigest,
+        };
     }
 
     // The counters the decision was taken against: the key's own, or the API's defaults for this key.
