@@ -151,6 +151,25 @@ public abstract class BadInputTests(PortalApp app)
                 rows.Add(KeyById + "/revoke", "POST", $"{Keys}/{id}/revoke", null, Key, null);
                 rows.Add(KeyById + "/lift-suspension", "POST", $"{Keys}/{id}/lift-suspension", null, Key, null);
                 rows.Add(KeyById + "/usage", "GET", $"{Keys}/{id}/usage", null, Key, null);
+                rows.Add(KeyById + "/signing-credentials", "GET", $"{Keys}/{id}/signing-credentials", null, Key, null);
+                rows.Add(KeyById + "/signing-credentials", "POST", $"{Keys}/{id}/signing-credentials", """{"algorithm":"hmac-sha256"}""", Key, null);
+                rows.Add(KeyById + "/signing-credentials/{credentialId:guid}", "DELETE", $"{Keys}/{id}/signing-credentials/{Guid.Empty}", null, Key, null);
+            }
+
+            rows.Add(KeyById + "/signing-credentials/{credentialId:guid}", "DELETE", $"{Keys}/{{key}}/signing-credentials/not-a-guid", null, Key, null);
+            rows.Add(KeyById + "/signing-credentials/{credentialId:guid}", "DELETE", $"{Keys}/{{key}}/signing-credentials/{Guid.Empty}", null, Key, null);
+            foreach (var (body, named) in new (string, string?)[]
+                     {
+                         ("""{"algorithm":"rsa-pss-sha512"}""", "algorithm"), ("""{"algorithm":null}""", "algorithm"), ("""{"algorithm":"\u0000"}""", "algorithm"),
+                         ("""{"algorithm":["hmac-sha256"]}""", "algorithm"), ("""{"algorithm":"ed25519"}""", "publicKey"),
+                         ("""{"algorithm":"ed25519","publicKey":"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"}""", "publicKey"),
+                         ($$"""{"algorithm":"ecdsa-p256-sha256","publicKey":"{{TooLong}}"}""", "publicKey"),
+                         ("""{"algorithm":"ed25519","publicKey":"{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"%%%\"}"}""", "publicKey"),
+                         ("""{"algorithm":"ecdsa-p256-sha256","publicKey":{}}""", "publicKey"),
+                         ("""{"algorithm":"hmac-sha256","expiresAt":"0001-01-01T00:00:00Z"}""", "expiresAt"), ("[]", "body"), ("null", "body"),
+                     })
+            {
+                rows.Add(KeyById + "/signing-credentials", "POST", $"{Keys}/{{key}}/signing-credentials", body, Key, named);
             }
 
             foreach (var (body, named) in new (string, string?)[]
@@ -198,6 +217,8 @@ public abstract class BadInputTests(PortalApp app)
                          ("""{"key":"pk_test_x","method":"\u0000"}""", null), ("""{"key":"pk_test_x","clientIp":"999.999.1.1\u0000"}""", null),
                          ("""{"key":"pk_test_x","path":"relative"}""", "path"), ("""{"key":"pk_test_x","path":7}""", "path"),
                          ("""{"key":["pk_test_x"]}""", "key"), ("""{"key":"pk_test_x","scope":{}}""", "scope"), ("""{"key":"\ud800"}""", null),
+                         ("""{"key":"pk_test_x","path":"/x","signature":"sig1"}""", "signature"), ("""{"key":"pk_test_x","path":"/x","signature":{"headers":{"a":1}}}""", null),
+                         ("""{"key":"pk_test_x","scope":"a:b","path":"/x","signature":{"signatureInput":"\u0000","value":"\u0000","authority":"\u0000"}}""", "signature.authority"),
                      })
             {
                 rows.Add("/api/v1/keys/verify", "POST", "/api/v1/keys/verify", body, Key, named);
