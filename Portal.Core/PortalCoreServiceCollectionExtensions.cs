@@ -7,6 +7,7 @@ using Portal.Core.Apis;
 using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Keys;
+using Portal.Core.Leaks;
 using Portal.Core.Notifications;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
@@ -30,6 +31,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LeakReportOptions>().BindConfiguration(LeakReportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<GeoOptions>().BindConfiguration(GeoOptions.Section).ValidateOnStart();
         services.AddOptions<SignatureOptions>().BindConfiguration(SignatureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var geoValidator = new GeoOptionsValidator(contentRoot);
@@ -80,6 +82,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<ThreatMonitor>();
         services.AddSingleton<ThreatResponder>();
         services.AddHostedService(sp => sp.GetRequiredService<ThreatResponder>());
+        services.AddSingleton<LeakReportSignatures>();
+        services.AddSingleton<LeakReports>();
+        services.AddSingleton<PortalLeakReportLimit>();
 
         // Reconciliation jobs: plain services; the host decides when they run (Hangfire, see Portal/Jobs).
         services.AddSingleton<KeyExpiry>();

@@ -87,4 +87,7 @@ public static class AuditActions
 
     /// <summary>A key's signing credential was revoked.</summary>
     public const string SigningCredentialRevoked = "key.signing_credential_revoked";
+
+    /// <summary>A token of the key was reported found in public (details: the token's hint, source, URL, reporter and what was done).</summary>
+    public const string KeyLeaked = "key.leaked";
 }

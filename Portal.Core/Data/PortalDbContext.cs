@@ -6,6 +6,7 @@ using Portal.Core.Access;
 using Portal.Core.Apis;
 using Portal.Core.Audit;
 using Portal.Core.Keys;
+using Portal.Core.Leaks;
 using Portal.Core.Notifications;
 using Portal.Core.Organizations;
 using Portal.Core.Protections;
@@ -60,6 +61,8 @@ public abstract class PortalDbContext(DbContextOptions options)
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     public DbSet<AddressBlock> AddressBlocks => Set<AddressBlock>();
+
+    public DbSet<KeyLeak> KeyLeaks => Set<KeyLeak>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

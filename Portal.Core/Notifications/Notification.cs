@@ -42,4 +42,7 @@ public static class NotificationKinds
 
     /// <summary>To a key's owner and the organization's admins and owners: a leaked-key signal (also a webhook event of this type).</summary>
     public const string KeySuspicious = "key.suspicious";
+
+    /// <summary>To a key's owner and the organization's admins and owners: a token of the key was reported found in public (also a webhook event of this type).</summary>
+    public const string KeyLeaked = "key.leaked";
 }

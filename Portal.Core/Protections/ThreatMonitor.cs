@@ -19,6 +19,7 @@ namespace Portal.Core.Protections;
 /// <param name="LeakCountryLimit">Distinct countries one key is used from within the leak window that raise one.</param>
 /// <param name="LeakWindowSeconds">The window of the leaked-key signal.</param>
 /// <param name="SuspendSuspiciousKeys">Whether an alert also suspends the key until an admin lifts it.</param>
+/// <param name="ReportedLeaks">What a leak report of one of the organization's tokens does to its key (see <see cref="LeakResponse"/>).</param>
 public sealed record ThreatPolicy(
     int FailureLimit = 50,
     int StuffingLimit = 20,
@@ -27,7 +28,8 @@ public sealed record ThreatPolicy(
     int LeakAddressLimit = 50,
     int LeakCountryLimit = 3,
     int LeakWindowSeconds = 3600,
-    bool SuspendSuspiciousKeys = false)
+    bool SuspendSuspiciousKeys = false,
+    LeakResponse ReportedLeaks = LeakResponse.Revoke)
 {
     public static ThreatPolicy Default { get; } = new();
 }

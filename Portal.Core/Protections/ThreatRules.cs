@@ -18,6 +18,10 @@ public static class ThreatRules
         Range(policy.LeakAddressLimit, 2, 100_000, "leakAddressLimit", "Distinct addresses per key that raise an alert");
         Range(policy.LeakCountryLimit, 2, 250, "leakCountryLimit", "Distinct countries per key that raise an alert");
         Range(policy.LeakWindowSeconds, 60, 7 * 86_400, "leakWindowSeconds", "The leaked-key window (seconds)");
+        if (!Enum.IsDefined(policy.ReportedLeaks))
+        {
+            errors[$"{field}.reportedLeaks"] = ["The answer to a reported leak must be revoke or suspend."];
+        }
 
         void Range(int value, int min, int max, string name, string label)
         {

@@ -21,9 +21,10 @@ public abstract class BadInputTests(PortalApp app)
 {
     /// <summary>
     /// Who sends a row: a key with every management scope, a key of a second organization (whose
-    /// policies the rows may change without touching the first's), a signed-in person (cookie), or nobody.
+    /// policies the rows may change without touching the first's), a signed-in person (cookie), a
+    /// secret scanner signing the body with the configured leak-report key, or nobody.
     /// </summary>
-    public const string Key = "key", PolicyKey = "policy key", Cookie = "cookie", Anonymous = "anonymous";
+    public const string Key = "key", PolicyKey = "policy key", Cookie = "cookie", Anonymous = "anonymous", Scanner = "scanner";
 
     // {org}, {key}, {set}, {api} ({apiPublic} in its api_ form) and {policyOrg} in a URL or body stand for the tenant's organization, one of its keys, a permission set, an API and the second organization.
     // A NUL in a URL's path is left out: Kestrel refuses it with 400 before routing, and the test server refuses to send it.
@@ -240,11 +241,32 @@ public abstract class BadInputTests(PortalApp app)
                          ("""{"disableUnusedAfterDays":2147483647}""", "disableUnusedAfterDays"), ("""{"disableUnusedAfterDays":-2147483648}""", "disableUnusedAfterDays"),
                          ("""{"liveKeyCreators":"everyone"}""", "liveKeyCreators"), ("""{"liveKeyCreators":1}""", "liveKeyCreators"),
                          ("""{"liveKeyCreators":null}""", "liveKeyCreators"), ("""{"liveKeyCreators":"\u0000"}""", "liveKeyCreators"),
+                         ("""{"threats":{"reportedLeaks":"delete"}}""", "threats.reportedLeaks"), ("""{"threats":{"reportedLeaks":1}}""", "threats.reportedLeaks"),
+                         ("""{"threats":{"reportedLeaks":null}}""", "threats.reportedLeaks"), ("""{"threats":{"reportedLeaks":"\u0000"}}""", "threats.reportedLeaks"),
                          ("[]", "body"), ("null", "body"), ("", "body"),
                      })
             {
                 rows.Add("/api/v1/organizations/{id:guid}/policies", "PUT", "/api/v1/organizations/{policyOrg}/policies", body, PolicyKey, named);
             }
+
+            // POST /api/v1/keys/leaks: signed garbage names its field; unsigned garbage is refused before it is read.
+            const string Leaks = "/api/v1/keys/leaks";
+            foreach (var (body, named) in new (string, string?)[]
+                     {
+                         ("{}", "body"), ("null", "body"), ("", "body"), ("\u0000", "body"), ("[", "[0]"), ("[null]", "[0]"), ("[{}]", "[0].token"),
+                         ("""[{"token":null}]""", "[0].token"), ("""[{"token":7}]""", "[0].token"), ("""[{"token":"a","type":[]}]""", "[0].type"),
+                         ("""[{"token":"\u0000"}]""", null), ("""[{"token":"\ud800"}]""", null), ("""[{"token":"pk_test_\u0000","url":"\u0000","source":"\u0000"}]""", null),
+                         ($$"""[{"token":"{{TooLong}}"}]""", "[0].token"), ($$"""[{"token":"a","url":"https://e.com/{{TooLong}}"}]""", "[0].url"),
+                         ($$"""[{"token":"a","source":"{{TooLong}}"}]""", "[0].source"), ($$"""[{"token":"a","type":"{{TooLong}}"}]""", "[0].type"),
+                         ("""[{"token":"a","token":"b"}]""", "[0]"), ($$"""[{{string.Join(",", Enumerable.Repeat("{\"token\":\"a\"}", 1001))}}]""", "body"),
+                         ("""[{"token":"a","url":"javascript:alert(1)","source":"<b>"}]""", null),
+                     })
+            {
+                rows.Add(Leaks, "POST", Leaks, body, Scanner, named);
+                rows.Add(Leaks, "POST", Leaks, body, Anonymous, null);
+            }
+
+            rows.Add(Leaks, "POST", $"{Leaks}?%00=%FF", "[]", Scanner, null);
 
             rows.Add("/api/v1/ping", "GET", "/api/v1/ping?%00=%FF", null, Anonymous, null);
             rows.Add("/health/live", "GET", "/health/live?%00=%FF", null, Anonymous, null);
@@ -299,7 +321,7 @@ public abstract class BadInputTests(PortalApp app)
                          "/orgs/{OrganizationId:guid}/access/sets", "/orgs/{OrganizationId:guid}/access/sets/new", "/orgs/{OrganizationId:guid}/access/sets/{SetId:guid}",
                          "/orgs/{OrganizationId:guid}/access/sets/{SetId:guid}/edit", "/orgs/{OrganizationId:guid}/logs", "/orgs/{OrganizationId:guid}/audit",
                          "/orgs/{OrganizationId:guid}/members", "/orgs/{OrganizationId:guid}/policies", "/orgs/{OrganizationId:guid}/keys",
-                         "/orgs/{OrganizationId:guid}/keys/{KeyId:guid}", "/orgs/{OrganizationId:guid}/blocks",
+                         "/orgs/{OrganizationId:guid}/keys/{KeyId:guid}", "/orgs/{OrganizationId:guid}/blocks", "/keys/report-leak",
                      })
             {
                 var url = page.Replace("{OrganizationId:guid}", "{org}").Replace("{SetId:guid}", "{set}").Replace("{KeyId:guid}", "{key}").Replace("{ApiId:guid}", "{api}");
@@ -339,6 +361,16 @@ public abstract class BadInputTests(PortalApp app)
         if (body is not null)
         {
             request.Content = new StringContent(tenant.Fill(body), Encoding.UTF8, "application/json");
+        }
+
+        if (sender == Scanner)
+        {
+            var signed = LeakScanner.Signed(tenant.Fill(body ?? ""));
+            request.Content = signed.Content;
+            foreach (var header in signed.Headers)
+            {
+                request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
         }
 
         var response = await tenant.Client(sender).SendAsync(request);

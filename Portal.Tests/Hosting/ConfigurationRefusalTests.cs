@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -43,7 +44,25 @@ public sealed class ConfigurationRefusalTests
         { "public URL with a query", new() { ["PublicUrl"] = "https://keys.example.com/?tenant=1" }, "PublicUrl" },
         { "public URL with a fragment", new() { ["PublicUrl"] = "https://keys.example.com/#top" }, "PublicUrl" },
         { "public URL with credentials", new() { ["PublicUrl"] = "https://admin:hunter2@keys.example.com" }, "PublicUrl" },
+        { "leak report key not PEM", LeakKey("k", "not a key"), "LeakReports:PublicKeys:0:PublicKeyPem" },
+        { "leak report key private", LeakKey("k", ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem()), "LeakReports:PublicKeys:0:PublicKeyPem" },
+        { "leak report key RSA", LeakKey("k", RSA.Create(2048).ExportSubjectPublicKeyInfoPem()), "LeakReports:PublicKeys:0:PublicKeyPem" },
+        { "leak report key P-384", LeakKey("k", ECDsa.Create(ECCurve.NamedCurves.nistP384).ExportSubjectPublicKeyInfoPem()), "LeakReports:PublicKeys:0:PublicKeyPem" },
+        { "leak report key without identifier", LeakKey(" ", ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportSubjectPublicKeyInfoPem()), "LeakReports:PublicKeys:0:KeyIdentifier" },
+        {
+            "leak report key identifier twice",
+            new(LeakKey("k", ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportSubjectPublicKeyInfoPem()))
+            {
+                ["LeakReports:PublicKeys:1:KeyIdentifier"] = "k",
+                ["LeakReports:PublicKeys:1:PublicKeyPem"] = ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportSubjectPublicKeyInfoPem(),
+            },
+            "LeakReports:PublicKeys"
+        },
+        { "no portal leak reports", new() { ["LeakReports:PortalReportsPerHour"] = "0" }, "LeakReports:PortalReportsPerHour" },
     };
+
+    private static Dictionary<string, string?> LeakKey(string identifier, string pem) =>
+        new() { ["LeakReports:PublicKeys:0:KeyIdentifier"] = identifier, ["LeakReports:PublicKeys:0:PublicKeyPem"] = pem };
 
     [Theory]
     [MemberData(nameof(BadSettings))]
@@ -88,6 +107,14 @@ public sealed class ConfigurationRefusalTests
     public void Start_GoodPublicUrl_Starts(string url)
     {
         using var app = new ConfiguredApp(new() { ["PublicUrl"] = url });
+
+        Assert.NotNull(app.Services);
+    }
+
+    [Fact]
+    public void Start_LeakReportKey_Starts()
+    {
+        using var app = new ConfiguredApp(LeakKey("bcb53661", ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportSubjectPublicKeyInfoPem()));
 
         Assert.NotNull(app.Services);
     }

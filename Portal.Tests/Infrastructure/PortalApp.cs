@@ -48,11 +48,20 @@ public abstract class PortalApp : WebApplicationFactory<Program>
         builder.UseSetting("Jobs:RunServer", "false");
         // The webhook tests' receiver listens on loopback without TLS.
         builder.UseSetting("Webhooks:AllowLoopbackHttp", "true");
+        if (AcceptsLeakReports)
+        {
+            builder.UseSetting("LeakReports:PublicKeys:0:KeyIdentifier", LeakScanner.KeyIdentifier);
+            builder.UseSetting("LeakReports:PublicKeys:0:PublicKeyPem", LeakScanner.PublicKeyPem);
+        }
+
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         builder.ConfigureTestServices(services => services
             .AddSingleton<TimeProvider>(Clock)
             .AddSingleton<IStartupFilter, RawTargets.Filter>());
     }
+
+    /// <summary>Whether the test scanner's key verifies leak reports (<see cref="LeakScanner"/>); an app without one answers them 404.</summary>
+    protected virtual bool AcceptsLeakReports => true;
 
     public AsyncServiceScope Scope() => Services.CreateAsyncScope();
 

@@ -2,6 +2,7 @@ using Portal.Api.Access;
 using Portal.Api.Apis;
 using Portal.Api.Gateway;
 using Portal.Api.Keys;
+using Portal.Api.Leaks;
 using Portal.Api.Logs;
 using Portal.Api.Usage;
 using Portal.Api.Organizations;
@@ -44,6 +45,7 @@ public static class PortalApi
         // Fonts and telemetry would come from and go to Scalar's servers; the page's policy keeps it on this origin.
         app.MapScalarApiReference("/api/docs", options => options.WithTitle("API Key Portal API").DisableDefaultFonts().DisableTelemetry());
         app.MapVerifyEndpoints();
+        app.MapLeakReportEndpoints();
         app.MapGroup("/api/v1/keys").MapKeysEndpoints();
         app.MapGroup("/api/v1/organizations").MapPoliciesEndpoints();
         app.MapGroup("/api/v1/apis").MapApisEndpoints();

@@ -23,6 +23,7 @@ public sealed class PoliciesPageTests : BunitContext, IAsyncLifetime, IClassFixt
 {
     private readonly SqliteApp app;
     private readonly BunitAuthorizationContext _authorization;
+    private readonly IRenderedComponent<MudBlazor.MudPopoverProvider> _popovers;
 
     public PoliciesPageTests(SqliteApp app)
     {
@@ -47,7 +48,7 @@ public sealed class PoliciesPageTests : BunitContext, IAsyncLifetime, IClassFixt
         Services.AddScoped<PortalCaller>();
         _authorization = AddAuthorization();
         this.AddPortalTestServices();
-        Render<MudBlazor.MudPopoverProvider>();
+        _popovers = Render<MudBlazor.MudPopoverProvider>();
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -176,6 +177,27 @@ public sealed class PoliciesPageTests : BunitContext, IAsyncLifetime, IClassFixt
         Assert.DoesNotContain("Add denied network", page.Markup);
         Assert.Equal("KP", Input(page, "Denied countries").GetAttribute("value"));
         Assert.NotNull(Input(page, "Denied countries").GetAttribute("readonly"));
+    }
+
+    [Fact]
+    public async Task Save_ReportedLeaksSuspend_IsStoredInTheThreatPolicy_AndShownToDevelopers()
+    {
+        var organization = await app.NewOrganizationAsync();
+        var page = RenderPage(organization.Owner, organization.Id);
+        page.WaitForAssertion(() => Assert.Contains("When a token is reported found in public", page.Markup));
+        Assert.Contains("Revoke the key at once (REVOKED)", page.Find("div.mud-input-control:has([data-testid=reported-leaks])").InnerHtml);
+
+        await page.Find("div.mud-input-control:has([data-testid=reported-leaks])").MouseDownAsync(new());
+        _popovers.WaitForAssertion(() => Assert.Contains(_popovers.FindAll("div.mud-list-item"), i => i.TextContent.Contains("Suspend the key", StringComparison.Ordinal)));
+        await _popovers.FindAll("div.mud-list-item").Single(i => i.TextContent.Trim() == "Suspend the key until an admin lifts it (SUSPENDED)").ClickAsync(new());
+        Button(page, "Save policies").Click();
+
+        await WaitForAsync(async () => (await StoredAsync(organization.Id))?.Threats?.ReportedLeaks == LeakResponse.Suspend);
+        Assert.Equal(ThreatPolicy.Default with { ReportedLeaks = LeakResponse.Suspend }, (await StoredAsync(organization.Id))!.Threats);
+
+        var developer = await app.NewMemberAsync(organization, OrganizationRole.Developer);
+        var readOnly = RenderPage(developer, organization.Id);
+        readOnly.WaitForAssertion(() => Assert.Contains("Suspend the key until an admin lifts it (SUSPENDED)", readOnly.Find("div.mud-input-control:has([data-testid=reported-leaks])").InnerHtml));
     }
 
     private static AngleSharp.Dom.IElement Switch(IRenderedComponent<PoliciesPage> page, string label) =>

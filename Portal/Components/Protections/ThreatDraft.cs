@@ -36,6 +36,13 @@ public sealed class ThreatDraft
         set => _policy = _policy with { SuspendSuspiciousKeys = value };
     }
 
+    /// <summary>What a leak report does to a key of the organization.</summary>
+    public LeakResponse ReportedLeaks
+    {
+        get => _policy.ReportedLeaks;
+        set => _policy = _policy with { ReportedLeaks = value };
+    }
+
     public static ThreatDraft From(ThreatPolicy? stored) => new(stored ?? ThreatPolicy.Default);
 
     /// <summary>The thresholds to save; null when they are the defaults.</summary>

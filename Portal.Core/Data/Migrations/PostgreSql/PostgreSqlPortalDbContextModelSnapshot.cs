@@ -675,6 +675,53 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                     b.ToTable("SigningCredentials", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Leaks.KeyLeak", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Outcome")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("ReportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reporter")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<Guid>("SecretId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyId");
+
+                    b.HasIndex("SecretId")
+                        .IsUnique();
+
+                    b.HasIndex("OrganizationId", "ReportedAt");
+
+                    b.ToTable("KeyLeaks");
+                });
+
             modelBuilder.Entity("Portal.Core.Notifications.Notification", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1335,6 +1382,15 @@ namespace Portal.Core.Data.Migrations.PostgreSql
                         .IsRequired();
 
                     b.Navigation("ApiKey");
+                });
+
+            modelBuilder.Entity("Portal.Core.Leaks.KeyLeak", b =>
+                {
+                    b.HasOne("Portal.Core.Keys.ApiKeySecret", null)
+                        .WithMany()
+                        .HasForeignKey("SecretId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Core.Notifications.Notification", b =>

@@ -675,6 +675,53 @@ namespace Portal.Core.Data.Migrations.SqlServer
                     b.ToTable("SigningCredentials", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Leaks.KeyLeak", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Outcome")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("ReportedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Reporter")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<Guid>("SecretId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyId");
+
+                    b.HasIndex("SecretId")
+                        .IsUnique();
+
+                    b.HasIndex("OrganizationId", "ReportedAt");
+
+                    b.ToTable("KeyLeaks");
+                });
+
             modelBuilder.Entity("Portal.Core.Notifications.Notification", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1337,6 +1384,15 @@ namespace Portal.Core.Data.Migrations.SqlServer
                         .IsRequired();
 
                     b.Navigation("ApiKey");
+                });
+
+            modelBuilder.Entity("Portal.Core.Leaks.KeyLeak", b =>
+                {
+                    b.HasOne("Portal.Core.Keys.ApiKeySecret", null)
+                        .WithMany()
+                        .HasForeignKey("SecretId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Core.Notifications.Notification", b =>

@@ -663,6 +663,53 @@ namespace Portal.Core.Data.Migrations.Sqlite
                     b.ToTable("SigningCredentials", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Leaks.KeyLeak", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Outcome")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReportedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reporter")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SecretId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyId");
+
+                    b.HasIndex("SecretId")
+                        .IsUnique();
+
+                    b.HasIndex("OrganizationId", "ReportedAt");
+
+                    b.ToTable("KeyLeaks");
+                });
+
             modelBuilder.Entity("Portal.Core.Notifications.Notification", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1323,6 +1370,15 @@ namespace Portal.Core.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("ApiKey");
+                });
+
+            modelBuilder.Entity("Portal.Core.Leaks.KeyLeak", b =>
+                {
+                    b.HasOne("Portal.Core.Keys.ApiKeySecret", null)
+                        .WithMany()
+                        .HasForeignKey("SecretId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Core.Notifications.Notification", b =>
