@@ -21,12 +21,18 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-liberation)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+# The signature tests sign requests with an independent RFC 9421 library, in Node.js.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "Installing ${missing[*]} for the end-to-end tests..." >&2
   as_root apt-get update -qq >&2
   as_root env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
+
+# The signing client's library, exactly as locked (http-message-signatures, from the npm registry).
+npm ci --prefix "$root/Portal.E2E/Gateway/SigningClient" --no-audit --no-fund --loglevel=error >&2
 
 # Assigned apart from the export so that a failing start stops the script (set -e).
 postgres="$("$root/scripts/start-test-postgres.sh")"

@@ -57,6 +57,12 @@ public sealed class NginxGateway : IAsyncLifetime
     /// <summary>A genuine key with <c>orders:read</c>, of <see cref="Outsider"/>'s organization.</summary>
     public string OutsiderToken { get; private set; } = "";
 
+    /// <summary>
+    /// A key of <see cref="Owner"/> for the management API (<c>/api/v1/keys</c>, <c>/api/v1/apis</c>), holding
+    /// every scope the shop API's rules name, so that the keys it creates may hold them too.
+    /// </summary>
+    public string ManagerToken { get; private set; } = "";
+
     /// <summary>An orders:read key limited to two requests an hour (written before the Portal starts).</summary>
     public string LimitedToken { get; private set; } = "";
 
@@ -95,6 +101,8 @@ public sealed class NginxGateway : IAsyncLifetime
         BillingOnlyToken = (await RunPortalCommandAsync(portalDll, "keys", "create", "--owner", Owner, "--name", "billing only", "--scope", "billing:read")).Trim();
         OutsiderToken = (await RunPortalCommandAsync(portalDll, "keys", "create", "--owner", Outsider, "--name", "outsider orders reader", "--scope", "orders:read")).Trim();
         LimitedToken = (await RunPortalCommandAsync(portalDll, "keys", "create", "--owner", Owner, "--name", "two an hour", "--scope", "orders:read")).Trim();
+        ManagerToken = (await RunPortalCommandAsync(portalDll, "keys", "create", "--owner", Owner, "--name", "manager",
+            "--scope", "keys:manage", "--scope", "apis:manage", "--scope", "orders:read", "--scope", "orders:write", "--scope", "billing:read", "--scope", "payments:write")).Trim();
         WriteShopRules();
         WriteRateLimit("two an hour", """{"rateLimits":[{"name":"hourly","limit":2,"periodSeconds":3600}]}""");
         ShopApp.Serve();

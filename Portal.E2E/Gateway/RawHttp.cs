@@ -18,7 +18,14 @@ public static class RawHttp
     }
 
     /// <summary>Sends <paramref name="method"/> <paramref name="target"/> as written to a loopback port and reads the whole answer.</summary>
-    public static async Task<Response> SendAsync(int port, string method, string target, params (string Name, string Value)[] headers)
+    public static Task<Response> SendAsync(int port, string method, string target, params (string Name, string Value)[] headers) =>
+        SendWithBodyAsync(port, method, target, body: null, headers);
+
+    /// <summary>
+    /// Like <see cref="SendAsync"/>, followed by <paramref name="body"/> as UTF-8 when there is one; the
+    /// caller names its Content-Length among <paramref name="headers"/>, so a recorded request goes out again byte for byte.
+    /// </summary>
+    public static async Task<Response> SendWithBodyAsync(int port, string method, string target, string? body, params (string Name, string Value)[] headers)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var client = new TcpClient();
@@ -34,6 +41,10 @@ public static class RawHttp
         }
 
         await stream.WriteAsync(Encoding.Latin1.GetBytes(request.Append("\r\n").ToString()), timeout.Token);
+        if (body is not null)
+        {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(body), timeout.Token);
+        }
 
         using var all = new MemoryStream();
         await stream.CopyToAsync(all, timeout.Token);
