@@ -25,6 +25,7 @@ public static class GatewayConfig
                 auth_request_set $portal_filters $upstream_http_x_auth_resource_filters;
                 auth_request_set $portal_code   $upstream_http_x_auth_code;
                 auth_request_set $portal_retry_after $upstream_http_retry_after;
+                auth_request_set $portal_accept_signature $upstream_http_accept_signature;
                 error_page 403 = @portal_forbidden;   # a limit's 403 becomes the client's 429 there
                 proxy_set_header X-Key-Id        $portal_key_id;
                 proxy_set_header X-Scopes        $portal_scopes;
@@ -32,6 +33,7 @@ public static class GatewayConfig
                 proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
                 proxy_pass http://your_app;    # no URI: the app gets the target the Portal decided on
                 add_header X-Auth-Code $portal_code always;
+                add_header Accept-Signature $portal_accept_signature always;   # what a signature must cover (RFC 9421)
             }
 
             location = /_portal_auth {
@@ -45,6 +47,7 @@ public static class GatewayConfig
                 proxy_set_header X-Forwarded-Method "";
                 proxy_set_header X-Forwarded-Uri    "";
                 proxy_set_header X-Forwarded-For    $proxy_add_x_forwarded_for;
+                proxy_set_header X-Forwarded-Host   $http_host;   # the original authority, for signatures' @authority
                 proxy_http_version 1.1;
                 proxy_set_header Connection "";{{TlsToPortal(portal)}}
             }
@@ -66,9 +69,11 @@ public static class GatewayConfig
             portal-auth:
               forwardAuth:
                 address: "{{Origin(portal)}}/api/v1/auth/check/{{api.PublicId}}"
-                # The key, what the door decides on, and the method-override headers so the door can refuse them.
-                authRequestHeaders: ["Authorization", "X-Api-Key", "X-Forwarded-Method", "X-Forwarded-Uri", "X-Forwarded-For",
-                                     "X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "User-Agent"]
+                # The key, what the door decides on, the method-override headers so the door can refuse them,
+                # and a request signature's fields (RFC 9421; Traefik sets X-Forwarded-Host to the original authority).
+                authRequestHeaders: ["Authorization", "X-Api-Key", "X-Forwarded-Method", "X-Forwarded-Uri", "X-Forwarded-For", "X-Forwarded-Host",
+                                     "X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "User-Agent",
+                                     "Signature", "Signature-Input", "Content-Digest"]
                 authResponseHeaders: ["X-Auth-Key-Id", "X-Auth-Owner-Id", "X-Auth-Organization-Id", "X-Auth-Scopes", "X-Auth-Resource-Filters"]
                 # A refusal (401, 403, 429 with Retry-After and RateLimit) reaches the client as the Portal answered it.
         """;
@@ -95,6 +100,10 @@ public static class GatewayConfig
                     - { exact: x-http-method, ignore_case: true }
                     - { exact: x-method-override, ignore_case: true }
                     - { exact: user-agent, ignore_case: true }
+                    # A request signature's fields (RFC 9421); Envoy adds Host and Content-Length itself.
+                    - { exact: signature, ignore_case: true }
+                    - { exact: signature-input, ignore_case: true }
+                    - { exact: content-digest, ignore_case: true }
               authorization_response:
                 allowed_upstream_headers:
                   patterns: [{ prefix: x-auth-, ignore_case: true }]
