@@ -56,9 +56,13 @@ internal ref struct AsciiBuilder
         }
 
         var destination = _span.Slice(_length, text.Length);
-        for (var i = 0; i < text.Length; i++)
+        if (System.Text.Ascii.FromUtf16(text, destination, out _) != System.Buffers.OperationStatus.Done)
         {
-            destination[i] = (byte)text[i];
+            // Latin-1 beyond ASCII: one byte per character, as the vectorised path would not write it.
+            for (var i = 0; i < text.Length; i++)
+            {
+                destination[i] = (byte)text[i];
+            }
         }
 
         _length += text.Length;

@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Diagnostics.Metrics;
+using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -13,8 +13,11 @@ namespace Portal.Core.Signatures;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each (key, nonce) pair is kept as a 16-byte digest (SHA-256 of a per-process random salt, the
-/// key id and the nonce, truncated), never the nonce itself. Entries sit in generations by expiry,
+/// Each (key, nonce) pair is kept as a 16-byte digest (XXH128 of the key id and the nonce, seeded
+/// with a per-process random value), never the nonce itself. A fast non-cryptographic hash is
+/// enough here: two pairs sharing a digest can only make a fresh request look like a replay (a
+/// refusal, never a pass), a client can only add pairs under its own key and only with a valid
+/// signature, and the unknown seed keeps digests from being aimed at one hash bucket. Entries sit in generations by expiry,
 /// <see cref="GenerationSpan"/> wide; a generation is dropped whole once its last possible expiry
 /// has passed, so nothing is forgotten early and expiry costs nothing per entry. The pairs are
 /// spread over shards by digest, each with its own lock.
@@ -44,7 +47,7 @@ public sealed class InMemoryNonceStore : INonceStore
     private const int ShardCount = 16;
 
     private readonly Shard[] _shards;
-    private readonly byte[] _salt = RandomNumberGenerator.GetBytes(16);
+    private readonly long _seed = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8));
     private readonly Counter<long>? _full;
     private readonly Counter<long>? _replays;
 
@@ -114,27 +117,43 @@ public sealed class InMemoryNonceStore : INonceStore
         lock (shard.Gate)
         {
             shard.DropExpired(nowTicks);
+            var target = shard.Generation(bucket);
             var generations = shard.Generations;
             for (var i = 0; i < generations.Count; i++)
             {
-                if (generations[i].Entries.Contains(digest))
+                if (!ReferenceEquals(generations[i], target) && generations[i].Entries.Contains(digest))
                 {
-                    _replays?.Add(1);
-                    return false;
+                    return Replay();
                 }
             }
 
             if (shard.Count >= shard.Capacity)
             {
+                if (target.Entries.Contains(digest))
+                {
+                    return Replay();
+                }
+
                 Interlocked.Increment(ref _fullRefusals);
                 _full?.Add(1);
                 return false;
             }
 
-            shard.Generation(bucket).Entries.Add(digest);
+            // One hash lookup in the usual case: Add says whether the pair was already there.
+            if (!target.Entries.Add(digest))
+            {
+                return Replay();
+            }
+
             shard.Count++;
             return true;
         }
+    }
+
+    private bool Replay()
+    {
+        _replays?.Add(1);
+        return false;
     }
 
     // Generation b holds expiries in ((b - 1) × span, b × span]; it can go once b × span ≤ now.
@@ -142,18 +161,15 @@ public sealed class InMemoryNonceStore : INonceStore
 
     private NonceDigest Digest(Guid keyId, string nonce)
     {
-        var nonceBytes = Encoding.UTF8.GetMaxByteCount(nonce.Length);
-        var length = 16 + 16 + nonceBytes;
+        var length = 16 + Encoding.UTF8.GetMaxByteCount(nonce.Length);
         byte[]? rented = null;
         Span<byte> input = length <= 512 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
         {
-            _salt.CopyTo(input);
-            keyId.TryWriteBytes(input[16..]);
-            var written = Encoding.UTF8.GetBytes(nonce, input[32..]);
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(input[..(32 + written)], hash);
-            return new NonceDigest(BinaryPrimitives.ReadUInt64LittleEndian(hash), BinaryPrimitives.ReadUInt64LittleEndian(hash[8..]));
+            keyId.TryWriteBytes(input);
+            var written = Encoding.UTF8.GetBytes(nonce, input[16..]);
+            var digest = XxHash128.HashToUInt128(input[..(16 + written)], _seed);
+            return new NonceDigest((ulong)digest, (ulong)(digest >> 64));
         }
         finally
         {
@@ -166,7 +182,7 @@ public sealed class InMemoryNonceStore : INonceStore
 
     private readonly record struct NonceDigest(ulong Low, ulong High)
     {
-        // The digest is already uniform (and salted, so it cannot be aimed at one hash bucket).
+        // The digest is already uniform (and seeded, so it cannot be aimed at one hash bucket).
         public override int GetHashCode() => (int)(High ^ (High >> 32));
     }
 

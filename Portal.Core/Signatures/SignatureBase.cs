@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Collections.Frozen;
 using Microsoft.Extensions.Primitives;
@@ -34,6 +35,9 @@ public static class SignatureBase
     // Structured fields whose type is known (RFC 9421 section 2.1.1 requires knowing it for "sf").
     private static readonly FrozenSet<string> DictionaryFields = FrozenSet.Create(StringComparer.Ordinal,
         ["signature-input", "signature", "accept-signature", "content-digest", "repr-digest", "want-content-digest", "want-repr-digest", "priority"]);
+
+    // Printable ASCII and tab: what a covered value may hold.
+    private static readonly SearchValues<char> ValueCharacters = SearchValues.Create("\t !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     private static readonly FrozenSet<string> ListFields = FrozenSet.Create(StringComparer.Ordinal, ["cache-status", "proxy-status"]);
 
@@ -352,12 +356,9 @@ public static class SignatureBase
 
     private static string? AppendValue(ref AsciiBuilder builder, scoped ReadOnlySpan<char> value)
     {
-        foreach (var c in value)
+        if (value.ContainsAnyExcept(ValueCharacters))
         {
-            if (c is (< (char)0x20 and not '\t') or > (char)0x7E)
-            {
-                return Errors.NotAscii;
-            }
+            return Errors.NotAscii;
         }
 
         builder.Append(value);

@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Buffers.Text;
-using System.Collections.Frozen;
 
 namespace Portal.Core.Signatures;
 
@@ -44,15 +44,15 @@ public static class StructuredFields
     internal const long MaxInteger = 999_999_999_999_999;
     internal const long MaxDecimalThousandths = 999_999_999_999_999;
 
-    private static readonly FrozenSet<string> Shared = FrozenSet.Create(StringComparer.Ordinal,
+    // Keys and strings the signature fields repeat on every request, by length, returned shared
+    // instead of allocated (a length switch and a compare beat hashing the span for so few).
+    private static readonly string[][] SharedByLength = BuildShared(
     [
         "created", "expires", "keyid", "nonce", "alg", "tag", "sig", "sig1", "sig2", "sf", "key", "bs", "req", "tr", "name",
         "sha-256", "sha-512", "@method", "@authority", "@path", "@query", "@target-uri", "@scheme", "@request-target",
         "@status", "@query-param", "@signature-params", "content-digest", "content-type", "content-length", "date",
         "apikey", "hmac-sha256", "ecdsa-p256-sha256", "ed25519",
     ]);
-
-    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> SharedLookup = Shared.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Parses a dictionary field (RFC 8941 section 4.2.2); duplicate keys keep the last value, as the RFC says.</summary>
     public static bool TryParseDictionary(string? field, out SfDictionary dictionary, out string? error)
@@ -303,16 +303,17 @@ public static class StructuredFields
                 break;
             case SfType.String:
                 builder.Append('"');
-                foreach (var c in item.Text!)
+                var text = item.Text!.AsSpan();
+                int escape;
+                while ((escape = text.IndexOfAny('"', '\\')) >= 0)
                 {
-                    if (c is '"' or '\\')
-                    {
-                        builder.Append('\\');
-                    }
-
-                    builder.Append(c);
+                    builder.Append(text[..escape]);
+                    builder.Append('\\');
+                    builder.Append(text[escape]);
+                    text = text[(escape + 1)..];
                 }
 
+                builder.Append(text);
                 builder.Append('"');
                 break;
             case SfType.Token:
@@ -363,9 +364,59 @@ public static class StructuredFields
 
     private static bool IsKeyChar(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-' or '.' or '*';
 
-    private static bool IsBase64Char(char c) => char.IsAsciiLetterOrDigit(c) || c is '+' or '/';
+    private const string Alphanumeric = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static readonly SearchValues<char> KeyChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_-.*");
+    private static readonly SearchValues<char> TokenChars = SearchValues.Create(Alphanumeric + "!#$%&'*+-.^_`|~:/");
+    private static readonly SearchValues<char> Base64Chars = SearchValues.Create(Alphanumeric + "+/");
 
-    private static string Share(ReadOnlySpan<char> text) => SharedLookup.TryGetValue(text, out var shared) ? shared : text.ToString();
+    // Printable ASCII except '"' and '\\', the two characters that end or escape inside a string.
+    private static readonly SearchValues<char> PlainStringChars = SearchValues.Create(
+        " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
+    private static string Share(ReadOnlySpan<char> text)
+    {
+        if (text.Length < SharedByLength.Length)
+        {
+            foreach (var candidate in SharedByLength[text.Length])
+            {
+                if (candidate[0] == text[0] && text.SequenceEqual(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string[][] BuildShared(string[] strings)
+    {
+        var byLength = new string[strings.Max(s => s.Length) + 1][];
+        for (var length = 0; length < byLength.Length; length++)
+        {
+            byLength[length] = strings.Where(s => s.Length == length).ToArray();
+        }
+
+        return byLength;
+    }
+
+    // Per-thread scratch for the parser (an inner list and parameters are never parsed inside
+    // another of their kind), so each parsed collection allocates only its exact-size array.
+    [ThreadStatic]
+    private static KeyValuePair<string, SfMember>[]? t_members;
+
+    [ThreadStatic]
+    private static SfItem[]? t_items;
+
+    [ThreadStatic]
+    private static SfParameter[]? t_parameters;
+
+    private static T[] TakeScratch<T>(T[] scratch, int count)
+    {
+        var result = scratch.AsSpan(0, count).ToArray();
+        scratch.AsSpan(0, count).Clear();
+        return result;
+    }
 
     private static readonly SfDictionary Empty = new([]);
     private static readonly SfList EmptyList = new([]);
@@ -436,7 +487,7 @@ public static class StructuredFields
 
         public SfDictionary? Dictionary()
         {
-            KeyValuePair<string, SfMember>[]? members = null;
+            var members = t_members ??= new KeyValuePair<string, SfMember>[MaxMembers];
             var count = 0;
             while (!AtEnd)
             {
@@ -465,7 +516,7 @@ public static class StructuredFields
                 var existing = -1;
                 for (var i = 0; i < count; i++)
                 {
-                    if (string.Equals(members![i].Key, key, StringComparison.Ordinal))
+                    if (string.Equals(members[i].Key, key, StringComparison.Ordinal))
                     {
                         existing = i;
                         break;
@@ -480,19 +531,13 @@ public static class StructuredFields
                     }
 
                     // RFC 8941 section 4.2.2: the last value wins, in the first one's place.
-                    members![existing] = new(key, member);
+                    members[existing] = new(key, member);
                 }
                 else
                 {
                     if (count == MaxMembers)
                     {
                         return Fail<SfDictionary>(Errors.TooManyMembers);
-                    }
-
-                    members ??= new KeyValuePair<string, SfMember>[2];
-                    if (count == members.Length)
-                    {
-                        Array.Resize(ref members, members.Length * 2);
                     }
 
                     members[count++] = new(key, member);
@@ -504,12 +549,7 @@ public static class StructuredFields
                 }
             }
 
-            if (count == 0)
-            {
-                return Empty;
-            }
-
-            return new SfDictionary(count == members!.Length ? members : members.AsSpan(0, count).ToArray());
+            return count == 0 ? Empty : new SfDictionary(TakeScratch(members, count));
         }
 
         public SfList? List()
@@ -535,7 +575,7 @@ public static class StructuredFields
                 }
             }
 
-            return new SfList(members.ToArray());
+            return members.Count == 0 ? EmptyList : new SfList(members.ToArray());
         }
 
         public SfItem Item()
@@ -590,7 +630,7 @@ public static class StructuredFields
         private SfInnerList? InnerList()
         {
             _position++; // '('
-            SfItem[]? items = null;
+            var items = t_items ??= new SfItem[MaxInnerListItems];
             var count = 0;
             while (!AtEnd)
             {
@@ -604,7 +644,7 @@ public static class StructuredFields
                         return null;
                     }
 
-                    return new SfInnerList(items is null ? [] : items.AsSpan(0, count).ToArray(), parameters);
+                    return new SfInnerList(count == 0 ? [] : TakeScratch(items, count), parameters);
                 }
 
                 if (count == MaxInnerListItems)
@@ -616,12 +656,6 @@ public static class StructuredFields
                 if (Error is not null)
                 {
                     return null;
-                }
-
-                items ??= new SfItem[8];
-                if (count == items.Length)
-                {
-                    Array.Resize(ref items, items.Length * 2);
                 }
 
                 items[count++] = item;
@@ -637,7 +671,12 @@ public static class StructuredFields
 
         private SfParameters Parameters()
         {
-            SfParameter[]? parameters = null;
+            if (Peek() != ';')
+            {
+                return SfParameters.Empty;
+            }
+
+            var parameters = t_parameters ??= new SfParameter[MaxParameters];
             var count = 0;
             while (Peek() == ';')
             {
@@ -663,7 +702,7 @@ public static class StructuredFields
                 var existing = -1;
                 for (var i = 0; i < count; i++)
                 {
-                    if (string.Equals(parameters![i].Key, key, StringComparison.Ordinal))
+                    if (string.Equals(parameters[i].Key, key, StringComparison.Ordinal))
                     {
                         existing = i;
                         break;
@@ -678,7 +717,7 @@ public static class StructuredFields
                         return default;
                     }
 
-                    parameters![existing] = new SfParameter(key, value);
+                    parameters[existing] = new SfParameter(key, value);
                     continue;
                 }
 
@@ -688,21 +727,10 @@ public static class StructuredFields
                     return default;
                 }
 
-                parameters ??= new SfParameter[4];
-                if (count == parameters.Length)
-                {
-                    Array.Resize(ref parameters, parameters.Length * 2);
-                }
-
                 parameters[count++] = new SfParameter(key, value);
             }
 
-            if (count == 0)
-            {
-                return SfParameters.Empty;
-            }
-
-            return new SfParameters(count == parameters!.Length ? parameters : parameters.AsSpan(0, count).ToArray());
+            return new SfParameters(TakeScratch(parameters, count));
         }
 
         private string Key()
@@ -714,11 +742,7 @@ public static class StructuredFields
             }
 
             _position++;
-            while (!AtEnd && IsKeyChar(_input[_position]))
-            {
-                _position++;
-            }
-
+            _position = End(_position, KeyChars);
             return Share(_input[start.._position]);
         }
 
@@ -830,6 +854,14 @@ public static class StructuredFields
             var escaped = false;
             while (!AtEnd)
             {
+                // Jump over a run of plain printable characters at once.
+                var run = _input[_position..].IndexOfAnyExcept(PlainStringChars);
+                if (run < 0)
+                {
+                    break;
+                }
+
+                _position += run;
                 var c = _input[_position];
                 if (c == '\\')
                 {
@@ -879,12 +911,7 @@ public static class StructuredFields
         private SfBareItem Token()
         {
             var start = _position;
-            _position++;
-            while (!AtEnd && IsTokenChar(_input[_position]))
-            {
-                _position++;
-            }
-
+            _position = End(_position + 1, TokenChars);
             return SfBareItem.TokenUnchecked(Share(_input[start.._position]));
         }
 
@@ -892,11 +919,7 @@ public static class StructuredFields
         {
             _position++; // ':'
             var start = _position;
-            while (!AtEnd && IsBase64Char(_input[_position]))
-            {
-                _position++;
-            }
-
+            _position = End(_position, Base64Chars);
             var dataEnd = _position;
             var padding = 0;
             while (!AtEnd && _input[_position] == '=' && padding < 2)
@@ -920,14 +943,24 @@ public static class StructuredFields
                 return default;
             }
 
-            // Padding may be left out (section 4.2.7); put it back for the decoder.
             var missing = remainder == 0 ? 0 : 4 - remainder;
-            var padded = data.Length + missing;
-            Span<char> text = padded <= 512 ? stackalloc char[padded] : new char[padded];
-            data.CopyTo(text);
-            text[data.Length..].Fill('=');
-            var bytes = new byte[(padded / 4 * 3) - missing];
-            if (!Convert.TryFromBase64Chars(text, bytes, out var written) || written != bytes.Length)
+            var bytes = new byte[((data.Length + missing) / 4 * 3) - missing];
+            int written;
+            bool decoded;
+            if (padding > 0 || missing == 0)
+            {
+                decoded = Convert.TryFromBase64Chars(_input[start.._position][..^1], bytes, out written);
+            }
+            else
+            {
+                // Padding may be left out (section 4.2.7); put it back for the decoder.
+                Span<char> padded = data.Length < 512 ? stackalloc char[data.Length + missing] : new char[data.Length + missing];
+                data.CopyTo(padded);
+                padded[data.Length..].Fill('=');
+                decoded = Convert.TryFromBase64Chars(padded, bytes, out written);
+            }
+
+            if (!decoded || written != bytes.Length)
             {
                 Fail(Errors.BadBytes);
                 return default;
@@ -951,6 +984,18 @@ public static class StructuredFields
         }
 
         private readonly char Peek() => _position < _input.Length ? _input[_position] : '\0';
+
+        // The index of the first character at or after from that is not in allowed.
+        private readonly int End(int from, SearchValues<char> allowed)
+        {
+            if (from >= _input.Length)
+            {
+                return _input.Length;
+            }
+
+            var offset = _input[from..].IndexOfAnyExcept(allowed);
+            return offset < 0 ? _input.Length : from + offset;
+        }
 
         private void SkipSpaces()
         {
