@@ -82,11 +82,4 @@ public class SignaturePartsBenchmarks
 
         return used;
     }
-
-    [Benchmark]
-    public int Sha256Of60Bytes()
-    {
-        Span<byte> hash = stackalloc byte[32];
-        return SHA256.HashData(_base.AsSpan(0, 60), hash);
-    }
 }

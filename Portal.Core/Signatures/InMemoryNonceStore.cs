@@ -17,10 +17,13 @@ namespace Portal.Core.Signatures;
 /// with a per-process random value), never the nonce itself. A fast non-cryptographic hash is
 /// enough here: two pairs sharing a digest can only make a fresh request look like a replay (a
 /// refusal, never a pass), a client can only add pairs under its own key and only with a valid
-/// signature, and the unknown seed keeps digests from being aimed at one hash bucket. Entries sit in generations by expiry,
-/// <see cref="GenerationSpan"/> wide; a generation is dropped whole once its last possible expiry
-/// has passed, so nothing is forgotten early and expiry costs nothing per entry. The pairs are
-/// spread over shards by digest, each with its own lock.
+/// signature, and the unknown seed keeps digests from being aimed at one slot of a table.
+/// </para>
+/// <para>
+/// Entries sit in generations by expiry, <see cref="GenerationSpan"/> wide, each an insert-only
+/// open-addressing table; a generation is dropped whole once its last possible expiry has passed,
+/// so nothing is forgotten early and expiry costs nothing per entry. The pairs are spread over
+/// shards by digest, each with its own lock.
 /// </para>
 /// <para>
 /// <b>Full means refuse.</b> When <see cref="Capacity"/> unexpired entries are held, a new nonce is
@@ -30,8 +33,9 @@ namespace Portal.Core.Signatures;
 /// <c>portal.signatures.nonce_replays</c>, and the entries held in <c>portal.signatures.nonces</c>.
 /// With the default 1,000,000 entries and nonces kept 330 s, the store holds a sustained ~3,000
 /// distinct signed requests per second; beyond that, raise <c>Signatures:NonceCapacity</c>
-/// (memory: about 30 to 60 bytes per entry). With a large capacity the entries are split over 16
-/// shards, so one shard may fill a little before the total does.
+/// (memory: 32 to 64 bytes per entry, the tables being kept at most half full). With a large
+/// capacity the entries are split over 16 shards, so one shard may fill a little before the total
+/// does.
 /// </para>
 /// </remarks>
 public sealed class InMemoryNonceStore : INonceStore
@@ -121,7 +125,7 @@ public sealed class InMemoryNonceStore : INonceStore
             var generations = shard.Generations;
             for (var i = 0; i < generations.Count; i++)
             {
-                if (!ReferenceEquals(generations[i], target) && generations[i].Entries.Contains(digest))
+                if (!ReferenceEquals(generations[i], target) && generations[i].Contains(digest))
                 {
                     return Replay();
                 }
@@ -129,7 +133,7 @@ public sealed class InMemoryNonceStore : INonceStore
 
             if (shard.Count >= shard.Capacity)
             {
-                if (target.Entries.Contains(digest))
+                if (target.Contains(digest))
                 {
                     return Replay();
                 }
@@ -140,7 +144,7 @@ public sealed class InMemoryNonceStore : INonceStore
             }
 
             // One hash lookup in the usual case: Add says whether the pair was already there.
-            if (!target.Entries.Add(digest))
+            if (!target.Add(digest))
             {
                 return Replay();
             }
@@ -180,11 +184,7 @@ public sealed class InMemoryNonceStore : INonceStore
         }
     }
 
-    private readonly record struct NonceDigest(ulong Low, ulong High)
-    {
-        // The digest is already uniform (and seeded, so it cannot be aimed at one hash bucket).
-        public override int GetHashCode() => (int)(High ^ (High >> 32));
-    }
+    private readonly record struct NonceDigest(ulong Low, ulong High);
 
     private sealed class Shard(int capacity)
     {
@@ -200,7 +200,7 @@ public sealed class InMemoryNonceStore : INonceStore
                 var generation = Generations[i];
                 if (generation.Bucket * GenerationSpan.Ticks <= nowTicks)
                 {
-                    Count -= generation.Entries.Count;
+                    Count -= generation.Count;
                     Generations.RemoveAt(i);
                 }
             }
@@ -216,16 +216,104 @@ public sealed class InMemoryNonceStore : INonceStore
                 }
             }
 
-            var created = new Generation(bucket);
+            // Sized for as many entries as the fullest live generation holds, so that in a steady
+            // flow a new generation does not grow (and rehash) its way up.
+            var expected = 0;
+            foreach (var generation in Generations)
+            {
+                expected = Math.Max(expected, generation.Count);
+            }
+
+            var created = new Generation(bucket, Math.Min(expected, Capacity));
             Generations.Add(created);
             return created;
         }
     }
 
-    private sealed class Generation(long bucket)
+    /// <summary>
+    /// The digests expiring in one span: an insert-only open-addressing table (linear probing, at
+    /// most half full), dropped whole. One probe usually touches one cache line, where a HashSet
+    /// reads a bucket and then an entry elsewhere; nothing is ever removed, so no tombstones.
+    /// </summary>
+    private sealed class Generation(long bucket, int expectedEntries)
     {
+        private const int MinSlots = 1024;
+
+        // (0, 0) marks an empty slot; digests are stored with their top bit set, so none is (0, 0).
+        private NonceDigest[] _slots = new NonceDigest[Math.Max(MinSlots, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)expectedEntries * 2))];
+
         public long Bucket { get; } = bucket;
 
-        public HashSet<NonceDigest> Entries { get; } = [];
+        public int Count { get; private set; }
+
+        public bool Contains(NonceDigest digest)
+        {
+            var stored = Stored(digest);
+            var mask = _slots.Length - 1;
+            for (var i = (int)(stored.Low & (ulong)mask); ; i = (i + 1) & mask)
+            {
+                var slot = _slots[i];
+                if (slot == stored)
+                {
+                    return true;
+                }
+
+                if (slot.High == 0)
+                {
+                    return false;
+                }
+            }
+        }
+
+        /// <summary>Adds the digest; false when it was already there.</summary>
+        public bool Add(NonceDigest digest)
+        {
+            if ((Count + 1) * 2 > _slots.Length)
+            {
+                Grow();
+            }
+
+            if (!Place(_slots, Stored(digest)))
+            {
+                return false;
+            }
+
+            Count++;
+            return true;
+        }
+
+        private static NonceDigest Stored(NonceDigest digest) => digest with { High = digest.High | (1UL << 63) };
+
+        private static bool Place(NonceDigest[] slots, NonceDigest stored)
+        {
+            var mask = slots.Length - 1;
+            for (var i = (int)(stored.Low & (ulong)mask); ; i = (i + 1) & mask)
+            {
+                if (slots[i] == stored)
+                {
+                    return false;
+                }
+
+                if (slots[i].High == 0)
+                {
+                    slots[i] = stored;
+                    return true;
+                }
+            }
+        }
+
+        private void Grow()
+        {
+            var grown = new NonceDigest[_slots.Length * 2];
+            foreach (var slot in _slots)
+            {
+                if (slot.High != 0)
+                {
+                    Place(grown, slot);
+                }
+            }
+
+            _slots = grown;
+        }
     }
 }

@@ -76,7 +76,7 @@ public static class MessageSignatures
             return Invalid(problem);
         }
 
-        var builder = new AsciiBuilder(stackalloc byte[512], SignatureBase.MaxLength);
+        var builder = new AsciiBuilder(SignatureBase.Scratch, SignatureBase.MaxLength);
         try
         {
             if (!SignatureBase.TryWrite(message, covered, ref builder, out error))
@@ -120,7 +120,7 @@ public static class MessageSignatures
         covered = null;
         credential = null;
         var withoutKeyId = false;
-        foreach (var (name, member) in inputs.Members)
+        foreach (var (name, member) in inputs.MemberSpan)
         {
             if (member.InnerList is not { } innerList)
             {
@@ -231,7 +231,7 @@ public static class MessageSignatures
     private static string? CheckCoverage(SignedMessage message, SfInnerList covered)
     {
         bool method = false, authority = false, path = false, query = false, digest = false;
-        foreach (var component in covered.Items)
+        foreach (var component in covered.ItemSpan)
         {
             if (component.Value.Type != SfType.String)
             {

@@ -49,7 +49,7 @@ public static class SignatureBase
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(signatureParameters);
-        var builder = new AsciiBuilder(stackalloc byte[1024], MaxLength);
+        var builder = new AsciiBuilder(Scratch, MaxLength);
         try
         {
             if (!TryWrite(message, signatureParameters, ref builder, out error))
@@ -67,10 +67,23 @@ public static class SignatureBase
         }
     }
 
+    [ThreadStatic]
+    private static byte[]? t_scratch;
+
+    /// <summary>
+    /// A per-thread 1 KiB buffer to build a base in: no zeroing as a stackalloc would do, no pool
+    /// round trip. Building a base never calls out to code that could build another on this thread.
+    /// </summary>
+    internal static Span<byte> Scratch => t_scratch ??= new byte[1024];
+
     internal static bool TryWrite(SignedMessage message, SfInnerList signatureParameters, ref AsciiBuilder builder, out string? error)
     {
-        var components = signatureParameters.Items;
-        for (var i = 0; i < components.Count; i++)
+        var components = signatureParameters.ItemSpan;
+
+        // Where each component's identifier was written, to copy it into @signature-params
+        // rather than serialise it a second time.
+        Span<Range> identifiers = stackalloc Range[components.Length];
+        for (var i = 0; i < components.Length; i++)
         {
             var component = components[i];
             if (component.Value.Type != SfType.String)
@@ -88,8 +101,10 @@ public static class SignatureBase
                 }
             }
 
+            var start = builder.Length;
             StructuredFields.WriteBareItem(ref builder, component.Value);
             StructuredFields.WriteParameters(ref builder, component.Parameters);
+            identifiers[i] = start..builder.Length;
             builder.Append(": ");
             var name = component.Value.Text!;
             error = name.StartsWith('@')
@@ -103,8 +118,20 @@ public static class SignatureBase
             builder.Append('\n');
         }
 
-        builder.Append("\"@signature-params\": ");
-        StructuredFields.Write(ref builder, new SfMember(signatureParameters));
+        // Section 2.3: the inner list of the covered components with the signature's parameters.
+        builder.Append("\"@signature-params\": (");
+        for (var i = 0; i < identifiers.Length; i++)
+        {
+            if (i > 0)
+            {
+                builder.Append(' ');
+            }
+
+            builder.AppendCopy(identifiers[i]);
+        }
+
+        builder.Append(')');
+        StructuredFields.WriteParameters(ref builder, signatureParameters.Parameters);
         if (builder.Overflowed)
         {
             error = Errors.TooLarge;

@@ -214,7 +214,7 @@ public static class StructuredFields
     internal static void Write(ref AsciiBuilder builder, SfDictionary dictionary)
     {
         var first = true;
-        foreach (var (key, member) in dictionary.Members)
+        foreach (var (key, member) in dictionary.MemberSpan)
         {
             if (!first)
             {
@@ -255,14 +255,15 @@ public static class StructuredFields
         if (member.InnerList is { } innerList)
         {
             builder.Append('(');
-            for (var i = 0; i < innerList.Items.Count; i++)
+            var items = innerList.ItemSpan;
+            for (var i = 0; i < items.Length; i++)
             {
                 if (i > 0)
                 {
                     builder.Append(' ');
                 }
 
-                var item = innerList.Items[i];
+                var item = items[i];
                 WriteBareItem(ref builder, item.Value);
                 WriteParameters(ref builder, item.Parameters);
             }
@@ -304,16 +305,23 @@ public static class StructuredFields
             case SfType.String:
                 builder.Append('"');
                 var text = item.Text!.AsSpan();
-                int escape;
-                while ((escape = text.IndexOfAny('"', '\\')) >= 0)
+                if (!NeedsEscape(text))
                 {
-                    builder.Append(text[..escape]);
-                    builder.Append('\\');
-                    builder.Append(text[escape]);
-                    text = text[(escape + 1)..];
+                    builder.Append(text);
+                }
+                else
+                {
+                    foreach (var c in text)
+                    {
+                        if (c is '"' or '\\')
+                        {
+                            builder.Append('\\');
+                        }
+
+                        builder.Append(c);
+                    }
                 }
 
-                builder.Append(text);
                 builder.Append('"');
                 break;
             case SfType.Token:
@@ -334,6 +342,19 @@ public static class StructuredFields
                 builder.Append(item.Boolean ? "?1" : "?0");
                 break;
         }
+    }
+
+    private static bool NeedsEscape(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (c is '"' or '\\')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // Section 4.1.5: at least one and at most three fractional digits, trailing zeros dropped.
@@ -362,16 +383,12 @@ public static class StructuredFields
     private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '!' or '#' or '$' or '%' or '&' or '\'' or '*'
         or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~' or ':' or '/';
 
-    private static bool IsKeyChar(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-' or '.' or '*';
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool IsKeyChar(char c) => (uint)(c - 'a') <= 'z' - 'a' || (uint)(c - '0') <= 9 || c is '_' or '-' or '.' or '*';
 
     private const string Alphanumeric = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    private static readonly SearchValues<char> KeyChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_-.*");
     private static readonly SearchValues<char> TokenChars = SearchValues.Create(Alphanumeric + "!#$%&'*+-.^_`|~:/");
     private static readonly SearchValues<char> Base64Chars = SearchValues.Create(Alphanumeric + "+/");
-
-    // Printable ASCII except '"' and '\\', the two characters that end or escape inside a string.
-    private static readonly SearchValues<char> PlainStringChars = SearchValues.Create(
-        " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     private static string Share(ReadOnlySpan<char> text)
     {
@@ -742,7 +759,11 @@ public static class StructuredFields
             }
 
             _position++;
-            _position = End(_position, KeyChars);
+            while (_position < _input.Length && IsKeyChar(_input[_position]))
+            {
+                _position++;
+            }
+
             return Share(_input[start.._position]);
         }
 
@@ -852,46 +873,40 @@ public static class StructuredFields
             _position++; // '"'
             var start = _position;
             var escaped = false;
-            while (!AtEnd)
+            var input = _input;
+            var position = _position;
+            while (position < input.Length)
             {
-                // Jump over a run of plain printable characters at once.
-                var run = _input[_position..].IndexOfAnyExcept(PlainStringChars);
-                if (run < 0)
+                var c = input[position];
+                if (c == '"')
+                {
+                    _position = position + 1;
+                    var raw = input[start..position];
+                    return SfBareItem.StringUnchecked(escaped ? Unescape(raw) : Share(raw));
+                }
+
+                if (c == '\\')
+                {
+                    if (position + 1 >= input.Length || input[position + 1] is not ('"' or '\\'))
+                    {
+                        break;
+                    }
+
+                    escaped = true;
+                    position += 2;
+                    continue;
+                }
+
+                // Printable ASCII only (section 3.3.3).
+                if ((uint)(c - 0x20) > 0x7E - 0x20)
                 {
                     break;
                 }
 
-                _position += run;
-                var c = _input[_position];
-                if (c == '\\')
-                {
-                    if (_position + 1 >= _input.Length || _input[_position + 1] is not ('"' or '\\'))
-                    {
-                        Fail(Errors.BadString);
-                        return default;
-                    }
-
-                    escaped = true;
-                    _position += 2;
-                    continue;
-                }
-
-                if (c == '"')
-                {
-                    var raw = _input[start.._position];
-                    _position++;
-                    return SfBareItem.StringUnchecked(escaped ? Unescape(raw) : Share(raw));
-                }
-
-                if (c is < (char)0x20 or > (char)0x7E)
-                {
-                    Fail(Errors.BadString);
-                    return default;
-                }
-
-                _position++;
+                position++;
             }
 
+            _position = position;
             Fail(Errors.BadString);
             return default;
         }

@@ -137,4 +137,18 @@ public sealed class InMemoryNonceStoreTests
         Assert.All(successes, s => Assert.Equal(1, s));
         Assert.Equal(nonces, store.Count);
     }
+
+    [Fact]
+    public void TryUse_ThousandsOfNonces_AreAllRememberedAsTheTablesGrow()
+    {
+        var store = new InMemoryNonceStore(20_000);
+        var nonces = Enumerable.Range(0, 20_000).Select(i => $"n-{i}").ToArray();
+
+        var first = nonces.Count(n => store.TryUse(_key, n, Expiry, Now));
+        var again = nonces.Count(n => store.TryUse(_key, n, Expiry, Now.AddSeconds(1)));
+
+        Assert.Equal(20_000, first);
+        Assert.Equal(0, again);
+        Assert.Equal(20_000, store.Count);
+    }
 }
