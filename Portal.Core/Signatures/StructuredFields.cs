@@ -383,12 +383,16 @@ public static class StructuredFields
     private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '!' or '#' or '$' or '%' or '&' or '\'' or '*'
         or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~' or ':' or '/';
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static bool IsKeyChar(char c) => (uint)(c - 'a') <= 'z' - 'a' || (uint)(c - '0') <= 9 || c is '_' or '-' or '.' or '*';
+    private static bool IsKeyChar(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-' or '.' or '*';
 
     private const string Alphanumeric = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static readonly SearchValues<char> KeyChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_-.*");
     private static readonly SearchValues<char> TokenChars = SearchValues.Create(Alphanumeric + "!#$%&'*+-.^_`|~:/");
     private static readonly SearchValues<char> Base64Chars = SearchValues.Create(Alphanumeric + "+/");
+
+    // Printable ASCII except '"' and '\\', the two characters that end or escape inside a string.
+    private static readonly SearchValues<char> PlainStringChars = SearchValues.Create(
+        " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     private static string Share(ReadOnlySpan<char> text)
     {
@@ -759,11 +763,7 @@ public static class StructuredFields
             }
 
             _position++;
-            while (_position < _input.Length && IsKeyChar(_input[_position]))
-            {
-                _position++;
-            }
-
+            _position = End(_position, KeyChars);
             return Share(_input[start.._position]);
         }
 
@@ -873,40 +873,46 @@ public static class StructuredFields
             _position++; // '"'
             var start = _position;
             var escaped = false;
-            var input = _input;
-            var position = _position;
-            while (position < input.Length)
+            while (!AtEnd)
             {
-                var c = input[position];
-                if (c == '"')
-                {
-                    _position = position + 1;
-                    var raw = input[start..position];
-                    return SfBareItem.StringUnchecked(escaped ? Unescape(raw) : Share(raw));
-                }
-
-                if (c == '\\')
-                {
-                    if (position + 1 >= input.Length || input[position + 1] is not ('"' or '\\'))
-                    {
-                        break;
-                    }
-
-                    escaped = true;
-                    position += 2;
-                    continue;
-                }
-
-                // Printable ASCII only (section 3.3.3).
-                if ((uint)(c - 0x20) > 0x7E - 0x20)
+                // Jump over a run of plain printable characters at once.
+                var run = _input[_position..].IndexOfAnyExcept(PlainStringChars);
+                if (run < 0)
                 {
                     break;
                 }
 
-                position++;
+                _position += run;
+                var c = _input[_position];
+                if (c == '\\')
+                {
+                    if (_position + 1 >= _input.Length || _input[_position + 1] is not ('"' or '\\'))
+                    {
+                        Fail(Errors.BadString);
+                        return default;
+                    }
+
+                    escaped = true;
+                    _position += 2;
+                    continue;
+                }
+
+                if (c == '"')
+                {
+                    var raw = _input[start.._position];
+                    _position++;
+                    return SfBareItem.StringUnchecked(escaped ? Unescape(raw) : Share(raw));
+                }
+
+                if (c is < (char)0x20 or > (char)0x7E)
+                {
+                    Fail(Errors.BadString);
+                    return default;
+                }
+
+                _position++;
             }
 
-            _position = position;
             Fail(Errors.BadString);
             return default;
         }
