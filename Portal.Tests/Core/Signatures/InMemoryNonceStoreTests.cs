@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core;
 using Microsoft.Extensions.Options;
 using Portal.Core.Audit;
 using Portal.Core.Signatures;
@@ -150,5 +152,32 @@ public sealed class InMemoryNonceStoreTests
         Assert.Equal(20_000, first);
         Assert.Equal(0, again);
         Assert.Equal(20_000, store.Count);
+    }
+
+    [Fact]
+    public async Task AddPortalCore_NonceStore_IsOneInMemoryStoreOfTheConfiguredCapacity()
+    {
+        var folder = Directory.CreateTempSubdirectory("portal-nonces-").FullName;
+        try
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Storage:DataDirectory"] = Path.Combine(folder, "data"),
+                ["Signatures:NonceCapacity"] = "5000",
+            }).Build();
+            var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
+            services.AddPortalCore(configuration, folder);
+            await using var provider = services.BuildServiceProvider();
+
+            var store = provider.GetRequiredService<INonceStore>();
+
+            var inMemory = Assert.IsType<InMemoryNonceStore>(store);
+            Assert.Equal(5000, inMemory.Capacity);
+            Assert.Same(store, provider.GetRequiredService<INonceStore>());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }
