@@ -56,9 +56,14 @@ internal ref struct AsciiBuilder
         }
 
         var destination = _span.Slice(_length, text.Length);
-        for (var i = 0; i < text.Length; i++)
+        // Most pieces of a signature base are a few characters long: a plain loop beats the
+        // vectorised narrowing's set-up there. Latin-1 beyond ASCII is written one byte per character.
+        if (text.Length < 24 || System.Text.Ascii.FromUtf16(text, destination, out _) != System.Buffers.OperationStatus.Done)
         {
-            destination[i] = (byte)text[i];
+            for (var i = 0; i < text.Length; i++)
+            {
+                destination[i] = (byte)text[i];
+            }
         }
 
         _length += text.Length;
@@ -73,6 +78,19 @@ internal ref struct AsciiBuilder
 
         bytes.CopyTo(_span[_length..]);
         _length += bytes.Length;
+    }
+
+    /// <summary>Appends a copy of bytes already written (<paramref name="range"/> of <see cref="Written"/>).</summary>
+    public void AppendCopy(Range range)
+    {
+        var (offset, length) = range.GetOffsetAndLength(_length);
+        if (_length + length > _span.Length && !Grow(length))
+        {
+            return;
+        }
+
+        _span.Slice(offset, length).CopyTo(_span[_length..]);
+        _length += length;
     }
 
     public void Append(long value)

@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Diagnostics.Metrics;
+using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -13,11 +13,17 @@ namespace Portal.Core.Signatures;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each (key, nonce) pair is kept as a 16-byte digest (SHA-256 of a per-process random salt, the
-/// key id and the nonce, truncated), never the nonce itself. Entries sit in generations by expiry,
-/// <see cref="GenerationSpan"/> wide; a generation is dropped whole once its last possible expiry
-/// has passed, so nothing is forgotten early and expiry costs nothing per entry. The pairs are
-/// spread over shards by digest, each with its own lock.
+/// Each (key, nonce) pair is kept as a 16-byte digest (XXH128 of the key id and the nonce, seeded
+/// with a per-process random value), never the nonce itself. A fast non-cryptographic hash is
+/// enough here: two pairs sharing a digest can only make a fresh request look like a replay (a
+/// refusal, never a pass), a client can only add pairs under its own key and only with a valid
+/// signature, and the unknown seed keeps digests from being aimed at one slot of a table.
+/// </para>
+/// <para>
+/// Entries sit in generations by expiry, <see cref="GenerationSpan"/> wide, each an insert-only
+/// open-addressing table; a generation is dropped whole once its last possible expiry has passed,
+/// so nothing is forgotten early and expiry costs nothing per entry. The pairs are spread over
+/// shards by digest, each with its own lock.
 /// </para>
 /// <para>
 /// <b>Full means refuse.</b> When <see cref="Capacity"/> unexpired entries are held, a new nonce is
@@ -27,8 +33,9 @@ namespace Portal.Core.Signatures;
 /// <c>portal.signatures.nonce_replays</c>, and the entries held in <c>portal.signatures.nonces</c>.
 /// With the default 1,000,000 entries and nonces kept 330 s, the store holds a sustained ~3,000
 /// distinct signed requests per second; beyond that, raise <c>Signatures:NonceCapacity</c>
-/// (memory: about 30 to 60 bytes per entry). With a large capacity the entries are split over 16
-/// shards, so one shard may fill a little before the total does.
+/// (memory: 32 to 64 bytes per entry, the tables being kept at most half full). With a large
+/// capacity the entries are split over 16 shards, so one shard may fill a little before the total
+/// does.
 /// </para>
 /// </remarks>
 public sealed class InMemoryNonceStore : INonceStore
@@ -44,7 +51,7 @@ public sealed class InMemoryNonceStore : INonceStore
     private const int ShardCount = 16;
 
     private readonly Shard[] _shards;
-    private readonly byte[] _salt = RandomNumberGenerator.GetBytes(16);
+    private readonly long _seed = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8));
     private readonly Counter<long>? _full;
     private readonly Counter<long>? _replays;
 
@@ -114,27 +121,43 @@ public sealed class InMemoryNonceStore : INonceStore
         lock (shard.Gate)
         {
             shard.DropExpired(nowTicks);
+            var target = shard.Generation(bucket);
             var generations = shard.Generations;
             for (var i = 0; i < generations.Count; i++)
             {
-                if (generations[i].Entries.Contains(digest))
+                if (!ReferenceEquals(generations[i], target) && generations[i].Contains(digest))
                 {
-                    _replays?.Add(1);
-                    return false;
+                    return Replay();
                 }
             }
 
             if (shard.Count >= shard.Capacity)
             {
+                if (target.Contains(digest))
+                {
+                    return Replay();
+                }
+
                 Interlocked.Increment(ref _fullRefusals);
                 _full?.Add(1);
                 return false;
             }
 
-            shard.Generation(bucket).Entries.Add(digest);
+            // One hash lookup in the usual case: Add says whether the pair was already there.
+            if (!target.Add(digest))
+            {
+                return Replay();
+            }
+
             shard.Count++;
             return true;
         }
+    }
+
+    private bool Replay()
+    {
+        _replays?.Add(1);
+        return false;
     }
 
     // Generation b holds expiries in ((b - 1) × span, b × span]; it can go once b × span ≤ now.
@@ -142,18 +165,15 @@ public sealed class InMemoryNonceStore : INonceStore
 
     private NonceDigest Digest(Guid keyId, string nonce)
     {
-        var nonceBytes = Encoding.UTF8.GetMaxByteCount(nonce.Length);
-        var length = 16 + 16 + nonceBytes;
+        var length = 16 + Encoding.UTF8.GetMaxByteCount(nonce.Length);
         byte[]? rented = null;
         Span<byte> input = length <= 512 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
         {
-            _salt.CopyTo(input);
-            keyId.TryWriteBytes(input[16..]);
-            var written = Encoding.UTF8.GetBytes(nonce, input[32..]);
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(input[..(32 + written)], hash);
-            return new NonceDigest(BinaryPrimitives.ReadUInt64LittleEndian(hash), BinaryPrimitives.ReadUInt64LittleEndian(hash[8..]));
+            keyId.TryWriteBytes(input);
+            var written = Encoding.UTF8.GetBytes(nonce, input[16..]);
+            var digest = XxHash128.HashToUInt128(input[..(16 + written)], _seed);
+            return new NonceDigest((ulong)digest, (ulong)(digest >> 64));
         }
         finally
         {
@@ -164,11 +184,7 @@ public sealed class InMemoryNonceStore : INonceStore
         }
     }
 
-    private readonly record struct NonceDigest(ulong Low, ulong High)
-    {
-        // The digest is already uniform (and salted, so it cannot be aimed at one hash bucket).
-        public override int GetHashCode() => (int)(High ^ (High >> 32));
-    }
+    private readonly record struct NonceDigest(ulong Low, ulong High);
 
     private sealed class Shard(int capacity)
     {
@@ -184,7 +200,7 @@ public sealed class InMemoryNonceStore : INonceStore
                 var generation = Generations[i];
                 if (generation.Bucket * GenerationSpan.Ticks <= nowTicks)
                 {
-                    Count -= generation.Entries.Count;
+                    Count -= generation.Count;
                     Generations.RemoveAt(i);
                 }
             }
@@ -200,16 +216,104 @@ public sealed class InMemoryNonceStore : INonceStore
                 }
             }
 
-            var created = new Generation(bucket);
+            // Sized for as many entries as the fullest live generation holds, so that in a steady
+            // flow a new generation does not grow (and rehash) its way up.
+            var expected = 0;
+            foreach (var generation in Generations)
+            {
+                expected = Math.Max(expected, generation.Count);
+            }
+
+            var created = new Generation(bucket, Math.Min(expected, Capacity));
             Generations.Add(created);
             return created;
         }
     }
 
-    private sealed class Generation(long bucket)
+    /// <summary>
+    /// The digests expiring in one span: an insert-only open-addressing table (linear probing, at
+    /// most half full), dropped whole. One probe usually touches one cache line, where a HashSet
+    /// reads a bucket and then an entry elsewhere; nothing is ever removed, so no tombstones.
+    /// </summary>
+    private sealed class Generation(long bucket, int expectedEntries)
     {
+        private const int MinSlots = 1024;
+
+        // (0, 0) marks an empty slot; digests are stored with their top bit set, so none is (0, 0).
+        private NonceDigest[] _slots = new NonceDigest[Math.Max(MinSlots, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)expectedEntries * 2))];
+
         public long Bucket { get; } = bucket;
 
-        public HashSet<NonceDigest> Entries { get; } = [];
+        public int Count { get; private set; }
+
+        public bool Contains(NonceDigest digest)
+        {
+            var stored = Stored(digest);
+            var mask = _slots.Length - 1;
+            for (var i = (int)(stored.Low & (ulong)mask); ; i = (i + 1) & mask)
+            {
+                var slot = _slots[i];
+                if (slot == stored)
+                {
+                    return true;
+                }
+
+                if (slot.High == 0)
+                {
+                    return false;
+                }
+            }
+        }
+
+        /// <summary>Adds the digest; false when it was already there.</summary>
+        public bool Add(NonceDigest digest)
+        {
+            if ((Count + 1) * 2 > _slots.Length)
+            {
+                Grow();
+            }
+
+            if (!Place(_slots, Stored(digest)))
+            {
+                return false;
+            }
+
+            Count++;
+            return true;
+        }
+
+        private static NonceDigest Stored(NonceDigest digest) => digest with { High = digest.High | (1UL << 63) };
+
+        private static bool Place(NonceDigest[] slots, NonceDigest stored)
+        {
+            var mask = slots.Length - 1;
+            for (var i = (int)(stored.Low & (ulong)mask); ; i = (i + 1) & mask)
+            {
+                if (slots[i] == stored)
+                {
+                    return false;
+                }
+
+                if (slots[i].High == 0)
+                {
+                    slots[i] = stored;
+                    return true;
+                }
+            }
+        }
+
+        private void Grow()
+        {
+            var grown = new NonceDigest[_slots.Length * 2];
+            foreach (var slot in _slots)
+            {
+                if (slot.High != 0)
+                {
+                    Place(grown, slot);
+                }
+            }
+
+            _slots = grown;
+        }
     }
 }

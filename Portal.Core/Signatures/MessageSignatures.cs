@@ -76,7 +76,7 @@ public static class MessageSignatures
             return Invalid(problem);
         }
 
-        var builder = new AsciiBuilder(stackalloc byte[2048], SignatureBase.MaxLength);
+        var builder = new AsciiBuilder(SignatureBase.Scratch, SignatureBase.MaxLength);
         try
         {
             if (!SignatureBase.TryWrite(message, covered, ref builder, out error))
@@ -120,7 +120,7 @@ public static class MessageSignatures
         covered = null;
         credential = null;
         var withoutKeyId = false;
-        foreach (var (name, member) in inputs.Members)
+        foreach (var (name, member) in inputs.MemberSpan)
         {
             if (member.InnerList is not { } innerList)
             {
@@ -231,7 +231,7 @@ public static class MessageSignatures
     private static string? CheckCoverage(SignedMessage message, SfInnerList covered)
     {
         bool method = false, authority = false, path = false, query = false, digest = false;
-        foreach (var component in covered.Items)
+        foreach (var component in covered.ItemSpan)
         {
             if (component.Value.Type != SfType.String)
             {
@@ -287,6 +287,9 @@ public static class MessageSignatures
         return null;
     }
 
+    // The field must be there (and is covered, so it is signed); its value is compared with the
+    // body by whoever holds the body: here when the app passed the body's digest, otherwise the
+    // gateway's upstream.
     private static string? CheckContentDigest(SignedMessage message)
     {
         if (!message.HasBody)
@@ -300,17 +303,17 @@ public static class MessageSignatures
             return MessageSignatureProfile.Details.ContentDigestRequired;
         }
 
+        if (message.BodyDigest is null)
+        {
+            return null;
+        }
+
         if (!ContentDigest.TryParse(header, out _, out var error))
         {
             return error;
         }
 
-        if (message.BodyDigest is not null && !ContentDigest.Matches(header, message.BodyDigest))
-        {
-            return MessageSignatureProfile.Details.ContentDigestMismatch;
-        }
-
-        return null;
+        return ContentDigest.Matches(header, message.BodyDigest) ? null : MessageSignatureProfile.Details.ContentDigestMismatch;
     }
 
     private static string Accept(bool hasQuery, bool hasBody)

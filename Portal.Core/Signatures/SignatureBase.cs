@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Collections.Frozen;
 using Microsoft.Extensions.Primitives;
@@ -35,6 +36,9 @@ public static class SignatureBase
     private static readonly FrozenSet<string> DictionaryFields = FrozenSet.Create(StringComparer.Ordinal,
         ["signature-input", "signature", "accept-signature", "content-digest", "repr-digest", "want-content-digest", "want-repr-digest", "priority"]);
 
+    // Printable ASCII and tab: what a covered value may hold.
+    private static readonly SearchValues<char> ValueCharacters = SearchValues.Create("\t !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
     private static readonly FrozenSet<string> ListFields = FrozenSet.Create(StringComparer.Ordinal, ["cache-status", "proxy-status"]);
 
     /// <summary>
@@ -45,7 +49,7 @@ public static class SignatureBase
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(signatureParameters);
-        var builder = new AsciiBuilder(stackalloc byte[1024], MaxLength);
+        var builder = new AsciiBuilder(Scratch, MaxLength);
         try
         {
             if (!TryWrite(message, signatureParameters, ref builder, out error))
@@ -63,10 +67,23 @@ public static class SignatureBase
         }
     }
 
+    [ThreadStatic]
+    private static byte[]? t_scratch;
+
+    /// <summary>
+    /// A per-thread 1 KiB buffer to build a base in: no zeroing as a stackalloc would do, no pool
+    /// round trip. Building a base never calls out to code that could build another on this thread.
+    /// </summary>
+    internal static Span<byte> Scratch => t_scratch ??= new byte[1024];
+
     internal static bool TryWrite(SignedMessage message, SfInnerList signatureParameters, ref AsciiBuilder builder, out string? error)
     {
-        var components = signatureParameters.Items;
-        for (var i = 0; i < components.Count; i++)
+        var components = signatureParameters.ItemSpan;
+
+        // Where each component's identifier was written, to copy it into @signature-params
+        // rather than serialise it a second time.
+        Span<Range> identifiers = stackalloc Range[components.Length];
+        for (var i = 0; i < components.Length; i++)
         {
             var component = components[i];
             if (component.Value.Type != SfType.String)
@@ -84,8 +101,10 @@ public static class SignatureBase
                 }
             }
 
+            var start = builder.Length;
             StructuredFields.WriteBareItem(ref builder, component.Value);
             StructuredFields.WriteParameters(ref builder, component.Parameters);
+            identifiers[i] = start..builder.Length;
             builder.Append(": ");
             var name = component.Value.Text!;
             error = name.StartsWith('@')
@@ -99,8 +118,20 @@ public static class SignatureBase
             builder.Append('\n');
         }
 
-        builder.Append("\"@signature-params\": ");
-        StructuredFields.Write(ref builder, new SfMember(signatureParameters));
+        // Section 2.3: the inner list of the covered components with the signature's parameters.
+        builder.Append("\"@signature-params\": (");
+        for (var i = 0; i < identifiers.Length; i++)
+        {
+            if (i > 0)
+            {
+                builder.Append(' ');
+            }
+
+            builder.AppendCopy(identifiers[i]);
+        }
+
+        builder.Append(')');
+        StructuredFields.WriteParameters(ref builder, signatureParameters.Parameters);
         if (builder.Overflowed)
         {
             error = Errors.TooLarge;
@@ -352,12 +383,9 @@ public static class SignatureBase
 
     private static string? AppendValue(ref AsciiBuilder builder, scoped ReadOnlySpan<char> value)
     {
-        foreach (var c in value)
+        if (value.ContainsAnyExcept(ValueCharacters))
         {
-            if (c is (< (char)0x20 and not '\t') or > (char)0x7E)
-            {
-                return Errors.NotAscii;
-            }
+            return Errors.NotAscii;
         }
 
         builder.Append(value);

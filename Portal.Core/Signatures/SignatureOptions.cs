@@ -8,7 +8,7 @@ public sealed class SignatureOptions
     public const string Section = "Signatures";
 
     /// <summary>
-    /// How many nonces the in-memory store holds at once (about 30 to 60 bytes each). Nonces are
+    /// How many nonces the in-memory store holds at once (32 to 64 bytes each). Nonces are
     /// kept 330 s; when the store is full of unexpired ones, signed requests are refused rather than
     /// a nonce forgotten, and the refusals counted (<c>portal.signatures.nonce_store_full</c>).
     /// </summary>

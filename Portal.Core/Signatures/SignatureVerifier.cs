@@ -10,7 +10,7 @@ namespace Portal.Core.Signatures;
 /// (RFC 9421 section 3.2). Thread-safe; build it once per credential and keep it.
 /// </summary>
 /// <remarks>
-/// hmac-sha256 recomputes the MAC and compares in constant time; ecdsa-p256-sha256 takes the 64-byte
+/// hmac-sha256 recomputes the MAC (RFC 2104) and compares in constant time; ecdsa-p256-sha256 takes the 64-byte
 /// r‖s form of RFC 9421 section 3.3.4 (IEEE P1363), never DER; ed25519 is RFC 8032 verification by
 /// libsodium (NSec.Cryptography), which also refuses small-order keys and non-canonical signatures.
 /// </remarks>
@@ -46,9 +46,14 @@ public abstract class SignatureVerifier
     /// <summary>True when <paramref name="signature"/> is this key's signature over <paramref name="signatureBase"/>; never throws for bad input.</summary>
     public abstract bool Verify(ReadOnlySpan<byte> signatureBase, ReadOnlySpan<byte> signature);
 
+    /// <summary>
+    /// Keeps keyed HMAC states (IncrementalHash) in a small lock-free pool: reusing one skips the
+    /// key schedule and the native context set-up that a one-shot HMAC pays on every call.
+    /// </summary>
     private sealed class HmacVerifier : SignatureVerifier
     {
         private readonly byte[] _secret;
+        private readonly IncrementalHash?[] _pool = new IncrementalHash?[Math.Clamp(Environment.ProcessorCount, 2, 16)];
 
         public HmacVerifier(ReadOnlySpan<byte> secret)
         {
@@ -70,8 +75,47 @@ public abstract class SignatureVerifier
             }
 
             Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
-            HMACSHA256.HashData(_secret, signatureBase, expected);
+            var hmac = Rent();
+            try
+            {
+                hmac.AppendData(signatureBase);
+                hmac.GetHashAndReset(expected);
+            }
+            catch
+            {
+                // A state left half-used is not returned to the pool.
+                hmac.Dispose();
+                throw;
+            }
+
+            Return(hmac);
             return CryptographicOperations.FixedTimeEquals(expected, signature);
+        }
+
+        private IncrementalHash Rent()
+        {
+            for (var i = 0; i < _pool.Length; i++)
+            {
+                if (Interlocked.Exchange(ref _pool[i], null) is { } pooled)
+                {
+                    return pooled;
+                }
+            }
+
+            return IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _secret);
+        }
+
+        private void Return(IncrementalHash hmac)
+        {
+            for (var i = 0; i < _pool.Length; i++)
+            {
+                if (Interlocked.CompareExchange(ref _pool[i], hmac, null) is null)
+                {
+                    return;
+                }
+            }
+
+            hmac.Dispose();
         }
     }
 

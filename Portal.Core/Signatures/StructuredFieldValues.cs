@@ -177,7 +177,12 @@ public readonly record struct SfItem(SfBareItem Value, SfParameters Parameters)
 /// <summary>An inner list: items with the list's own parameters (RFC 8941 section 3.1.1).</summary>
 public sealed class SfInnerList(SfItem[] items, SfParameters parameters)
 {
-    public IReadOnlyList<SfItem> Items { get; } = items;
+    private readonly SfItem[] _items = items;
+
+    public IReadOnlyList<SfItem> Items => _items;
+
+    // The hot paths read the array directly: no interface calls, no boxed enumerator.
+    internal ReadOnlySpan<SfItem> ItemSpan => _items;
 
     public SfParameters Parameters { get; } = parameters;
 
@@ -226,6 +231,8 @@ public sealed class SfDictionary
     public int Count => _members.Length;
 
     public IReadOnlyList<KeyValuePair<string, SfMember>> Members => _members;
+
+    internal ReadOnlySpan<KeyValuePair<string, SfMember>> MemberSpan => _members;
 
     public bool TryGetValue(string key, out SfMember member)
     {

@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core;
 using Microsoft.Extensions.Options;
 using Portal.Core.Audit;
 using Portal.Core.Signatures;
@@ -136,5 +138,46 @@ public sealed class InMemoryNonceStoreTests
 
         Assert.All(successes, s => Assert.Equal(1, s));
         Assert.Equal(nonces, store.Count);
+    }
+
+    [Fact]
+    public void TryUse_ThousandsOfNonces_AreAllRememberedAsTheTablesGrow()
+    {
+        var store = new InMemoryNonceStore(20_000);
+        var nonces = Enumerable.Range(0, 20_000).Select(i => $"n-{i}").ToArray();
+
+        var first = nonces.Count(n => store.TryUse(_key, n, Expiry, Now));
+        var again = nonces.Count(n => store.TryUse(_key, n, Expiry, Now.AddSeconds(1)));
+
+        Assert.Equal(20_000, first);
+        Assert.Equal(0, again);
+        Assert.Equal(20_000, store.Count);
+    }
+
+    [Fact]
+    public async Task AddPortalCore_NonceStore_IsOneInMemoryStoreOfTheConfiguredCapacity()
+    {
+        var folder = Directory.CreateTempSubdirectory("portal-nonces-").FullName;
+        try
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Storage:DataDirectory"] = Path.Combine(folder, "data"),
+                ["Signatures:NonceCapacity"] = "5000",
+            }).Build();
+            var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
+            services.AddPortalCore(configuration, folder);
+            await using var provider = services.BuildServiceProvider();
+
+            var store = provider.GetRequiredService<INonceStore>();
+
+            var inMemory = Assert.IsType<InMemoryNonceStore>(store);
+            Assert.Equal(5000, inMemory.Capacity);
+            Assert.Same(store, provider.GetRequiredService<INonceStore>());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }
