@@ -11,7 +11,7 @@ namespace Portal.Core.Signatures;
 /// <item><term>Both fields, or neither</term><description>"Signature-Input and Signature must both be present"</description></item>
 /// <item><term>Both parse as RFC 8941 dictionaries; a label twice is refused</term><description>"Signature-Input is malformed: …", "Signature is malformed: …"</description></item>
 /// <item><term>At most <see cref="MaxLabels"/> labels in each</term><description>"more than 4 signatures"</description></item>
-/// <item><term>Labels whose <c>tag</c> is present and not <see cref="ApplicationTag"/> are for other verifiers: skipped</term><description>—</description></item>
+/// <item><term>Labels whose <c>tag</c> is present and not <see cref="ApplicationTag"/> are for other verifiers: skipped (a request signed only for others carries no signature here: refused only where one is required)</term><description>—</description></item>
 /// <item><term>The first remaining label whose <c>keyid</c> names a credential of this key is verified</term><description>"unknown keyid" (also for another key's keyid); "keyid parameter is required"</description></item>
 /// <item><term>Its <c>Signature</c> member is a byte sequence</term><description>"Signature has no byte sequence for the label"</description></item>
 /// <item><term><c>created</c>: an integer, at most <see cref="MaxAgeSeconds"/> s old, at most <see cref="MaxFutureSkewSeconds"/> s ahead</term><description>"created parameter must be an integer", "created is more than 300 s old", "created is more than 30 s in the future"</description></item>

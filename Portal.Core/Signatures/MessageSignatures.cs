@@ -57,6 +57,12 @@ public static class MessageSignatures
         }
 
         var chosen = FindCredential(inputs, credentials, out var label, out var covered, out var credential);
+        if (ReferenceEquals(chosen, OtherVerifiersOnly))
+        {
+            // Signed for someone else only: to this verifier the request carries no signature.
+            return SignatureOutcome.Missing;
+        }
+
         if (chosen is not null)
         {
             return Invalid(chosen);
@@ -120,6 +126,7 @@ public static class MessageSignatures
         covered = null;
         credential = null;
         var withoutKeyId = false;
+        var forThisVerifier = 0;
         foreach (var (name, member) in inputs.MemberSpan)
         {
             if (member.InnerList is not { } innerList)
@@ -133,6 +140,7 @@ public static class MessageSignatures
                 continue;
             }
 
+            forThisVerifier++;
             if (!parameters.TryGet("keyid", out var keyId) || keyId.Type != SfType.String)
             {
                 withoutKeyId = true;
@@ -148,8 +156,13 @@ public static class MessageSignatures
             }
         }
 
-        return withoutKeyId ? MessageSignatureProfile.Details.KeyIdRequired : MessageSignatureProfile.Details.UnknownKeyId;
+        return forThisVerifier == 0 ? OtherVerifiersOnly
+            : withoutKeyId ? MessageSignatureProfile.Details.KeyIdRequired
+            : MessageSignatureProfile.Details.UnknownKeyId;
     }
+
+    // FindCredential's answer when every label is tagged for another verifier.
+    private static readonly string OtherVerifiersOnly = new("other verifiers only");
 
     private static string? CheckParameters(SfParameters parameters, SigningCredential credential, DateTimeOffset now, out long created, out string? nonce)
     {

@@ -244,7 +244,7 @@ public sealed class NginxSignatureTests(NginxGateway gateway)
         var (ours, oursId) = await SignAsync(key, credential, "GET", "/orders/9", tag: "apikey");
 
         // A genuine signature with this key's credential, but tagged for another verifier: not the
-        // Portal's, so the request carries none for it (the keyid is looked up among the Portal's labels only).
+        // Portal's, so the request carries none for it: refused as unsigned where the key requires a signature.
         var (foreign, foreignId) = await SignAsync(key, credential, "GET", "/orders/9", tag: "payments-app");
 
         // Another verifier's signature (a secret the Portal does not know) beside the Portal's:
@@ -255,7 +255,7 @@ public sealed class NginxSignatureTests(NginxGateway gateway)
 
         Assert.True(ours.Response!.Status == 200, ours.Describe());
         Assert.Single(gateway.ShopApp.ReceivedFor(oursId));
-        AssertRefused(foreign.Response!, "SIGNATURE_INVALID", foreign);
+        AssertRefused(foreign.Response!, "SIGNATURE_REQUIRED", foreign);
         Assert.Empty(gateway.ShopApp.ReceivedFor(foreignId));
         Assert.StartsWith("sig=", both.Request.Header("Signature-Input"));
         Assert.Contains(", sig0=", both.Request.Header("Signature-Input"));
