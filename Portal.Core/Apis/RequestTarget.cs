@@ -127,7 +127,8 @@ public static class RequestTarget
 
             var nul = name.IndexOf('\0');
             name = nul < 0 ? name : name[..nul];
-            var bracket = name.IndexOf('[', 1);
+            // An empty name ("?a=1&", "?=1") names nothing; a name of one character holds no bracket after its first.
+            var bracket = name.Length > 1 ? name.IndexOf('[', 1) : -1;
             name = bracket < 0 ? name : name[..bracket];
             if (name.Length == MethodOverrideParameter.Length
                 && name[0] is '_' or '.' or ' ' or '['

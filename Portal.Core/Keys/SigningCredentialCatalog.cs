@@ -6,6 +6,7 @@ using Portal.Core.Data;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
 using Portal.Core.Signatures;
+using Portal.Core.Validation;
 
 namespace Portal.Core.Keys;
 
@@ -145,7 +146,7 @@ public sealed class SigningCredentialCatalog(
         db.SigningCredentials.Add(credential);
         audit.Record(caller, AuditActions.SigningCredentialAdded, key.OrganizationId, "key", key.Id.ToString(), key.Name,
             new { keyid = credential.KeyIdentifier, algorithm = credential.Algorithm, expiresAt });
-        await db.SaveChangesAsync(cancellationToken);
+        await SaveAsync(key, cancellationToken);
         changes.Publish(KeyChange.Of(key));
         return new IssuedSigningCredential(SigningCredentialView.Of(credential), secret);
     }
@@ -178,18 +179,45 @@ public sealed class SigningCredentialCatalog(
 
     private async Task<ApiKey?> FindForChangeAsync(Caller caller, Guid keyId, CancellationToken cancellationToken)
     {
-        var key = await db.ApiKeys.Include(k => k.Secrets).FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
+        var key = await db.ApiKeys.Include(k => k.Secrets).Include(k => k.PermissionSets).AsSplitQuery().FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
         if (key is null || !await permissions.CheckAsync(caller, PortalAction.ChangeKey, key.OrganizationId, key.OwnerId, cancellationToken))
         {
             return null;
         }
 
-        if (caller.KeyId == key.Id)
+        if (caller.KeyId is { } actingId)
         {
-            throw new AccessDeniedException("A key cannot manage its own signing credentials: use the portal, or another key of an admin.");
+            if (actingId == key.Id)
+            {
+                throw new AccessDeniedException("A key cannot manage its own signing credentials: use the portal, or another key of an admin.");
+            }
+
+            // A credential lets its holder sign as the key: through a key, only for a key that holds
+            // no more than the acting one, as for a rotation's new token.
+            var acting = await db.ApiKeys.AsNoTracking().Include(k => k.PermissionSets).FirstOrDefaultAsync(k => k.Id == actingId, cancellationToken)
+                ?? throw new AccessDeniedException("The key you are using no longer exists.");
+            if (KeyAttenuation.Exceeds(acting, KeyAttenuation.ShapeOf(key)) is { } reason)
+            {
+                throw new AccessDeniedException(reason, ReasonCodes.InsufficientScope);
+            }
         }
 
         return key;
+    }
+
+    // Credentials are counted, then added: the key's concurrency stamp makes two adds at once conflict
+    // rather than both pass the count.
+    private async Task SaveAsync(ApiKey key, CancellationToken cancellationToken)
+    {
+        key.ConcurrencyStamp = Guid.NewGuid();
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConflictException("key", "The key was changed at the same time; reload it and try again.");
+        }
     }
 
     private static string NewKeyIdentifier() =>

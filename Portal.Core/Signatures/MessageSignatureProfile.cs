@@ -59,6 +59,7 @@ public static class MessageSignatureProfile
         public const string Missing = "no signature";
         public const string Unchecked = "signature not checked";
         public const string OneWithoutTheOther = "Signature-Input and Signature must both be present";
+        public const string AuthorityUnreadable = "the request's authority cannot be read";
         public const string MalformedInput = "Signature-Input is malformed: ";
         public const string MalformedSignature = "Signature is malformed: ";
         public const string TooManyLabels = "more than 4 signatures";

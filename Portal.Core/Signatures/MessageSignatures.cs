@@ -21,24 +21,34 @@ public static class MessageSignatures
     /// <summary>
     /// Verifies the signature of <paramref name="message"/> made with one of the key's
     /// <paramref name="credentials"/>, at <paramref name="now"/>, and on success records its nonce
-    /// for <paramref name="keyId"/> in <paramref name="nonces"/>. Missing when the request has no
-    /// signature fields; Invalid, with the reason, when anything in the profile fails.
+    /// for <paramref name="keyId"/> in <paramref name="nonces"/>. Without <paramref name="nonces"/> the
+    /// nonce is left for the caller to take once the request is otherwise allowed
+    /// (<see cref="SignatureOutcome.Nonce"/>): a request refused for another reason then spends none.
+    /// Missing when the request has no signature fields; Invalid, with the reason, when anything in the profile fails.
     /// </summary>
-    public static SignatureOutcome Verify(SignedMessage message, ISigningCredentialSet credentials, Guid keyId, DateTimeOffset now, INonceStore nonces)
+    public static SignatureOutcome Verify(SignedMessage message, ISigningCredentialSet credentials, Guid keyId, DateTimeOffset now, INonceStore? nonces)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(credentials);
-        ArgumentNullException.ThrowIfNull(nonces);
         var hasInput = !string.IsNullOrEmpty(message.SignatureInput);
         var hasSignature = !string.IsNullOrEmpty(message.Signature);
-        if (!hasInput && !hasSignature)
+        if (!hasInput)
         {
+            // A Signature field alone is no RFC 9421 signature (earlier drafts and other protocols use
+            // the name): to this profile the request carries none.
             return SignatureOutcome.Missing;
         }
 
-        if (!hasInput || !hasSignature)
+        if (!hasSignature)
         {
             return Invalid(MessageSignatureProfile.Details.OneWithoutTheOther);
+        }
+
+        if (message.Authority.Length == 0)
+        {
+            // The door could not read the original authority (two forwarded hosts, a bad one): no
+            // signature over it can be taken, least of all one over an empty @authority.
+            return Invalid(MessageSignatureProfile.Details.AuthorityUnreadable);
         }
 
         if (!StructuredFields.TryParseDictionary(message.SignatureInput, refuseDuplicateKeys: true, out var inputs, out var error))
@@ -102,6 +112,11 @@ public static class MessageSignatures
 
         // Only a verified signature spends its nonce, so a forger cannot burn a client's nonces.
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds(created) + MessageSignatureProfile.NonceLifetime;
+        if (nonces is null)
+        {
+            return SignatureOutcome.Valid(credential.KeyId, nonce, expiresAt);
+        }
+
         if (!nonces.TryUse(keyId, nonce!, expiresAt, now))
         {
             return Invalid(MessageSignatureProfile.Details.NonceUsed);

@@ -22,12 +22,24 @@ public readonly struct SignatureOutcome
 {
     private readonly string? _detail;
 
-    private SignatureOutcome(SignatureStatus status, string detail, string? credentialKeyId)
+    private SignatureOutcome(SignatureStatus status, string detail, string? credentialKeyId, string? nonce = null, DateTimeOffset nonceExpiresAt = default)
     {
         Status = status;
         _detail = detail;
         CredentialKeyId = credentialKeyId;
+        Nonce = nonce;
+        NonceExpiresAt = nonceExpiresAt;
     }
+
+    /// <summary>
+    /// For a valid signature verified without a nonce store: its nonce, which the caller must take
+    /// (<see cref="INonceStore.TryUse"/>, until <see cref="NonceExpiresAt"/>) before it allows the request.
+    /// Null when the nonce was already taken.
+    /// </summary>
+    public string? Nonce { get; }
+
+    /// <summary>Until when <see cref="Nonce"/> must be remembered: <c>created</c> + <see cref="MessageSignatureProfile.NonceLifetime"/>.</summary>
+    public DateTimeOffset NonceExpiresAt { get; }
 
     public SignatureStatus Status { get; }
 
@@ -41,7 +53,8 @@ public readonly struct SignatureOutcome
 
     public static SignatureOutcome Missing { get; } = new(SignatureStatus.Missing, MessageSignatureProfile.Details.Missing, null);
 
-    internal static SignatureOutcome Valid(string credentialKeyId) => new(SignatureStatus.Valid, MessageSignatureProfile.Details.Valid, credentialKeyId);
+    internal static SignatureOutcome Valid(string credentialKeyId, string? pendingNonce = null, DateTimeOffset nonceExpiresAt = default) =>
+        new(SignatureStatus.Valid, MessageSignatureProfile.Details.Valid, credentialKeyId, pendingNonce, nonceExpiresAt);
 
     internal static SignatureOutcome Invalid(string detail) => new(SignatureStatus.Invalid, detail, null);
 

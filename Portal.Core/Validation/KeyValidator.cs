@@ -125,7 +125,7 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
             context = context with { Country = shield.CountryFor(key, context.Api, context.Shield, context.Address) };
         }
 
-        var verdict = Decide(key, context, now, nonces);
+        var verdict = Decide(key, context, now);
         var code = verdict.Code;
         if (ReferenceEquals(code, ReasonCodes.NotFound))
         {
@@ -133,12 +133,20 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
             return ValidationResult.NotFound;
         }
 
-        if (shield is null)
+        var detail = verdict.Detail;
+        if (ReferenceEquals(code, ReasonCodes.Valid) && verdict.Signature.Nonce is { } nonce
+            && (nonces is null || !nonces.TryUse(key.KeyId, nonce, verdict.Signature.NonceExpiresAt, now)))
         {
-            return new ValidationResult(code, key, now, Detail: verdict.Detail);
+            // The nonce is spent only by a request allowed so far, so refused requests cannot fill the store.
+            (code, detail) = (ReasonCodes.SignatureInvalid, nonces is null ? MessageSignatureProfile.Details.Unchecked : MessageSignatureProfile.Details.NonceUsed);
         }
 
-        var result = new ValidationResult(code, key, now, Detail: verdict.Detail);
+        if (shield is null)
+        {
+            return new ValidationResult(code, key, now, Detail: detail);
+        }
+
+        var result = new ValidationResult(code, key, now, Detail: detail);
         if (ReferenceEquals(code, ReasonCodes.Valid))
         {
             var cost = verdict.RuleIndex >= 0 && context.Api is { } api ? api.Rules.Rules[verdict.RuleIndex].Cost : 1;
@@ -229,14 +237,14 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
     /// Decides a request for a key that was found: the API's organization (another one's key is
     /// <see cref="ReasonCodes.NotFound"/>), status, expiry, the API and environment, the address
     /// (the organization's deny list, the API's and the key's allowlists), the country (with
-    /// <see cref="RequestContext.Country"/>), the canonical target, the request signature (RFC 9421, with
-    /// <paramref name="nonces"/>; see <see cref="SignatureCode"/>), then access. Counts nothing:
+    /// <see cref="RequestContext.Country"/>), the canonical target, the request signature (RFC 9421, its nonce
+    /// left for <see cref="ValidateAsync"/> to take; see <see cref="SignatureCode"/>), then access. Counts nothing:
     /// rate limits are taken by <see cref="ValidateAsync"/> once this allows. With no required scope and <see cref="RequestContext.UseEndpointRules"/>,
     /// the scope comes from the API's endpoint rule matching the method and path; a request no rule
     /// matches is denied unless the API allows any valid key. The portal's test-access tool and the
     /// ApiKey scheme's scope requirements ask this same method.
     /// </summary>
-    public static Verdict Decide(KeySnapshot key, in RequestContext request, DateTimeOffset now, INonceStore? nonces = null)
+    public static Verdict Decide(KeySnapshot key, in RequestContext request, DateTimeOffset now)
     {
         var api = request.Api;
         // A key of another organization than the door's (the API's, or verify's caller's) is unknown
@@ -303,13 +311,14 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
         }
 
         // Who signed comes before what they may do: a signature problem is a 401, like a bad token.
-        if (!request.ProtectionsChecked && SignatureCode(key, request, rule, now, nonces, out var detail) is { } signatureCode)
+        var signature = default(SignatureOutcome);
+        if (!request.ProtectionsChecked && SignatureCode(key, request, rule, now, out var detail, out signature) is { } signatureCode)
         {
             return new Verdict(signatureCode, rule, Detail: detail);
         }
 
         var decision = key.Access.Evaluate(scope, request.Resource, now, request.EnforceResourceFilters);
-        return new Verdict(decision.Code, rule, decision.GrantIndex);
+        return new Verdict(decision.Code, rule, decision.GrantIndex, Signature: signature);
     }
 
     /// <summary>
@@ -379,12 +388,13 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
     /// (<see cref="RequestContext.Message"/>) has it checked whether or not one is required
     /// (<see cref="ReasonCodes.SignatureInvalid"/> with <paramref name="detail"/>); one without is refused
     /// with <see cref="ReasonCodes.SignatureRequired"/> when the key, the API or the matching endpoint
-    /// rule (<paramref name="rule"/>) requires one. Without <paramref name="nonces"/> (the test-access
-    /// tool) a signature cannot be taken and is refused.
+    /// rule (<paramref name="rule"/>) requires one. A valid signature's nonce is not taken here:
+    /// <paramref name="outcome"/> carries it, for <see cref="ValidateAsync"/> to take once the request is allowed.
     /// </summary>
-    public static string? SignatureCode(KeySnapshot key, in RequestContext request, int rule, DateTimeOffset now, INonceStore? nonces, out string? detail)
+    private static string? SignatureCode(KeySnapshot key, in RequestContext request, int rule, DateTimeOffset now, out string? detail, out SignatureOutcome outcome)
     {
         detail = null;
+        outcome = default;
         var api = request.Api;
         var required = key.Protections.RequireSignature
             || (api is not null && (api.Protections.RequireSignature || (rule >= 0 && api.Rules.Rules[rule].SignatureRequired)));
@@ -393,13 +403,7 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
             return required ? ReasonCodes.SignatureRequired : null;
         }
 
-        if (nonces is null)
-        {
-            detail = "signatures are not checked here";
-            return ReasonCodes.SignatureInvalid;
-        }
-
-        var outcome = MessageSignatures.Verify(message, key.Signing, key.KeyId, now, nonces);
+        outcome = MessageSignatures.Verify(message, key.Signing, key.KeyId, now, nonces: null);
         switch (outcome.Status)
         {
             case SignatureStatus.Valid:

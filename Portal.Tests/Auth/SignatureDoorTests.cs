@@ -331,6 +331,96 @@ public abstract class SignatureDoorTests(DoorApp app)
     }
 
     [Fact]
+    public async Task AWeakerKey_CannotTakeASigningCredentialOfAStrongerOne()
+    {
+        var owner = await app.NewUserAsync();
+        var strong = await app.CreateKeyAsync(owner, new CreateKeyCommand("strong", Scopes: ["payments:admin"], Protections: new RequestProtections(RequireSignature: true)));
+        var weak = await app.CreateKeyAsync(owner, new CreateKeyCommand("weak", Scopes: [Scope.KeysManage]));
+
+        using var response = await app.ClientWith(weak.Token).PostAsJsonAsync($"/api/v1/keys/{strong.Key.Id}/signing-credentials", new { algorithm = "hmac-sha256" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.DoesNotContain("secret", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        await using var scope = app.Scope();
+        Assert.Empty(scope.ServiceProvider.GetRequiredService<Portal.Core.Data.PortalDbContext>().SigningCredentials.Where(c => c.ApiKeyId == strong.Key.Id));
+    }
+
+    [Fact]
+    public async Task ARequestRefusedForItsScope_SpendsNoNonce()
+    {
+        var owner = await app.NewUserAsync();
+        var key = await app.CreateKeyAsync(owner, new CreateKeyCommand("signed", Scopes: ["orders:read"], Protections: new RequestProtections(RequireSignature: true)));
+        var secret = await AddHmacAsync(owner, key.Key.Id);
+        var signature = Sign(secret, "GET", "/orders/7", null, null);
+
+        async Task<HttpResponseMessage> CheckScopeAsync(string scope) => await app.AnonymousClient().SendAsync(
+            new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(owner, scope)).WithBearer(key.Token).WithRawHeader(DoorApp.PeerHeader, Proxy)
+                .WithRawHeader("X-Original-Method", "GET").WithRawHeader("X-Original-URI", "/orders/7").WithRawHeader("X-Forwarded-Host", Authority)
+                .WithRawHeader("Signature-Input", signature.Input).WithRawHeader("Signature", signature.Value));
+
+        using var refused = await CheckScopeAsync("orders:admin");
+        using var allowed = await CheckScopeAsync("orders:read");
+        using var replay = await CheckScopeAsync("orders:read");
+
+        Assert.Equal("INSUFFICIENT_SCOPE", refused.Header("X-Auth-Code"));
+        Assert.Equal("VALID", allowed.Header("X-Auth-Code"));
+        Assert.Equal("SIGNATURE_INVALID", replay.Header("X-Auth-Code"));
+    }
+
+    [Fact]
+    public async Task UnreadableForwardedAuthority_NoSignatureVerifies_AndOtherProtocolsSignaturesAreNoneOfOurs()
+    {
+        var owner = await app.NewUserAsync();
+        await app.AddRuleAsync(owner, "GET", "/orders/{id}", "orders:read");
+        var key = await app.CreateKeyAsync(owner, ["orders:read"]);
+        var secret = await AddHmacAsync(owner, key.Key.Id);
+        var overEmpty = Sign(secret, "GET", "/orders/7", null, null, authority: "");
+
+        async Task<HttpResponseMessage> SendAsync(params (string Name, string Value)[] headers)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, await app.CheckUrlAsync(owner)).WithBearer(key.Token).WithRawHeader(DoorApp.PeerHeader, Proxy)
+                .WithRawHeader("X-Original-Method", "GET").WithRawHeader("X-Original-URI", "/orders/7");
+            foreach (var (name, value) in headers)
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            return await app.AnonymousClient().SendAsync(request);
+        }
+
+        using var twoHosts = await SendAsync(("X-Forwarded-Host", "a.example"), ("X-Forwarded-Host", "b.example"), ("Signature-Input", overEmpty.Input), ("Signature", overEmpty.Value));
+        using var userInfo = await SendAsync(("X-Forwarded-Host", "evil@api.example.com"), ("Signature-Input", overEmpty.Input), ("Signature", overEmpty.Value));
+        using var draftSignature = await SendAsync(("Signature", "keyId=\"https://social.example/actor#main-key\",headers=\"(request-target) host date\",signature=\"AAAA\""));
+        var otherApp = Sign(secret, "GET", "/orders/7", null, null);
+        using var otherTag = await SendAsync(("X-Forwarded-Host", Authority), ("Signature-Input", otherApp.Input + ";tag=\"myapp\""), ("Signature", otherApp.Value));
+
+        Assert.Equal("SIGNATURE_INVALID", twoHosts.Header("X-Auth-Code"));
+        Assert.Contains("authority", twoHosts.Header("WWW-Authenticate"));
+        Assert.Equal("SIGNATURE_INVALID", userInfo.Header("X-Auth-Code"));
+        Assert.Equal("VALID", draftSignature.Header("X-Auth-Code"));
+        Assert.Equal("VALID", otherTag.Header("X-Auth-Code"));
+    }
+
+    [Fact]
+    public async Task ConcurrentAdds_NeverPassTheLimitOfActiveCredentials()
+    {
+        var owner = await app.NewUserAsync();
+        var key = await app.CreateKeyAsync(owner, ["orders:read"]);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
+        {
+            using var response = await owner.Client.PostAsJsonAsync($"/api/v1/keys/{key.Key.Id}/signing-credentials", new { algorithm = "hmac-sha256" });
+            return response.StatusCode;
+        }));
+
+        Assert.All(answers, status => Assert.Contains(status, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        await using var scope = app.Scope();
+        var active = scope.ServiceProvider.GetRequiredService<Portal.Core.Data.PortalDbContext>().SigningCredentials.Count(c => c.ApiKeyId == key.Key.Id && c.RevokedAt == null);
+        Assert.Equal(answers.Count(a => a == HttpStatusCode.Created), active);
+        Assert.InRange(active, 1, KeySigningCredential.MaxActivePerKey);
+    }
+
+    [Fact]
     public async Task HmacSecret_IsStoredOnlyProtected()
     {
         var owner = await app.NewUserAsync();

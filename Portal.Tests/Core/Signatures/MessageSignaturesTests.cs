@@ -54,14 +54,28 @@ public sealed class MessageSignaturesTests : IDisposable
     }
 
     [Fact]
-    public void Verify_OneFieldWithoutTheOther_IsInvalid()
+    public void Verify_SignatureInputWithoutSignature_IsInvalid_ASignatureAloneIsNoneOfThisProfile()
     {
         var signed = _client.Sign(SigningClient.Request(), Covered + Parameters());
         var inputOnly = SigningClient.With(signed, signature: "", keepSignatureFields: true);
+        // A Signature field without Signature-Input is another protocol's (earlier drafts, ActivityPub): no signature here.
         var signatureOnly = SigningClient.With(signed, signatureInput: "", keepSignatureFields: true);
 
         AssertInvalid("Signature-Input and Signature must both be present", Verify(inputOnly));
-        AssertInvalid("Signature-Input and Signature must both be present", Verify(signatureOnly));
+        Assert.Equal(SignatureStatus.Missing, Verify(signatureOnly).Status);
+    }
+
+    [Fact]
+    public void Verify_AuthorityThatCouldNotBeRead_IsInvalid()
+    {
+        var signed = _client.Sign(SigningClient.Request(), Covered + Parameters());
+        var unreadable = new SignedMessage
+        {
+            Method = signed.Method, Authority = "", Path = signed.Path, Query = signed.Query, Headers = signed.Headers,
+            SignatureInput = signed.SignatureInput, Signature = signed.Signature, HasBody = signed.HasBody,
+        };
+
+        AssertInvalid("the request's authority cannot be read", Verify(unreadable));
     }
 
     [Theory]

@@ -21,9 +21,11 @@ public static class SignedRequests
     public const string AcceptSignatureHeader = "Accept-Signature";
     public const string ForwardedHostHeader = "X-Forwarded-Host";
 
-    /// <summary>Whether the request carries a signature field, so the signature must be checked.</summary>
-    public static bool HasSignature(IHeaderDictionary headers) =>
-        headers.ContainsKey(SignatureInputHeader) || headers.ContainsKey(SignatureHeader);
+    /// <summary>
+    /// Whether the request carries an RFC 9421 signature (its <c>Signature-Input</c>), so it must be checked.
+    /// A <c>Signature</c> field alone is another protocol's and is not one.
+    /// </summary>
+    public static bool HasSignature(IHeaderDictionary headers) => headers.ContainsKey(SignatureInputHeader);
 
     /// <summary>
     /// Whether the request has content, so its signature must cover <c>content-digest</c>: POST, PUT and

@@ -48,6 +48,7 @@ public static class GatewayConfig
                 proxy_set_header X-Forwarded-Uri    "";
                 proxy_set_header X-Forwarded-For    $proxy_add_x_forwarded_for;
                 proxy_set_header X-Forwarded-Host   $http_host;   # the original authority, for signatures' @authority
+                proxy_set_header X-Forwarded-Proto  $scheme;      # and its scheme (replaces the client's)
                 proxy_http_version 1.1;
                 proxy_set_header Connection "";{{TlsToPortal(portal)}}
             }
