@@ -12,7 +12,8 @@ internal sealed class KeyLeakConfiguration : IEntityTypeConfiguration<KeyLeak>
         entity.Property(l => l.Url).HasMaxLength(KeyLeak.UrlMaxLength);
         entity.Property(l => l.Source).HasMaxLength(KeyLeak.SourceMaxLength);
         entity.Property(l => l.Reporter).HasMaxLength(KeyLeak.ReporterMaxLength);
-        // Each token is acted on once, however many reports name it and however they race.
+        // One row per token: concurrent first reports meet here, and one of them reads again; a report
+        // acting on a token that works again updates the row (and races on the key's concurrency stamp).
         entity.HasIndex(l => l.SecretId).IsUnique();
         entity.HasIndex(l => new { l.OrganizationId, l.ReportedAt });
         entity.HasIndex(l => l.KeyId);

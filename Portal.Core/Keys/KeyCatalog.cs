@@ -358,8 +358,11 @@ public sealed class KeyCatalog(
 
     /// <summary>
     /// Gives the key a new token. The old token keeps working for <paramref name="requestedGrace"/>
-    /// (zero ends it now; null takes the organization's default grace, else zero).
-    /// Returns null when the caller may not see the key.
+    /// (zero ends it now; null takes the organization's default grace, else zero). A suspended key
+    /// may be rotated too (the way out of a leak): it stays suspended, and every token it had stops at
+    /// once whatever grace was asked, since a suspended key's tokens may be in other hands.
+    /// Returns null when the caller may not see the key; 409 (<see cref="ConflictException"/> on
+    /// <c>status</c>) for a revoked, expired or disabled key.
     /// </summary>
     public async Task<IssuedKey?> RotateAsync(Caller caller, Guid id, TimeSpan? requestedGrace, CancellationToken cancellationToken = default)
     {
@@ -375,13 +378,16 @@ public sealed class KeyCatalog(
         }
 
         var now = time.GetUtcNow();
-        if (key.Status != KeyStatus.Active || key.ExpiresAt <= now)
+        if (key.Status is not (KeyStatus.Active or KeyStatus.Suspended) || key.ExpiresAt <= now)
         {
-            throw new ConflictException("status", "Only an active key can be rotated.");
+            throw new ConflictException("status", "Only an active or suspended key can be rotated.");
         }
 
         var policy = await OrganizationPolicies.ForOrganizationAsync(db, key.OrganizationId, cancellationToken);
-        var grace = KeyPolicyRules.ResolveGrace(policy, requestedGrace);
+        // A suspended key was stopped because a token of it was seen where it should not be: giving
+        // that token a grace would let it work again the moment the suspension is lifted.
+        var suspended = key.Status == KeyStatus.Suspended;
+        var grace = suspended ? TimeSpan.Zero : KeyPolicyRules.ResolveGrace(policy, requestedGrace);
         var errors = new Dictionary<string, string[]>();
         KeyPolicyRules.CheckLifetime(policy, key.ExpiresAt, key.CreatedAt, errors);
         InvalidRequestException.ThrowIfAny(errors);
@@ -411,10 +417,10 @@ public sealed class KeyCatalog(
         key.UpdatedAt = now;
         key.ConcurrencyStamp = Guid.NewGuid();
         audit.Record(caller, AuditActions.KeyRotated, key.OrganizationId, "key", key.Id.ToString(), key.Name,
-            new { oldHint, newHint = key.Hint, gracePeriod = grace, oldTokenRetiresAt = retiresAt, ownerId = key.OwnerId, actingKeyId = caller.KeyId });
+            new { oldHint, newHint = key.Hint, gracePeriod = grace, oldTokenRetiresAt = retiresAt, suspended, ownerId = key.OwnerId, actingKeyId = caller.KeyId });
         await SaveAsync(cancellationToken);
         changes.Publish(KeyChange.Of(key));
-        return new IssuedKey(key, token);
+        return new IssuedKey(key, token, retiresAt);
     }
 
     /// <summary>Revokes the key; every token of it is refused from the next request on. Idempotent.</summary>
@@ -439,7 +445,10 @@ public sealed class KeyCatalog(
 
     /// <summary>
     /// Makes a suspended key active again (after a leaked-key signal was looked into); null when the
-    /// caller may not see the key. Admins only; 409 when the key is not suspended.
+    /// caller may not see the key. Admins only; 409 (<see cref="ConflictException"/> on <c>status</c>)
+    /// when the key is not suspended, or while a token of it that was reported found in public
+    /// (a <see cref="Leaks.KeyLeak"/>) still works: lifting would let the leaked token in again, so
+    /// the key must be rotated first (which retires a suspended key's tokens at once).
     /// </summary>
     public async Task<ApiKey?> LiftSuspensionAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
     {
@@ -456,6 +465,7 @@ public sealed class KeyCatalog(
         }
 
         var now = time.GetUtcNow();
+        await RefuseWhileALeakedTokenWorksAsync(key, now, cancellationToken);
         key.Status = KeyStatus.Active;
         key.UpdatedAt = now;
         key.ConcurrencyStamp = Guid.NewGuid();
@@ -463,6 +473,26 @@ public sealed class KeyCatalog(
         await SaveAsync(cancellationToken);
         changes.Publish(KeyChange.Of(key));
         return key;
+    }
+
+    /// <summary>
+    /// Refuses to lift a suspension while a reported token of the key still works. A leak report and
+    /// a lift racing each other meet on the key's concurrency stamp (a report changes it), so one of
+    /// them reads again and sees the other.
+    /// </summary>
+    private async Task RefuseWhileALeakedTokenWorksAsync(ApiKey key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var working = key.Secrets.Where(s => s.RetiresAt is null || s.RetiresAt > now).ToList();
+        var workingIds = working.Select(s => s.Id).ToList();
+        var leaked = await db.KeyLeaks.AsNoTracking().Where(l => l.KeyId == key.Id && workingIds.Contains(l.SecretId)).Select(l => l.SecretId).ToListAsync(cancellationToken);
+        if (leaked.Count == 0)
+        {
+            return;
+        }
+
+        throw new ConflictException("status", working.Any(s => s.RetiresAt is null && leaked.Contains(s.Id))
+            ? "The reported token is still the key's current token: rotate the key first (the old token stops at once), then lift the suspension."
+            : "A reported token of this key still works in its rotation grace period: rotate the key again first (a suspended key's old tokens stop at once), then lift the suspension.");
     }
 
     private async Task<ApiKey?> FindForChangeAsync(Caller caller, Guid id, CancellationToken cancellationToken)

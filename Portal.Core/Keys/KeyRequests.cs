@@ -35,8 +35,12 @@ public sealed record UpdateKeyCommand(
     IReadOnlyList<Guid>? ApiIds = null,
     ProtectionChanges? Protections = null);
 
-/// <summary>A key with the token it was just given. The only object that ever carries a token.</summary>
-public sealed record IssuedKey(ApiKey Key, string Token);
+/// <summary>
+/// A key with the token it was just given. The only object that ever carries a token.
+/// <paramref name="OldTokenRetiresAt"/>: after a rotation, when the replaced token(s) stop working
+/// (the rotation's time itself when the grace is zero or the key is suspended); null for a new key.
+/// </summary>
+public sealed record IssuedKey(ApiKey Key, string Token, DateTimeOffset? OldTokenRetiresAt = null);
 
 /// <summary>How a listing is filtered and where a page starts.</summary>
 public sealed record KeyQuery(

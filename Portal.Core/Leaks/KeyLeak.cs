@@ -1,10 +1,13 @@
 namespace Portal.Core.Leaks;
 
 /// <summary>
-/// One token of a key reported as found in public, once: the unique index on <see cref="SecretId"/>
-/// makes a second report of the same token do nothing. Holds no key material: the token is known
-/// only by the stored row of its hash (<see cref="SecretId"/>), and where it was found only as the
-/// reporter said, checked and cut to size.
+/// One token of a key reported as found in public: one row per token (a unique index on
+/// <see cref="SecretId"/>), holding the last report that acted on it. A second report of the same
+/// token does nothing while the token does not work; when it works again (its key active, the token
+/// not retired) the report acts again and updates this row. While a row names a token of a key that
+/// has not retired, the key's suspension cannot be lifted (the key must be rotated first). Holds no
+/// key material: the token is known only by the stored row of its hash (<see cref="SecretId"/>), and
+/// where it was found only as the reporter said, checked and cut to size.
 /// </summary>
 public sealed class KeyLeak
 {
@@ -39,12 +42,12 @@ public sealed class KeyLeak
 /// <summary>What a leak report did to its key.</summary>
 public enum KeyLeakOutcome
 {
-    /// <summary>Nothing: the key was already revoked or expired, already suspended (under the suspend policy), or the token already retired.</summary>
+    /// <summary>Nothing: the key was already revoked or expired, already suspended or disabled (under the suspend policy), or the token already retired.</summary>
     None = 0,
 
     /// <summary>The key was revoked.</summary>
     Revoked = 1,
 
-    /// <summary>The key was suspended until an admin lifts it.</summary>
+    /// <summary>The key was suspended until it is rotated and an admin lifts the suspension.</summary>
     Suspended = 2,
 }

@@ -17,13 +17,16 @@ namespace Portal.Core.Leaks;
 /// Stops keys whose tokens were found in public. For each reported token: the checksum is checked
 /// offline, and the token is hashed under every pepper version whatever its checksum (so a report
 /// of garbage costs what a report of real tokens does until the lookup); well-formed tokens are
-/// looked up by hash. For each token of a key that was not reported before, in one transaction per
-/// report: the organization's leak policy (<see cref="LeakResponse"/>: revoke, or suspend until an
-/// admin lifts it), an in-app notification to the key's owner and the organization's admins and
-/// owners, a <c>key.leaked</c> webhook event, <c>key.leaked</c> (and <c>key.revoked</c> or
-/// <c>key.suspended</c>) audit records and a <see cref="KeyLeak"/> row; then this node's caches drop
-/// the key. A token reported again, or of a key already revoked or expired, is still a match but
-/// changes nothing. Never logs or stores a token.
+/// looked up by hash. For each token of a key that was not reported before, and each token reported
+/// before that works again (its key active and unexpired, the token not retired: e.g. a suspension
+/// lifted without a rotation by an older version), in one transaction per report: the organization's
+/// leak policy (<see cref="LeakResponse"/>: revoke, or suspend until the key is rotated and an admin
+/// lifts it), an in-app notification to the key's owner and the organization's admins and owners, a
+/// <c>key.leaked</c> webhook event, <c>key.leaked</c> (and <c>key.revoked</c> or <c>key.suspended</c>)
+/// audit records and a <see cref="KeyLeak"/> row (updated when the token was reported before); then
+/// this node's caches drop the key. A token reported again while it does not work (its key stopped,
+/// or the token retired) is still a match but changes nothing: nothing is done twice to a key that
+/// is already stopped. Never logs or stores a token.
 /// </summary>
 /// <remarks>
 /// What the reporter learns is only whether each token matched a key (<see cref="ReportAsync"/>'s
@@ -197,15 +200,25 @@ public sealed partial class LeakReports(
             return matched;
         }
 
-        var reported = (await db.KeyLeaks.AsNoTracking().Where(l => secretIds.Contains(l.SecretId)).Select(l => l.SecretId).ToListAsync(cancellationToken)).ToHashSet();
-        var fresh = secrets.DistinctBy(s => s.Id).Where(s => !reported.Contains(s.Id)).ToList();
-        if (fresh.Count == 0)
+        // Tracked: a token reported before that works again is acted on again, and its row says so.
+        var reported = await db.KeyLeaks.Where(l => secretIds.Contains(l.SecretId)).ToDictionaryAsync(l => l.SecretId, cancellationToken);
+        var now = time.GetUtcNow();
+        var candidates = secrets.DistinctBy(s => s.Id).Where(s => !reported.ContainsKey(s.Id) || s.RetiresAt is null || s.RetiresAt > now).ToList();
+        if (candidates.Count == 0)
         {
             return matched;
         }
 
-        var keyIds = fresh.Select(s => s.KeyId).Distinct().ToList();
-        var keys = await db.ApiKeys.Include(k => k.Secrets).Where(k => keyIds.Contains(k.Id)).ToListAsync(cancellationToken);
+        var keyIds = candidates.Select(s => s.KeyId).Distinct().ToList();
+        var candidateKeys = (await db.ApiKeys.Include(k => k.Secrets).Where(k => keyIds.Contains(k.Id)).ToListAsync(cancellationToken)).ToDictionary(k => k.Id);
+        var toAct = candidates.Where(s => candidateKeys.TryGetValue(s.KeyId, out var key) && (!reported.ContainsKey(s.Id) || Works(key, now))).ToList();
+        if (toAct.Count == 0)
+        {
+            return matched;
+        }
+
+        var actedOn = toAct.Select(s => s.KeyId).ToHashSet();
+        var keys = candidateKeys.Values.Where(k => actedOn.Contains(k.Id)).ToList();
         var organizationIds = keys.Select(k => k.OrganizationId).Distinct().ToList();
         var policies = await db.OrganizationPolicies.AsNoTracking().Where(p => organizationIds.Contains(p.OrganizationId)).ToListAsync(cancellationToken);
         var responses = policies.ToDictionary(p => p.OrganizationId, p => p.Threats?.ReportedLeaks ?? LeakResponse.Revoke);
@@ -221,11 +234,10 @@ public sealed partial class LeakReports(
             .ToLookup(m => m.OrganizationId, m => m.UserId);
         var withWebhook = (await db.WebhookEndpoints.AsNoTracking().Where(w => organizationIds.Contains(w.OrganizationId)).Select(w => w.OrganizationId).ToListAsync(cancellationToken)).ToHashSet();
 
-        var now = time.GetUtcNow();
         var stopped = new List<(ApiKey Key, KeyLeakOutcome Outcome)>();
         foreach (var key in keys)
         {
-            var leaks = fresh.Where(s => s.KeyId == key.Id).ToList();
+            var leaks = toAct.Where(s => s.KeyId == key.Id).ToList();
             var response = responses.GetValueOrDefault(key.OrganizationId, LeakResponse.Revoke);
             var outcome = Decide(key.Status, response, leaks.Any(s => s.RetiresAt is null || s.RetiresAt > now));
             var where = tokens[leaks.Min(s => firstPosition[s.Id])];
@@ -234,25 +246,23 @@ public sealed partial class LeakReports(
             var actor = Actor(reporter, key.OrganizationId, memberOf);
             var audit = new AuditTrail(db, time);
             var told = key.Status is not (KeyStatus.Revoked or KeyStatus.Expired);
+            var again = leaks.Any(s => reported.ContainsKey(s.Id));
 
             foreach (var leak in leaks)
             {
-                db.KeyLeaks.Add(new KeyLeak
-                {
-                    OrganizationId = key.OrganizationId,
-                    KeyId = key.Id,
-                    SecretId = leak.Id,
-                    Url = CleanUrl(tokens[firstPosition[leak.Id]].Url),
-                    Source = reporter is LeakReporter.PortalUser ? "portal" : CleanSource(tokens[firstPosition[leak.Id]].Source),
-                    Reporter = ReporterName(reporter),
-                    Outcome = outcome,
-                    ReportedAt = now,
-                });
+                var leakSource = reporter is LeakReporter.PortalUser ? "portal" : CleanSource(tokens[firstPosition[leak.Id]].Source);
+                var row = reported.GetValueOrDefault(leak.Id)
+                    ?? db.KeyLeaks.Add(new KeyLeak { OrganizationId = key.OrganizationId, KeyId = key.Id, SecretId = leak.Id, Source = leakSource, Reporter = ReporterName(reporter) }).Entity;
+                row.Url = CleanUrl(tokens[firstPosition[leak.Id]].Url);
+                row.Source = leakSource;
+                row.Reporter = ReporterName(reporter);
+                row.Outcome = outcome;
+                row.ReportedAt = now;
                 audit.Record(actor, AuditActions.KeyLeaked, key.OrganizationId, "key", key.Id.ToString(), key.Name,
-                    new { token = leak.Hint, source, url, reporter = ReporterName(reporter), outcome = Word(outcome), notified = told });
+                    new { token = leak.Hint, source, url, reporter = ReporterName(reporter), outcome = Word(outcome), notified = told, reportedBefore = reported.ContainsKey(leak.Id) });
             }
 
-            var message = Truncate(Message(key, leaks, url, outcome), Notification.MessageMaxLength);
+            var message = Truncate(Message(key, leaks, url, outcome, again), Notification.MessageMaxLength);
             if (told)
             {
                 await NotifyAsync(db, key, admins[key.OrganizationId], message, now, cancellationToken);
@@ -291,8 +301,11 @@ public sealed partial class LeakReports(
             if (outcome != KeyLeakOutcome.None)
             {
                 key.UpdatedAt = now;
-                key.ConcurrencyStamp = Guid.NewGuid();
             }
+
+            // Changed even when nothing else is: a lift of the suspension or a rotation racing this
+            // report then fails on the stamp and reads again, so it sees the reported token.
+            key.ConcurrencyStamp = Guid.NewGuid();
 
             stopped.Add((key, outcome));
         }
@@ -312,7 +325,10 @@ public sealed partial class LeakReports(
         return matched;
     }
 
-    /// <summary>What a first report of a token does to its key.</summary>
+    /// <summary>Whether the key lets its unretired tokens in now: a token of it reported before is then acted on again.</summary>
+    private static bool Works(ApiKey key, DateTimeOffset now) => key.Status == KeyStatus.Active && !(key.ExpiresAt <= now);
+
+    /// <summary>What a report of a token (a first one, or one of a token that works again) does to its key.</summary>
     private static KeyLeakOutcome Decide(KeyStatus status, LeakResponse response, bool tokenStillWorks) => status switch
     {
         // Revoked and expired are final: nothing left to stop.
@@ -376,16 +392,19 @@ public sealed partial class LeakReports(
         _ => "portal",
     };
 
-    private static string Message(ApiKey key, List<FoundSecret> leaks, string? url, KeyLeakOutcome outcome)
+    // Says only what the reader can do: a suspended key can be rotated (its old tokens stop at once),
+    // and its suspension can be lifted only after that; a disabled key cannot be rotated.
+    private static string Message(ApiKey key, List<FoundSecret> leaks, string? url, KeyLeakOutcome outcome, bool again)
     {
         var tokens = string.Join(", ", leaks.Select(s => s.Hint));
-        var found = $"A token of key “{key.Name}” ({tokens}) was reported found in public" + (url is null ? "." : $" at {url}.");
+        var found = $"A token of key “{key.Name}” ({tokens}) was reported found in public" + (url is null ? "." : $" at {url}.")
+            + (again ? " It had been reported before, and it worked again." : "");
         return found + " " + outcome switch
         {
             KeyLeakOutcome.Revoked => "The key was revoked: create a new key and replace the token wherever it is used.",
-            KeyLeakOutcome.Suspended => "The key was suspended: rotate it, then ask an admin to lift the suspension.",
-            _ when key.Status == KeyStatus.Suspended => "The key was already suspended; rotate it before the suspension is lifted.",
-            _ when key.Status == KeyStatus.Disabled => "The key was already disabled; rotate it before using it again.",
+            KeyLeakOutcome.Suspended => "The key was suspended: rotate it (the old token stops at once), then an admin can lift the suspension.",
+            _ when key.Status == KeyStatus.Suspended => "The key was already suspended: rotate it (the old token stops at once), then an admin can lift the suspension.",
+            _ when key.Status == KeyStatus.Disabled => "The key was already disabled and refuses every request: create a new key instead of using this one again.",
             _ => "That token had already stopped working, so nothing was changed; check that it was not used before it stopped.",
         };
     }

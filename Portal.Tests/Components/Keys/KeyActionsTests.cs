@@ -1,5 +1,6 @@
 using Bunit;
 using Portal.Components.Keys;
+using Portal.Core.Keys;
 
 namespace Portal.Tests.Components.Keys;
 
@@ -12,6 +13,19 @@ public sealed class KeyActionsTests : PortalComponentTest
 
         var buttons = actions.FindAll("button").Select(b => b.TextContent.Trim()).ToList();
         Assert.Equal(["Edit", "Rotate", "Revoke"], buttons);
+    }
+
+    [Theory]
+    [InlineData(KeyStatus.Active, new[] { "Edit", "Rotate", "Revoke" })]
+    [InlineData(KeyStatus.Suspended, new[] { "Rotate", "Revoke" })]
+    [InlineData(KeyStatus.Disabled, new[] { "Revoke" })]
+    [InlineData(KeyStatus.Revoked, new string[0])]
+    [InlineData(KeyStatus.Expired, new string[0])]
+    public void Status_DecidesWhatCanBeDone_ASuspendedKeyCanBeRotated(KeyStatus status, string[] expected)
+    {
+        var actions = Render<KeyActions>(p => p.Add(a => a.CanChange, true).Add(a => a.Status, status));
+
+        Assert.Equal(expected, actions.FindAll("button").Select(b => b.TextContent.Trim()));
     }
 
     [Fact]

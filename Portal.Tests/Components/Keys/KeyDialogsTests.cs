@@ -88,4 +88,42 @@ public sealed class KeyDialogsTests : PortalComponentTest
 
         Assert.True((await reference.Result)!.Canceled);
     }
+
+    [Fact]
+    public async Task RotateKeyDialog_SuspendedKey_OffersNoGrace_SaysTheOldTokenStopsAtOnce_AndAsksForNone()
+    {
+        var host = this.RenderDialogHost();
+        var reference = await host.ShowDialogAsync(this, new DialogParameters<RotateKeyDialog>
+        {
+            { d => d.KeyName, "billing" },
+            { d => d.Suspended, true },
+            { d => d.DefaultGraceHours, 24 },
+        });
+
+        var warning = string.Join(' ', host.Find("[data-testid=rotate-suspended]").TextContent.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("stops working at once, with no grace period", warning);
+        Assert.Contains("stays suspended until an admin lifts the suspension", warning);
+        Assert.DoesNotContain("Old token keeps working for", host.Markup);
+        await host.FindAll("button").Single(b => b.TextContent.Trim() == "Rotate").ClickAsync(new());
+
+        var result = await reference.Result;
+        Assert.Equal(TimeSpan.Zero, Assert.IsType<TimeSpan>(result!.Data));
+    }
+
+    [Fact]
+    public async Task RotateKeyDialog_ActiveKey_OffersTheGrace_AndAsksForTheChosenOne()
+    {
+        var host = this.RenderDialogHost();
+        var reference = await host.ShowDialogAsync(this, new DialogParameters<RotateKeyDialog>
+        {
+            { d => d.KeyName, "billing" },
+            { d => d.DefaultGraceHours, 24 },
+        });
+
+        Assert.Contains("Old token keeps working for", host.Markup);
+        Assert.Empty(host.FindAll("[data-testid=rotate-suspended]"));
+        await host.FindAll("button").Single(b => b.TextContent.Trim() == "Rotate").ClickAsync(new());
+
+        Assert.Equal(TimeSpan.FromHours(24), Assert.IsType<TimeSpan>((await reference.Result)!.Data));
+    }
 }

@@ -188,8 +188,12 @@ public sealed record PermissionSetReference(Guid Id, string Name, int Version);
 /// <summary>One token a key has had; <c>retiresAt</c> is set once a rotation replaced it.</summary>
 public sealed record TokenResponse(string Hint, DateTimeOffset CreatedAt, DateTimeOffset? RetiresAt);
 
-/// <summary>A key together with its new token. The token is shown here once and never again.</summary>
-public sealed record IssuedKeyResponse(string Token, KeyResponse Key);
+/// <summary>
+/// A key together with its new token. The token is shown here once and never again.
+/// <c>oldTokenRetiresAt</c> (rotation only): when the replaced token stops working; the time of the
+/// rotation itself when no grace applies (zero asked, or the key is suspended).
+/// </summary>
+public sealed record IssuedKeyResponse(string Token, KeyResponse Key, DateTimeOffset? OldTokenRetiresAt = null);
 
 /// <summary>A page of keys, newest first; pass <c>nextCursor</c> as <c>cursor</c> for the next page.</summary>
 public sealed record KeyPageResponse(IReadOnlyList<KeyResponse> Items, string? NextCursor);

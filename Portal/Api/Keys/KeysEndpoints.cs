@@ -32,8 +32,9 @@ public static class KeysEndpoints
         group.MapPatch("{id:guid}", Update).WithName("Keys_Update").WithSummary("Change name, description, scopes, grants, schedule, permission sets, the APIs it may call, or expiry.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("{id:guid}/lift-suspension", LiftSuspension).WithName("Keys_LiftSuspension")
-            .WithSummary("Make a key suspended by a leaked-key signal active again (organization admins; keys need keys:admin).");
-        group.MapPost("{id:guid}/rotate", Rotate).WithName("Keys_Rotate").WithSummary("Issue a new token; the old one works for the grace period.")
+            .WithSummary("Make a key suspended by a leaked-key signal active again (organization admins; keys need keys:admin); refused while a reported token of it still works.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("{id:guid}/rotate", Rotate).WithName("Keys_Rotate").WithSummary("Issue a new token; the old one works for the grace period (none for a suspended key, which stays suspended).")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("{id:guid}/usage", Usage).WithName("Keys_Usage").WithSummary("Requests per minute and reason code over the last `minutes` (default 60).")
             .ProducesValidationProblem();
@@ -96,7 +97,7 @@ public static class KeysEndpoints
 
     private static async Task<Results<Ok<IssuedKeyResponse>, NotFound>> Rotate(Guid id, RotateKeyRequest? request, KeyCatalog keys, HttpContext context, CancellationToken ct) =>
         await keys.RotateAsync(CallerFactory.FromApiKey(context), id, request?.GracePeriodSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null, ct) is { } issued
-            ? TypedResults.Ok(new IssuedKeyResponse(issued.Token, KeyResponse.From(issued.Key, withTokens: true)))
+            ? TypedResults.Ok(new IssuedKeyResponse(issued.Token, KeyResponse.From(issued.Key, withTokens: true), issued.OldTokenRetiresAt))
             : TypedResults.NotFound();
 
     private static async Task<Results<Ok<IReadOnlyList<UsagePoint>>, NotFound>> Usage(Guid id, UsageQuery usage, HttpContext context, CancellationToken ct, int minutes = 60)
