@@ -67,7 +67,7 @@ public class SignaturePartsBenchmarks
     public bool VerifyMac() => _verifier.Verify(_base, _mac);
 
     [Benchmark]
-    public bool RecordNonce()
+    public NonceUse RecordNonce()
     {
         var used = _nonces.TryUse(_key, _nonceTexts[_next], DateTimeOffset.FromUnixTimeSeconds(1_800_000_330), DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
         if (++_next == _nonceTexts.Length)

@@ -9,7 +9,7 @@ using Portal.Core.Audit;
 namespace Portal.Core.Signatures;
 
 /// <summary>
-/// The nonce store of one node: bounded, thread-safe, exact on one node.
+/// The nonce store of one node: bounded as a whole and per key, thread-safe, exact on one node.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -26,19 +26,28 @@ namespace Portal.Core.Signatures;
 /// shards by digest, each with its own lock.
 /// </para>
 /// <para>
+/// <b>Each key has a share.</b> A key may hold at most <see cref="CapacityPerKey"/> unexpired
+/// nonces, counted per key and per generation (the same generations as the entries), so a key's
+/// share frees as its generations expire. Without it, one key signing a few thousand fresh requests
+/// a second would keep the store full and every other key's signed requests would be refused; with
+/// it, that key alone is refused (<see cref="NonceUse.KeyShareFull"/>). The count is exact across
+/// shards; a key's count goes when the key has held nothing for a generation.
+/// </para>
+/// <para>
 /// <b>Full means refuse.</b> When <see cref="Capacity"/> unexpired entries are held, a new nonce is
 /// refused (the signed request fails) instead of an older one being forgotten: forgetting would let
-/// that older signed request be replayed. Each such refusal is counted in
-/// <c>portal.signatures.nonce_store_full</c> on the <c>Portal.Authentication</c> meter, replays in
-/// <c>portal.signatures.nonce_replays</c>, and the entries held in <c>portal.signatures.nonces</c>.
-/// With the default 1,000,000 entries and nonces kept 330 s, the store holds a sustained ~3,000
-/// distinct signed requests per second; beyond that, raise <c>Signatures:NonceCapacity</c>
-/// (memory: 32 to 64 bytes per entry, the tables being kept at most half full). With a large
-/// capacity the entries are split over 16 shards, so one shard may fill a little before the total
-/// does.
+/// that older signed request be replayed. Refusals are counted on the <c>Portal.Authentication</c>
+/// meter: a full store in <c>portal.signatures.nonce_store_full</c>, a full key share in
+/// <c>portal.signatures.nonce_key_share_full</c>, replays in <c>portal.signatures.nonce_replays</c>;
+/// the entries held in <c>portal.signatures.nonces</c>. With the default 1,000,000 entries and
+/// nonces kept 330 s, the store holds a sustained ~3,000 distinct signed requests per second, and
+/// one key ~300 (the default share, a tenth); beyond that, raise <c>Signatures:NonceCapacity</c>
+/// and <c>Signatures:NonceCapacityPerKey</c> (memory: 32 to 64 bytes per entry, the tables being
+/// kept at most half full). With a large capacity the entries are split over 16 shards, so one
+/// shard may fill a little before the total does.
 /// </para>
 /// </remarks>
-public sealed class InMemoryNonceStore : INonceStore
+public sealed partial class InMemoryNonceStore : INonceStore
 {
     /// <summary>The capacity when none is configured.</summary>
     public const int DefaultCapacity = 1_000_000;
@@ -53,20 +62,33 @@ public sealed class InMemoryNonceStore : INonceStore
     private readonly Shard[] _shards;
     private readonly long _seed = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8));
     private readonly Counter<long>? _full;
+    private readonly Counter<long>? _keyShareFull;
     private readonly Counter<long>? _replays;
 
-    /// <summary>A store of <see cref="SignatureOptions.NonceCapacity"/> entries, counted on the <c>Portal.Authentication</c> meter.</summary>
+    /// <summary>
+    /// A store of <see cref="SignatureOptions.NonceCapacity"/> entries and
+    /// <see cref="SignatureOptions.EffectiveNonceCapacityPerKey"/> per key, counted on the
+    /// <c>Portal.Authentication</c> meter.
+    /// </summary>
     public InMemoryNonceStore(IOptions<SignatureOptions> options, IMeterFactory meters)
-        : this(options.Value.NonceCapacity, meters)
+        : this(options.Value.NonceCapacity, options.Value.EffectiveNonceCapacityPerKey, meters)
     {
     }
 
-    /// <summary>A store of <paramref name="capacity"/> entries; metrics only when <paramref name="meters"/> is given.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is below 1.</exception>
-    public InMemoryNonceStore(int capacity, IMeterFactory? meters = null)
+    /// <summary>
+    /// A store of <paramref name="capacity"/> entries, at most <paramref name="capacityPerKey"/> of
+    /// them for one key (default: a tenth of <paramref name="capacity"/>, at least 1); metrics only
+    /// when <paramref name="meters"/> is given.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is below 1, or <paramref name="capacityPerKey"/> is not between 1 and <paramref name="capacity"/>.</exception>
+    public InMemoryNonceStore(int capacity, int? capacityPerKey = null, IMeterFactory? meters = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        var perKey = capacityPerKey ?? SignatureOptions.DefaultNonceCapacityPerKey(capacity);
+        ArgumentOutOfRangeException.ThrowIfLessThan(perKey, 1, nameof(capacityPerKey));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(perKey, capacity, nameof(capacityPerKey));
         Capacity = capacity;
+        CapacityPerKey = perKey;
         var shards = capacity >= ShardedFrom ? ShardCount : 1;
         _shards = new Shard[shards];
         for (var i = 0; i < shards; i++)
@@ -78,12 +100,17 @@ public sealed class InMemoryNonceStore : INonceStore
         {
             var meter = meters.Create(AuthenticationLog.MeterName);
             _full = meter.CreateCounter<long>("portal.signatures.nonce_store_full", description: "Signed requests refused because the nonce store was full of unexpired nonces.");
+            _keyShareFull = meter.CreateCounter<long>("portal.signatures.nonce_key_share_full", description: "Signed requests refused because their key held its share of unexpired nonces.");
             _replays = meter.CreateCounter<long>("portal.signatures.nonce_replays", description: "Signed requests refused because their nonce was already used.");
             meter.CreateObservableGauge("portal.signatures.nonces", () => (long)Count, description: "Nonces held by the in-memory store.");
         }
     }
 
+    /// <summary>The most unexpired nonces held at once, all keys together.</summary>
     public int Capacity { get; }
+
+    /// <summary>The most unexpired nonces one key may hold at once.</summary>
+    public int CapacityPerKey { get; }
 
     /// <summary>The entries held now (expired generations are dropped at the next use of their shard).</summary>
     public int Count
@@ -103,61 +130,88 @@ public sealed class InMemoryNonceStore : INonceStore
     /// <summary>Refusals because the store was full, since start.</summary>
     public long FullRefusals => Interlocked.Read(ref _fullRefusals);
 
+    /// <summary>Refusals because the key held its share, since start.</summary>
+    public long KeyShareRefusals => Interlocked.Read(ref _keyShareRefusals);
+
     private long _fullRefusals;
+    private long _keyShareRefusals;
 
     /// <inheritdoc/>
-    public bool TryUse(Guid keyId, string nonce, DateTimeOffset expiresAt, DateTimeOffset now)
+    public NonceUse TryUse(Guid keyId, string nonce, DateTimeOffset expiresAt, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(nonce);
         if (expiresAt <= now)
         {
-            return false;
+            return NonceUse.Expired;
         }
 
         var digest = Digest(keyId, nonce);
         var shard = _shards[(int)(digest.Low % (ulong)_shards.Length)];
         var nowTicks = now.UtcTicks;
         var bucket = Bucket(expiresAt.UtcTicks);
-        lock (shard.Gate)
+        SweepWhenDue(nowTicks);
+        while (true)
         {
-            shard.DropExpired(nowTicks);
-            var target = shard.Generation(bucket);
-            var generations = shard.Generations;
-            for (var i = 0; i < generations.Count; i++)
+            var share = ShareOf(keyId);
+            lock (shard.Gate)
             {
-                if (!ReferenceEquals(generations[i], target) && generations[i].Contains(digest))
+                shard.DropExpired(nowTicks);
+                var target = shard.Generation(bucket);
+                var generations = shard.Generations;
+                for (var i = 0; i < generations.Count; i++)
                 {
-                    return Replay();
-                }
-            }
-
-            if (shard.Count >= shard.Capacity)
-            {
-                if (target.Contains(digest))
-                {
-                    return Replay();
+                    if (generations[i].Contains(digest))
+                    {
+                        // A replay is a replay whatever else is full.
+                        return Replay();
+                    }
                 }
 
-                Interlocked.Increment(ref _fullRefusals);
-                _full?.Add(1);
-                return false;
-            }
+                if (shard.Count >= shard.Capacity)
+                {
+                    // The key that filled its share is told so, whoever else is refused for the store.
+                    return share.IsFull(nowTicks, CapacityPerKey) ? KeyShareFull() : StoreFull();
+                }
 
-            // One hash lookup in the usual case: Add says whether the pair was already there.
-            if (!target.Add(digest))
-            {
-                return Replay();
-            }
+                // The key's share is taken under the shard's lock (shard, then share: never the other
+                // way), once the pair is known to be new, so the share counts only accepted nonces.
+                var taken = share.TryTake(bucket, nowTicks, CapacityPerKey);
+                if (taken == ShareTake.Retired)
+                {
+                    // Swept away as idle between the lookup and now: look it up again.
+                    continue;
+                }
 
-            shard.Count++;
-            return true;
+                if (taken == ShareTake.Full)
+                {
+                    return KeyShareFull();
+                }
+
+                target.Add(digest);
+                shard.Count++;
+                return NonceUse.Accepted;
+            }
         }
     }
 
-    private bool Replay()
+    private NonceUse Replay()
     {
         _replays?.Add(1);
-        return false;
+        return NonceUse.Replayed;
+    }
+
+    private NonceUse StoreFull()
+    {
+        Interlocked.Increment(ref _fullRefusals);
+        _full?.Add(1);
+        return NonceUse.StoreFull;
+    }
+
+    private NonceUse KeyShareFull()
+    {
+        Interlocked.Increment(ref _keyShareRefusals);
+        _keyShareFull?.Add(1);
+        return NonceUse.KeyShareFull;
     }
 
     // Generation b holds expiries in ((b - 1) × span, b × span]; it can go once b × span ≤ now.
@@ -265,41 +319,31 @@ public sealed class InMemoryNonceStore : INonceStore
             }
         }
 
-        /// <summary>Adds the digest; false when it was already there.</summary>
-        public bool Add(NonceDigest digest)
+        /// <summary>Adds a digest known to be absent (the caller looked under the same lock).</summary>
+        public void Add(NonceDigest digest)
         {
             if ((Count + 1) * 2 > _slots.Length)
             {
                 Grow();
             }
 
-            if (!Place(_slots, Stored(digest)))
-            {
-                return false;
-            }
-
+            Place(_slots, Stored(digest));
             Count++;
-            return true;
         }
 
         private static NonceDigest Stored(NonceDigest digest) => digest with { High = digest.High | (1UL << 63) };
 
-        private static bool Place(NonceDigest[] slots, NonceDigest stored)
+        // Every digest placed is known to be absent: only an empty slot is looked for.
+        private static void Place(NonceDigest[] slots, NonceDigest stored)
         {
             var mask = slots.Length - 1;
-            for (var i = (int)(stored.Low & (ulong)mask); ; i = (i + 1) & mask)
+            var i = (int)(stored.Low & (ulong)mask);
+            while (slots[i].High != 0)
             {
-                if (slots[i] == stored)
-                {
-                    return false;
-                }
-
-                if (slots[i].High == 0)
-                {
-                    slots[i] = stored;
-                    return true;
-                }
+                i = (i + 1) & mask;
             }
+
+            slots[i] = stored;
         }
 
         private void Grow()

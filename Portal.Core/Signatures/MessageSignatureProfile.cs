@@ -24,6 +24,7 @@ namespace Portal.Core.Signatures;
 /// <item><term>The signature base builds (RFC 9421 section 2.5; see <see cref="SignatureBase"/>)</term><description>e.g. "a covered field is absent", "a covered component is listed twice"</description></item>
 /// <item><term>The signature verifies with the credential</term><description>"signature does not verify"</description></item>
 /// <item><term>Only then: the nonce is new for this key (kept created + 330 s), so a forged request cannot burn a client's nonce</term><description>"nonce was already used"</description></item>
+/// <item><term>… and can be remembered: the key holds fewer than its share of unexpired nonces, and the store has room (else refused, never forgotten: see <see cref="INonceStore"/>)</term><description>"too many signed requests for this key in the last 330 s", "signed requests cannot be remembered now"</description></item>
 /// </list>
 /// </remarks>
 public static class MessageSignatureProfile
@@ -85,5 +86,21 @@ public static class MessageSignatureProfile
         public const string ContentDigestMismatch = "content-digest does not match the body";
         public const string DoesNotVerify = "signature does not verify";
         public const string NonceUsed = "nonce was already used";
+        public const string KeyNoncesFull = "too many signed requests for this key in the last 330 s";
+        public const string NonceStoreFull = "signed requests cannot be remembered now";
     }
+
+    /// <summary>
+    /// The refusal text for what the nonce store answered (<see cref="INonceStore.TryUse"/>); null
+    /// for <see cref="NonceUse.Accepted"/>. Any answer but Accepted refuses: an unknown one too.
+    /// </summary>
+    public static string? NonceRefusal(NonceUse use) => use switch
+    {
+        NonceUse.Accepted => null,
+        NonceUse.KeyShareFull => Details.KeyNoncesFull,
+        NonceUse.StoreFull => Details.NonceStoreFull,
+        // Only a nonce whose created + 330 s has passed has nothing left to remember.
+        NonceUse.Expired => Details.TooOld,
+        _ => Details.NonceUsed,
+    };
 }

@@ -117,9 +117,9 @@ public static class MessageSignatures
             return SignatureOutcome.Valid(credential.KeyId, nonce, expiresAt);
         }
 
-        if (!nonces.TryUse(keyId, nonce!, expiresAt, now))
+        if (MessageSignatureProfile.NonceRefusal(nonces.TryUse(keyId, nonce!, expiresAt, now)) is { } refusal)
         {
-            return Invalid(MessageSignatureProfile.Details.NonceUsed);
+            return Invalid(refusal);
         }
 
         return SignatureOutcome.Valid(credential.KeyId);

@@ -135,10 +135,13 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
 
         var detail = verdict.Detail;
         if (ReferenceEquals(code, ReasonCodes.Valid) && verdict.Signature.Nonce is { } nonce
-            && (nonces is null || !nonces.TryUse(key.KeyId, nonce, verdict.Signature.NonceExpiresAt, now)))
+            && (nonces is null
+                ? MessageSignatureProfile.Details.Unchecked
+                : MessageSignatureProfile.NonceRefusal(nonces.TryUse(key.KeyId, nonce, verdict.Signature.NonceExpiresAt, now))) is { } refusal)
         {
-            // The nonce is spent only by a request allowed so far, so refused requests cannot fill the store.
-            (code, detail) = (ReasonCodes.SignatureInvalid, nonces is null ? MessageSignatureProfile.Details.Unchecked : MessageSignatureProfile.Details.NonceUsed);
+            // The nonce is spent only by a request allowed so far, so refused requests cannot fill the
+            // store; a replay, a key over its share of nonces and a full store each say which.
+            (code, detail) = (ReasonCodes.SignatureInvalid, refusal);
         }
 
         if (shield is null)

@@ -9,6 +9,7 @@ using Portal.Core.Access;
 using Portal.Core.Apis;
 using Portal.Core.Keys;
 using Portal.Core.Protections;
+using Portal.Core.Signatures;
 using Portal.Core.Validation;
 using Portal.Tests.Infrastructure;
 
@@ -365,6 +366,32 @@ public abstract class SignatureDoorTests(DoorApp app)
         Assert.Equal("INSUFFICIENT_SCOPE", refused.Header("X-Auth-Code"));
         Assert.Equal("VALID", allowed.Header("X-Auth-Code"));
         Assert.Equal("SIGNATURE_INVALID", replay.Header("X-Auth-Code"));
+    }
+
+    [Fact]
+    public async Task AKeyOverItsShareOfNonces_IsRefusedSayingSo_WhileAnotherKeysSignedRequestsPass()
+    {
+        var owner = await app.NewUserAsync();
+        await AddRuleAsync(owner, "POST", "/payments", "payments:write", signatureRequired: true);
+        var busy = await app.CreateKeyAsync(owner, ["payments:write"]);
+        var quiet = await app.CreateKeyAsync(owner, ["payments:write"]);
+        var busySecret = await AddHmacAsync(owner, busy.Key.Id);
+        var quietSecret = await AddHmacAsync(owner, quiet.Key.Id);
+        // The busy key has used its whole share of nonces in the last 330 s (recorded straight in the
+        // node's store: the same as that many signed requests, without sending them).
+        var store = app.Services.GetRequiredService<INonceStore>();
+        var now = app.Clock.GetUtcNow();
+        for (var i = 0; i < Assert.IsType<InMemoryNonceStore>(store).CapacityPerKey; i++)
+        {
+            Assert.Equal(NonceUse.Accepted, store.TryUse(busy.Key.Id, $"earlier-{i}", now.AddSeconds(330), now));
+        }
+
+        using var refused = await CheckAsync(owner, busy.Token, "POST", "/payments", Sign(busySecret, "POST", "/payments", null, Body));
+        using var passed = await CheckAsync(owner, quiet.Token, "POST", "/payments", Sign(quietSecret, "POST", "/payments", null, Body));
+
+        Assert.Equal((HttpStatusCode.Unauthorized, "SIGNATURE_INVALID"), (refused.StatusCode, refused.Header("X-Auth-Code")));
+        Assert.Contains("too many signed requests for this key in the last 330 s", refused.Header("WWW-Authenticate"));
+        Assert.Equal((HttpStatusCode.OK, "VALID"), (passed.StatusCode, passed.Header("X-Auth-Code")));
     }
 
     [Fact]

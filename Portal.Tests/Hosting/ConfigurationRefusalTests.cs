@@ -36,6 +36,8 @@ public sealed class ConfigurationRefusalTests
         { "cache byte budget under 1 MiB", new() { ["Validation:MaxCacheBytes"] = "1000" }, "Validation:MaxCacheBytes" },
         { "shared access byte budget under 1 MiB", new() { ["Validation:MaxSharedAccessBytes"] = "1000" }, "Validation:MaxSharedAccessBytes" },
         { "nonce store under 1000 entries", new() { ["Signatures:NonceCapacity"] = "10" }, "Signatures:NonceCapacity" },
+        { "nonce share per key under 100", new() { ["Signatures:NonceCapacityPerKey"] = "99" }, "Signatures:NonceCapacityPerKey" },
+        { "nonce share per key over the store", new() { ["Signatures:NonceCapacity"] = "5000", ["Signatures:NonceCapacityPerKey"] = "5001" }, "Signatures:NonceCapacityPerKey" },
         { "webhook private networks not a boolean", new() { ["Webhooks:AllowPrivateNetworks"] = "sometimes" }, "Webhooks:AllowPrivateNetworks" },
         { "public URL without scheme", new() { ["PublicUrl"] = "keys.example.com" }, "PublicUrl" },
         { "public URL relative", new() { ["PublicUrl"] = "/portal" }, "PublicUrl" },

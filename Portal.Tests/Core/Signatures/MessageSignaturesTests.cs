@@ -364,6 +364,21 @@ public sealed class MessageSignaturesTests : IDisposable
     }
 
     [Fact]
+    public void Verify_NonceThatCannotBeRemembered_IsRefusedSayingWhy_NotAsAReplay()
+    {
+        // Room for two nonces, one per key: the first key's second request is over its share, a third key finds the store full.
+        var store = new InMemoryNonceStore(capacity: 2, capacityPerKey: 1);
+        var (first, second, third) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        SignatureOutcome Check(Guid key) =>
+            MessageSignatures.Verify(_client.Sign(SigningClient.Request(), Covered + Parameters()), _client.Credentials(), key, _clock.GetUtcNow(), store);
+
+        Assert.Equal(SignatureStatus.Valid, Check(first).Status);
+        AssertInvalid("too many signed requests for this key in the last 330 s", Check(first));
+        Assert.Equal(SignatureStatus.Valid, Check(second).Status);
+        AssertInvalid("signed requests cannot be remembered now", Check(third));
+    }
+
+    [Fact]
     public void Verify_Refusals_NeverEchoTheInput()
     {
         const string marker = "zzmarkerzz";
