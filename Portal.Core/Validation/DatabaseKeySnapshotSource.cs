@@ -17,12 +17,13 @@ public sealed partial class DatabaseKeySnapshotSource : IKeySnapshotSource
 {
     private readonly IDbContextFactory<PortalDbContext> _contexts;
     private readonly Counter<long> _lookups;
-    private readonly IDataProtectionProvider _protection;
+    private readonly IDataProtectionProvider? _protection;
     private readonly ILogger _logger;
 
     private readonly AccessCompiler _compiler;
 
-    public DatabaseKeySnapshotSource(IDbContextFactory<PortalDbContext> contexts, AccessCompiler compiler, IMeterFactory meters, IDataProtectionProvider protection, ILogger<DatabaseKeySnapshotSource>? logger = null)
+    /// <param name="protection">Opens hmac-sha256 signing secrets; a host without Data Protection (the command line) verifies no hmac signature.</param>
+    public DatabaseKeySnapshotSource(IDbContextFactory<PortalDbContext> contexts, AccessCompiler compiler, IMeterFactory meters, IDataProtectionProvider? protection = null, ILogger<DatabaseKeySnapshotSource>? logger = null)
     {
         _contexts = contexts;
         _compiler = compiler;
@@ -85,7 +86,11 @@ public sealed partial class DatabaseKeySnapshotSource : IKeySnapshotSource
                 return null;
             }
 
-            secret = stored.ProtectedSecret is { } protectedSecret ? SigningCredentialCatalog.SecretOf(_protection, protectedSecret) : null;
+            if (stored.ProtectedSecret is { } protectedSecret)
+            {
+                secret = _protection is null ? throw new CryptographicException("No Data Protection here.") : SigningCredentialCatalog.SecretOf(_protection, protectedSecret);
+            }
+
             var verifier = SignatureVerifier.Create(algorithm, secret ?? stored.PublicKey ?? []);
             return new SigningCredential(stored.KeyIdentifier, algorithm, verifier, stored.ExpiresAt);
         }

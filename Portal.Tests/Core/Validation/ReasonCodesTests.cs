@@ -15,6 +15,8 @@ public sealed class ReasonCodesTests
         ["EXPIRED"] = 401,
         ["REVOKED"] = 401,
         ["DISABLED"] = 401,
+        ["SIGNATURE_REQUIRED"] = 401,
+        ["SIGNATURE_INVALID"] = 401,
         ["INSUFFICIENT_SCOPE"] = 403,
         ["RESOURCE_NOT_ALLOWED"] = 403,
         ["OUTSIDE_TIME_WINDOW"] = 403,
