@@ -66,6 +66,9 @@ public sealed partial class InMemoryNonceStore
         private (long Bucket, int Count)[] _generations = new (long, int)[4];
         private int _used;
         private int _total;
+
+        // The end of the earliest generation held (UTC ticks): until then nothing can be dropped.
+        private long _firstEndTicks = long.MaxValue;
         private bool _retired;
 
         /// <summary>Counts one more nonce of generation <paramref name="bucket"/> unless the key holds <paramref name="capacity"/> already.</summary>
@@ -100,6 +103,7 @@ public sealed partial class InMemoryNonceStore
                 }
 
                 _generations[_used++] = (bucket, 1);
+                _firstEndTicks = Math.Min(_firstEndTicks, bucket * GenerationSpan.Ticks);
                 return ShareTake.Taken;
             }
         }
@@ -127,12 +131,23 @@ public sealed partial class InMemoryNonceStore
         // The store's rule: generation b goes once b × span ≤ now.
         private void DropExpired(long nowTicks)
         {
+            if (nowTicks < _firstEndTicks)
+            {
+                return;
+            }
+
+            _firstEndTicks = long.MaxValue;
             for (var i = _used - 1; i >= 0; i--)
             {
-                if (_generations[i].Bucket * GenerationSpan.Ticks <= nowTicks)
+                var end = _generations[i].Bucket * GenerationSpan.Ticks;
+                if (end <= nowTicks)
                 {
                     _total -= _generations[i].Count;
                     _generations[i] = _generations[--_used];
+                }
+                else
+                {
+                    _firstEndTicks = Math.Min(_firstEndTicks, end);
                 }
             }
         }

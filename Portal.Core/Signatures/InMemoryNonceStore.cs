@@ -150,47 +150,59 @@ public sealed partial class InMemoryNonceStore : INonceStore
         var nowTicks = now.UtcTicks;
         var bucket = Bucket(expiresAt.UtcTicks);
         SweepWhenDue(nowTicks);
-        while (true)
+        NonceUse use;
+        while (!TryRecord(shard, digest, ShareOf(keyId), bucket, nowTicks, out use))
         {
-            var share = ShareOf(keyId);
-            lock (shard.Gate)
+            // The key's share was swept away as idle between the lookup and the lock: look it up again.
+        }
+
+        return use;
+    }
+
+    // False only when the share was retired meanwhile (nothing recorded); else the answer in use.
+    private bool TryRecord(Shard shard, NonceDigest digest, KeyShare share, long bucket, long nowTicks, out NonceUse use)
+    {
+        lock (shard.Gate)
+        {
+            shard.DropExpired(nowTicks);
+            var target = shard.Generation(bucket);
+            var generations = shard.Generations;
+            for (var i = 0; i < generations.Count; i++)
             {
-                shard.DropExpired(nowTicks);
-                var target = shard.Generation(bucket);
-                var generations = shard.Generations;
-                for (var i = 0; i < generations.Count; i++)
+                if (generations[i].Contains(digest))
                 {
-                    if (generations[i].Contains(digest))
-                    {
-                        // A replay is a replay whatever else is full.
-                        return Replay();
-                    }
+                    // A replay is a replay whatever else is full.
+                    use = Replay();
+                    return true;
                 }
-
-                if (shard.Count >= shard.Capacity)
-                {
-                    // The key that filled its share is told so, whoever else is refused for the store.
-                    return share.IsFull(nowTicks, CapacityPerKey) ? KeyShareFull() : StoreFull();
-                }
-
-                // The key's share is taken under the shard's lock (shard, then share: never the other
-                // way), once the pair is known to be new, so the share counts only accepted nonces.
-                var taken = share.TryTake(bucket, nowTicks, CapacityPerKey);
-                if (taken == ShareTake.Retired)
-                {
-                    // Swept away as idle between the lookup and now: look it up again.
-                    continue;
-                }
-
-                if (taken == ShareTake.Full)
-                {
-                    return KeyShareFull();
-                }
-
-                target.Add(digest);
-                shard.Count++;
-                return NonceUse.Accepted;
             }
+
+            if (shard.Count >= shard.Capacity)
+            {
+                // The key that filled its share is told so, whoever else is refused for the store.
+                use = share.IsFull(nowTicks, CapacityPerKey) ? KeyShareFull() : StoreFull();
+                return true;
+            }
+
+            // The key's share is taken under the shard's lock (shard, then share: never the other
+            // way), once the pair is known to be new, so the share counts only accepted nonces.
+            var taken = share.TryTake(bucket, nowTicks, CapacityPerKey);
+            if (taken == ShareTake.Retired)
+            {
+                use = default;
+                return false;
+            }
+
+            if (taken == ShareTake.Full)
+            {
+                use = KeyShareFull();
+                return true;
+            }
+
+            target.Add(digest);
+            shard.Count++;
+            use = NonceUse.Accepted;
+            return true;
         }
     }
 
