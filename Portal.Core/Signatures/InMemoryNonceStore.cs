@@ -169,7 +169,7 @@ public sealed partial class InMemoryNonceStore : INonceStore
             var generations = shard.Generations;
             for (var i = 0; i < generations.Count; i++)
             {
-                if (generations[i].Contains(digest))
+                if (!ReferenceEquals(generations[i], target) && generations[i].Contains(digest))
                 {
                     // A replay is a replay whatever else is full.
                     use = Replay();
@@ -180,7 +180,14 @@ public sealed partial class InMemoryNonceStore : INonceStore
             if (shard.Count >= shard.Capacity)
             {
                 // The key that filled its share is told so, whoever else is refused for the store.
-                use = share.IsFull(nowTicks, CapacityPerKey) ? KeyShareFull() : StoreFull();
+                use = target.Contains(digest) ? Replay() : share.IsFull(nowTicks, CapacityPerKey) ? KeyShareFull() : StoreFull();
+                return true;
+            }
+
+            // One walk of the target's probe sequence: it finds the pair, or the slot it will take.
+            if (target.Locate(digest, out var slot))
+            {
+                use = Replay();
                 return true;
             }
 
@@ -199,7 +206,7 @@ public sealed partial class InMemoryNonceStore : INonceStore
                 return true;
             }
 
-            target.Add(digest);
+            target.Fill(slot, digest);
             shard.Count++;
             use = NonceUse.Accepted;
             return true;
@@ -331,21 +338,46 @@ public sealed partial class InMemoryNonceStore : INonceStore
             }
         }
 
-        /// <summary>Adds a digest known to be absent (the caller looked under the same lock).</summary>
-        public void Add(NonceDigest digest)
+        /// <summary>
+        /// Makes room for one more entry, then looks for the digest: true when it is there; else
+        /// <paramref name="emptySlot"/> is where it goes (<see cref="Fill"/>, under the same lock).
+        /// </summary>
+        public bool Locate(NonceDigest digest, out int emptySlot)
         {
             if ((Count + 1) * 2 > _slots.Length)
             {
                 Grow();
             }
 
-            Place(_slots, Stored(digest));
+            var stored = Stored(digest);
+            var mask = _slots.Length - 1;
+            for (var i = (int)(stored.Low & (ulong)mask); ; i = (i + 1) & mask)
+            {
+                var slot = _slots[i];
+                if (slot == stored)
+                {
+                    emptySlot = -1;
+                    return true;
+                }
+
+                if (slot.High == 0)
+                {
+                    emptySlot = i;
+                    return false;
+                }
+            }
+        }
+
+        /// <summary>Stores the digest in the empty slot <see cref="Locate"/> found for it.</summary>
+        public void Fill(int emptySlot, NonceDigest digest)
+        {
+            _slots[emptySlot] = Stored(digest);
             Count++;
         }
 
         private static NonceDigest Stored(NonceDigest digest) => digest with { High = digest.High | (1UL << 63) };
 
-        // Every digest placed is known to be absent: only an empty slot is looked for.
+        // Only Grow places digests, each known to be absent: only an empty slot is looked for.
         private static void Place(NonceDigest[] slots, NonceDigest stored)
         {
             var mask = slots.Length - 1;
