@@ -15,9 +15,14 @@ public sealed class ReportLeakPage(IPage page)
         await page.WaitForURLAsync("**/keys/report-leak");
     }
 
-    /// <summary>Reports a token and returns the page's answer.</summary>
+    /// <summary>Reports a token from a freshly loaded page and returns the page's answer.</summary>
+    /// <remarks>
+    /// Each report starts from a new load of the page, as a person reporting a second find would,
+    /// so that one report's answer cannot be mistaken for the next one's.
+    /// </remarks>
     public async Task<string> ReportAsync(string token, string? where = null)
     {
+        await page.GotoAsync("/keys/report-leak");
         // An empty report proves the circuit is connected: before that, typed text would be lost.
         await page.GetByRole(AriaRole.Button, new() { Name = "Report", Exact = true }).ClickUntilAsync(page.GetByText("Paste the token you found."));
         await page.GetByLabel("Token").FillAsync(token);
