@@ -34,6 +34,8 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddOptions<LeakReportOptions>().BindConfiguration(LeakReportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<GeoOptions>().BindConfiguration(GeoOptions.Section).ValidateOnStart();
         services.AddOptions<SignatureOptions>().BindConfiguration(SignatureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Before Identity registers its own: email addresses are found by the one email rule.
+        services.TryAddSingleton<Microsoft.AspNetCore.Identity.ILookupNormalizer, Names.EmailLookupNormalizer>();
         var geoValidator = new GeoOptionsValidator(contentRoot);
         services.AddSingleton<IValidateOptions<GeoOptions>>(geoValidator);
 

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Data;
+using Portal.Core.Names;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
 
@@ -162,13 +163,8 @@ public sealed partial class AccessCatalog(
         return list;
     }
 
-    private static void CheckDescription(string? description, Dictionary<string, string[]> errors)
-    {
-        if (description is { Length: > ApiResource.DescriptionMaxLength })
-        {
-            errors["description"] = [$"Description must be at most {ApiResource.DescriptionMaxLength} characters."];
-        }
-    }
+    private static void CheckDescription(string? description, Dictionary<string, string[]> errors) =>
+        DisplayName.CheckText(description, ApiResource.DescriptionMaxLength, "description", errors);
 
     [GeneratedRegex(@"^[a-z][a-z0-9_.\-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex ResourceName();

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Keys;
+using Portal.Core.Names;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
 
@@ -246,20 +247,8 @@ public sealed class PermissionSetCatalog(
     private async Task<(string Name, List<Grant> Grants)> CheckAsync(Guid organizationId, OrganizationRole role, string? name, string? description, IReadOnlyList<Grant>? grants, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var trimmed = name?.Trim() ?? "";
-        if (trimmed.Length == 0)
-        {
-            errors["name"] = ["Name is required."];
-        }
-        else if (trimmed.Length > PermissionSet.NameMaxLength || trimmed.Any(char.IsControl))
-        {
-            errors["name"] = [$"Name must be at most {PermissionSet.NameMaxLength} characters, without control characters."];
-        }
-
-        if (description is { Length: > PermissionSet.DescriptionMaxLength })
-        {
-            errors["description"] = [$"Description must be at most {PermissionSet.DescriptionMaxLength} characters."];
-        }
+        var trimmed = DisplayName.Check(name, PermissionSet.NameMaxLength, "name", errors);
+        DisplayName.CheckText(description, PermissionSet.DescriptionMaxLength, "description", errors);
 
         var list = (grants ?? []).ToList();
         if (list.Count == 0)

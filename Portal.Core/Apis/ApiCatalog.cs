@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Access;
 using Portal.Core.Audit;
 using Portal.Core.Data;
+using Portal.Core.Names;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
 using Portal.Core.Protections;
@@ -308,36 +309,11 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, Permiss
     private static object Describe(ProtectedApi api) =>
         new { api.Name, api.Description, environments = api.Environments.ToString(), api.AllowUnmatchedRequests, api.CaseSensitivePaths, protections = api.Protections.IsEmpty ? null : api.Protections };
 
-    private static string CheckName(string? name, Dictionary<string, string[]> errors)
-    {
-        var trimmed = name?.Trim() ?? "";
-        if (trimmed.Length == 0)
-        {
-            errors["name"] = ["Name the API."];
-        }
-        else if (trimmed.Length > ProtectedApi.NameMaxLength)
-        {
-            errors["name"] = [$"Name must be at most {ProtectedApi.NameMaxLength} characters."];
-        }
-        else if (trimmed.Any(c => char.IsControl(c) || IsInvisible(c)))
-        {
-            errors["name"] = ["Name cannot contain control or invisible formatting characters (zero-width spaces, direction overrides)."];
-        }
+    private static string CheckName(string? name, Dictionary<string, string[]> errors) =>
+        DisplayName.Check(name, ProtectedApi.NameMaxLength, "name", errors, requiredMessage: "Name the API.");
 
-        return trimmed;
-    }
-
-    private static void CheckDescription(string? description, Dictionary<string, string[]> errors)
-    {
-        if (description is { Length: > ProtectedApi.DescriptionMaxLength })
-        {
-            errors["description"] = [$"Description must be at most {ProtectedApi.DescriptionMaxLength} characters."];
-        }
-        else if (description is not null && description.Any(c => (char.IsControl(c) && c is not ('\n' or '\r' or '\t')) || IsInvisible(c)))
-        {
-            errors["description"] = ["Description cannot contain control or invisible formatting characters."];
-        }
-    }
+    private static void CheckDescription(string? description, Dictionary<string, string[]> errors) =>
+        DisplayName.CheckText(description, ProtectedApi.DescriptionMaxLength, "description", errors);
 
     // Names are told apart as a person reads them: case and compatibility forms (fullwidth letters) aside.
     private async Task RefuseLookalikeNameAsync(Guid organizationId, Guid? except, string name, CancellationToken cancellationToken)
@@ -351,9 +327,6 @@ public sealed class ApiCatalog(PortalDbContext db, AccessCatalog access, Permiss
     }
 
     private static string Folded(string name) => name.Normalize(System.Text.NormalizationForm.FormKC).ToUpperInvariant();
-
-    // Zero-width and direction-changing characters let a name look like another one.
-    private static bool IsInvisible(char c) => char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format;
 
     private static ApiEnvironments CheckEnvironments(ApiEnvironments environments, Dictionary<string, string[]> errors)
     {

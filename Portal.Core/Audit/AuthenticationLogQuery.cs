@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Data;
+using Portal.Core.Exports;
 using Portal.Core.Organizations;
 using Portal.Core.Validation;
 using Portal.Core.Permissions;
@@ -133,8 +134,8 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluat
                 r.OccurredAt.ToString("O", CultureInfo.InvariantCulture),
                 r.KeyId?.ToString() ?? "",
                 Csv(r.KeyHint),
-                r.Code,
-                r.Door,
+                Csv(r.Code),
+                Csv(r.Door),
                 Csv(r.Method),
                 Csv(r.Path),
                 Csv(r.ClientIp),
@@ -234,19 +235,5 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluat
         public sealed class Spent : Exception;
     }
 
-    // RFC 4180 quoting; a leading = + - @ is prefixed so spreadsheets do not run it as a formula.
-    private static string Csv(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return "";
-        }
-
-        if (value[0] is '=' or '+' or '-' or '@')
-        {
-            value = "'" + value;
-        }
-
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
-    }
+    private static string Csv(string? value) => CsvCell.Text(value);
 }

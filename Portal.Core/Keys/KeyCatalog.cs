@@ -4,6 +4,7 @@ using Portal.Core.Access;
 using Portal.Core.Apis;
 using Portal.Core.Audit;
 using Portal.Core.Data;
+using Portal.Core.Names;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
 using Portal.Core.Protections;
@@ -526,8 +527,10 @@ public sealed class KeyCatalog(
 
         if (!string.IsNullOrWhiteSpace(search))
         {
-            var text = search.Trim();
-            // Names refuse control characters, so no search with one can match; PostgreSQL would refuse a NUL with an error.
+            // Stored names are in the name rule's form, so the search text is put in it too (café typed
+            // either way finds the key). Names refuse control characters, so no search with one can
+            // match; PostgreSQL would refuse a NUL with an error.
+            var text = DisplayName.Normalize(search);
             if (text.Length > ApiKey.NameMaxLength || text.Any(char.IsControl))
             {
                 throw new InvalidRequestException("search", $"Search for at most {ApiKey.NameMaxLength} characters, without control characters.");
@@ -593,37 +596,12 @@ public sealed class KeyCatalog(
     private string PrefixFor(KeyEnvironment environment) =>
         environment == KeyEnvironment.Live ? options.Value.LivePrefix : options.Value.TestPrefix;
 
-    private static string CheckName(string? name, Dictionary<string, string[]> errors)
-    {
-        var trimmed = name?.Trim() ?? "";
-        if (trimmed.Length == 0)
-        {
-            errors["name"] = ["Name is required."];
-        }
-        else if (trimmed.Length > ApiKey.NameMaxLength)
-        {
-            errors["name"] = [$"Name must be at most {ApiKey.NameMaxLength} characters."];
-        }
-        else if (trimmed.Any(char.IsControl))
-        {
-            errors["name"] = ["Name must not contain control characters."];
-        }
+    private static string CheckName(string? name, Dictionary<string, string[]> errors) =>
+        DisplayName.Check(name, ApiKey.NameMaxLength, "name", errors);
 
-        return trimmed;
-    }
-
-    private static void CheckDescription(string? description, Dictionary<string, string[]> errors)
-    {
-        if (description is { Length: > ApiKey.DescriptionMaxLength })
-        {
-            errors["description"] = [$"Description must be at most {ApiKey.DescriptionMaxLength} characters."];
-        }
-        else if (description is not null && description.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
-        {
-            // Line breaks and tabs are text; a NUL is refused by PostgreSQL and would answer 500.
-            errors["description"] = ["Description must not contain control characters other than line breaks and tabs."];
-        }
-    }
+    // Line breaks and tabs are text; a NUL is refused by PostgreSQL and would answer 500.
+    private static void CheckDescription(string? description, Dictionary<string, string[]> errors) =>
+        DisplayName.CheckText(description, ApiKey.DescriptionMaxLength, "description", errors);
 
     /// <summary>
     /// Checks scopes, grants, schedule and permission sets against the catalog and the caller's role

@@ -1,8 +1,8 @@
-using System.ComponentModel.DataAnnotations;
 using System.Data;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Data;
+using Portal.Core.Names;
 using Portal.Core.Permissions;
 
 namespace Portal.Core.Organizations;
@@ -61,17 +61,7 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
     /// <summary>Creates an enterprise organization with the caller as its owner.</summary>
     public async Task<OrganizationSummary> CreateAsync(Caller caller, string? name, CancellationToken cancellationToken = default)
     {
-        var trimmed = name?.Trim() ?? "";
-        if (trimmed.Length == 0)
-        {
-            throw new InvalidRequestException("name", "Name is required.");
-        }
-
-        if (trimmed.Length > NameMaxLength || trimmed.Any(char.IsControl))
-        {
-            throw new InvalidRequestException("name", $"Name must be at most {NameMaxLength} characters, without control characters.");
-        }
-
+        var trimmed = DisplayName.Require(name, NameMaxLength);
         await quotas.EnsureOrganizationAllowedAsync(caller.UserId, cancellationToken);
         var now = time.GetUtcNow();
         var organization = new Organization { Name = trimmed, IsPersonal = false, CreatedAt = now };
@@ -126,17 +116,12 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
             return null;
         }
 
-        var trimmed = email?.Trim() ?? "";
-        if (trimmed.Length is 0 or > Invitation.EmailMaxLength || !new EmailAddressAttribute().IsValid(trimmed))
-        {
-            throw new InvalidRequestException("email", "Enter an email address.");
-        }
-
+        var address = EmailAddresses.Require(email);
         CheckRoleGrantable(role, callerRole);
-        var normalized = trimmed.ToUpperInvariant();
+        var normalized = EmailAddresses.LookupKey(address);
         if (await db.Memberships.AnyAsync(m => m.OrganizationId == organizationId && m.User!.NormalizedEmail == normalized, cancellationToken))
         {
-            throw new ConflictException("email", $"{trimmed} is already a member.");
+            throw new ConflictException("email", $"{address} is already a member.");
         }
 
         var now = time.GetUtcNow();
@@ -145,7 +130,7 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
         var invitation = new Invitation
         {
             OrganizationId = organizationId,
-            Email = trimmed,
+            Email = address,
             NormalizedEmail = normalized,
             Role = role,
             TokenHash = OneTimeTokens.Hash(token),
@@ -154,7 +139,7 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
             ExpiresAt = now + InvitationLifetime,
         };
         db.Set<Invitation>().Add(invitation);
-        audit.Record(caller, InvitationCreatedAction, organizationId, "invitation", invitation.Id.ToString(), trimmed, new { role, invitation.ExpiresAt });
+        audit.Record(caller, InvitationCreatedAction, organizationId, "invitation", invitation.Id.ToString(), address, new { role, invitation.ExpiresAt });
         await db.SaveChangesAsync(cancellationToken);
         return new IssuedInvitation(invitation, token);
     }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Data;
+using Portal.Core.Names;
 using Portal.Core.Permissions;
 
 namespace Portal.Core.Organizations;
@@ -96,7 +97,7 @@ public sealed class PlatformRegistration(PortalDbContext db, PermissionEvaluator
 
         var invitation = await PendingInvitationAsync(invitationToken, cancellationToken)
             ?? throw new AccessDeniedException(InvitationNotUsableMessage);
-        if (!string.Equals(email.Trim().ToUpperInvariant(), invitation.NormalizedEmail, StringComparison.Ordinal))
+        if (!string.Equals(EmailAddresses.LookupKey(email), invitation.NormalizedEmail, StringComparison.Ordinal))
         {
             throw new AccessDeniedException($"This invitation is for {invitation.Email}. Register with that address.");
         }

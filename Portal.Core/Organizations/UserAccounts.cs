@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Data;
+using Portal.Core.Names;
 
 namespace Portal.Core.Organizations;
 
@@ -17,6 +18,7 @@ public sealed class UserAccounts(PortalDbContext db, UserManager<PortalUser> use
     /// </summary>
     public async Task<PortalUser> RegisterAsync(string email, string password, string? invitationToken, CancellationToken cancellationToken = default)
     {
+        email = EmailAddresses.Require(email);
         await registration.EnsureMaySignUpAsync(email, invitationToken, cancellationToken);
         return await CreateAsync(email, password, actor: null, cancellationToken: cancellationToken);
     }
@@ -27,12 +29,7 @@ public sealed class UserAccounts(PortalDbContext db, UserManager<PortalUser> use
     /// </summary>
     public async Task<PortalUser> CreateAsync(string email, string password, Caller? actor, bool platformAdministrator = false, CancellationToken cancellationToken = default)
     {
-        email = email.Trim();
-        if (!new System.ComponentModel.DataAnnotations.EmailAddressAttribute().IsValid(email) || email.Length > 256)
-        {
-            throw new InvalidRequestException("email", $"'{email}' is not an email address.");
-        }
-
+        email = EmailAddresses.Require(email);
         if (await users.FindByEmailAsync(email) is not null)
         {
             throw new ConflictException("email", $"A user with email '{email}' already exists.");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Portal.Core.Exports;
 using Portal.Core.Organizations;
 
 namespace Portal.Core.Usage;
@@ -25,7 +26,7 @@ public sealed class UsageCsv(UsageCharts charts)
                     : null;
             case "reasons":
                 return await charts.TimelineAsync(caller, scope, range, cancellationToken) is { } reasons
-                    ? ["code,count", .. reasons.ByCode.Select(c => $"{c.Code},{c.Count}")]
+                    ? ["code,count", .. reasons.ByCode.Select(c => $"{Text(c.Code)},{c.Count}")]
                     : null;
             case "keys":
                 return await charts.TopKeysAsync(caller, scope, range, cancellationToken) is { } keys
@@ -44,14 +45,5 @@ public sealed class UsageCsv(UsageCharts charts)
 
     private static string Time(DateTimeOffset at) => at.ToString("O", CultureInfo.InvariantCulture);
 
-    // RFC 4180 quoting; a leading = + - @ is prefixed so spreadsheets do not run it as a formula.
-    private static string Text(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@')
-        {
-            value = "'" + value;
-        }
-
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
-    }
+    private static string Text(string value) => CsvCell.Text(value);
 }

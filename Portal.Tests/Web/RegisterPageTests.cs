@@ -59,6 +59,30 @@ public sealed class RegisterPageTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.False(await UserExistsAsync(other));
     }
 
+    [Theory]
+    [InlineData("o'brien+tag-{0}@example.com", "o'brien+tag-{0}@example.com")]
+    [InlineData("jörg-{0}@XN--BCHER-KVA.example", "jörg-{0}@bücher.example")]
+    public async Task Post_InvitedAddressWithApostropheOrInternationalDomain_CreatesAccountThatJoins(string invitedPattern, string registeredPattern)
+    {
+        await InvitationOnlyAsync();
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        var invited = string.Format(System.Globalization.CultureInfo.InvariantCulture, invitedPattern, unique);
+        var registered = string.Format(System.Globalization.CultureInfo.InvariantCulture, registeredPattern, unique);
+        var token = await InviteAsync(invited);
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var url = $"/account/register?invitation={token}";
+
+        var response = await PostAsync(client, url, await client.GetStringAsync(url), registered);
+
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, await response.Content.ReadAsStringAsync());
+        await using var scope = app.Scope();
+        var user = await scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<PortalUser>>().FindByEmailAsync(invited);
+        Assert.Equal(registered, user?.Email);
+        var joined = await scope.ServiceProvider.GetRequiredService<OrganizationDirectory>()
+            .AcceptAsync(new Caller(user!.Id, user.Email!, Channels.Portal), token);
+        Assert.Equal(OrganizationRole.Developer, joined.Role);
+    }
+
     private static Task<HttpResponseMessage> PostAsync(HttpClient client, string url, string form, string email) =>
         client.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string>
         {

@@ -24,6 +24,9 @@ public static class PortalServices
         services.AddIdentity<PortalUser, IdentityRole<Guid>>(options =>
             {
                 options.User.RequireUniqueEmail = true;
+                // The user name is the email address, checked by Portal.Core's one email rule
+                // (EmailAddresses): Identity's character list would refuse o'brien@example.com.
+                options.User.AllowedUserNameCharacters = "";
                 // Length over composition rules (NIST SP 800-63B).
                 options.Password.RequiredLength = 12;
                 options.Password.RequireNonAlphanumeric = false;

@@ -1,5 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Audit;
+using Portal.Core.Data;
 using Portal.Core.Organizations;
 using Portal.Tests.Core.Usage;
 using Portal.Tests.Infrastructure;
@@ -99,6 +103,44 @@ public abstract class UsageExportTests(PortalApp app)
         var keys = await client.GetStringAsync("/platform/usage.csv?range=1h&chart=keys");
 
         Assert.Contains("platform-wide", keys);
+    }
+
+    [Fact]
+    public async Task KeysAndEndpointsCsv_TextBeginningWithAFormulaCharacter_IsNeutralised()
+    {
+        var owner = await app.NewUserAsync();
+        var texts = Logs.AuthenticationLogExportTests.FormulaTexts;
+        var now = app.Clock.GetUtcNow();
+        var keys = new List<Guid>();
+        foreach (var text in texts)
+        {
+            // Names beginning with a tab or CR cannot be entered (the name rule trims and refuses them);
+            // written straight into the database they stand for whatever a name held before the rule.
+            var key = await app.NewKeyInAsync(owner, owner.OrganizationId, $"key {keys.Count}");
+            await using (var scope = app.Scope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+                await db.ApiKeys.Where(k => k.Id == key).ExecuteUpdateAsync(s => s.SetProperty(k => k.Name, text));
+            }
+
+            await app.AddMinutesAsync(UsageTestData.Minute(owner.OrganizationId, key, now.AddMinutes(-2), "VALID", 1));
+            await app.AddLogAsync(new AuthenticationLogRecord
+            {
+                OccurredAt = now.AddMinutes(-2), KeyId = key, OrganizationId = owner.OrganizationId, OwnerId = owner.User.Id,
+                Code = "VALID", Door = Doors.Check, Path = text, LatencyMicroseconds = 100,
+            });
+            keys.Add(key);
+        }
+
+        var client = await app.SignInAsync(owner);
+
+        var byKey = CsvFile.Parse(await client.GetStringAsync($"/orgs/{owner.OrganizationId}/usage.csv?range=1h&chart=keys"));
+        var byEndpoint = CsvFile.Parse(await client.GetStringAsync($"/orgs/{owner.OrganizationId}/usage.csv?range=1h&chart=endpoints"));
+
+        Assert.Empty(CsvFile.FormulaCells(byKey));
+        Assert.Empty(CsvFile.FormulaCells(byEndpoint));
+        Assert.Equal(texts.Select(t => "'" + t).Order(StringComparer.Ordinal), byKey.Skip(1).Select(r => r[1]).Order(StringComparer.Ordinal));
+        Assert.Equal(texts.Select(t => "'" + t).Order(StringComparer.Ordinal), byEndpoint.Skip(1).Select(r => r[0]).Order(StringComparer.Ordinal));
     }
 
     [Theory]

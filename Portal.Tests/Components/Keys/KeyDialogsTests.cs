@@ -38,6 +38,21 @@ public sealed class KeyDialogsTests : PortalComponentTest
     }
 
     [Fact]
+    public async Task CreateKeyDialog_NameWithRightToLeftOverride_ShowsTheCodePointOnTheFieldAndDoesNotCreate()
+    {
+        var host = this.RenderDialogHost();
+        var calls = 0;
+        await host.ShowDialogAsync(this, new DialogParameters<CreateKeyDialog> { { d => d.Create, _ => { calls++; return Task.FromResult<IssuedKey>(null!); } } });
+
+        FieldQueries.Input(host, "Name").Input("invoice\u202Egpj.exe");
+        await host.FindAll("button").Single(b => b.TextContent.Trim() == "Create").ClickAsync(new());
+
+        host.WaitForAssertion(() => Assert.Contains(
+            "Name contains U+202E RIGHT-TO-LEFT OVERRIDE, which can disguise text.", FieldQueries.Field(host, "Name").TextContent, StringComparison.Ordinal));
+        Assert.Equal(0, calls);
+    }
+
+    [Fact]
     public async Task CreateKeyDialog_InvalidScope_IsRefusedBeforeSubmitting()
     {
         var host = this.RenderDialogHost();
