@@ -59,6 +59,12 @@ public sealed class AuthenticationLogRecord
 
     /// <summary>That rule as it was when it decided: its method and path template, <c>GET /orders/{id}</c>.</summary>
     public string? Rule { get; set; }
+
+    /// <summary>
+    /// The key's name as it is when the log is read (<see cref="AuthenticationLogQuery.ListAsync"/>
+    /// fills it in: names change, and the log keeps none); null without a key, or for a deleted key.
+    /// </summary>
+    public string? KeyName { get; set; }
 }
 
 /// <summary>The doors a decision can come through.</summary>
