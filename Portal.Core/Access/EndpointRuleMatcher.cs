@@ -1,11 +1,17 @@
 namespace Portal.Core.Access;
 
-/// <summary>An endpoint rule as the matcher holds it.</summary>
 /// <summary>
 /// An endpoint rule as the matcher holds it; <paramref name="Cost"/> is the quota credits a request it allows takes;
 /// <paramref name="SignatureRequired"/>: a request it matches must be signed (RFC 9421).
 /// </summary>
-public sealed record CompiledRule(Guid Id, string Method, string Template, string Scope, int Cost = 1, bool SignatureRequired = false);
+public sealed record CompiledRule(Guid Id, string Method, string Template, string Scope, int Cost = 1, bool SignatureRequired = false)
+{
+    /// <summary>The rule as the authentication log names it, <c>GET /orders/{id}</c>; made once, so a logged decision allocates nothing for it.</summary>
+    public string Text { get; } = $"{Method} {Template}";
+
+    /// <summary><see cref="Id"/> as text, made once for the authentication log.</summary>
+    public string IdText { get; } = Id.ToString();
+}
 
 /// <summary>
 /// An API's endpoint rules compiled into a tree of path segments. A canonical request path (see

@@ -26,6 +26,9 @@ public sealed record AuthenticationLogFilter(
     int Limit = 50,
     string? Cursor = null);
 
+/// <summary>A key the log can be filtered by, as the portal's key picker shows it.</summary>
+public sealed record LogKeyChoice(Guid Id, string Name, string Hint);
+
 /// <summary>A page of records, newest first, and the cursor of the next page (null at the end).</summary>
 /// <param name="StoppedAtBudget">
 /// True when the query read <see cref="LogQueryOptions.PageScanBudget"/> records before filling the
@@ -72,6 +75,7 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluat
         {
             // The records given out so far are the newest matches, in order: they make a page, and
             // the next page goes on after the last of them.
+            await NameKeysAsync(page, cancellationToken);
             return new AuthenticationLogPage(page, page.Count == 0 ? null : new KeysetCursor(page[^1].OccurredAt, page[^1].Id).Encode(), StoppedAtBudget: true);
         }
 
@@ -82,7 +86,67 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluat
             next = new KeysetCursor(page[^1].OccurredAt, page[^1].Id).Encode();
         }
 
+        await NameKeysAsync(page, cancellationToken);
         return new AuthenticationLogPage(page, next);
+    }
+
+    /// <summary>
+    /// The keys of the organization the caller may see whose name contains <paramref name="search"/>
+    /// or whose hint starts with it (all when empty), by name, at most <paramref name="limit"/>: the
+    /// log's key picker; only the key <paramref name="id"/> when given (a link that names the key).
+    /// Empty for a caller who may not read the log.
+    /// </summary>
+    public async Task<IReadOnlyList<LogKeyChoice>> KeysAsync(Caller caller, Guid organizationId, string? search, int limit = 20, Guid? id = null, CancellationToken cancellationToken = default)
+    {
+        var view = await permissions.MayAsync(caller, PortalAction.ViewAuthenticationLog, organizationId, cancellationToken: cancellationToken)
+            ? await permissions.KeyViewAsync(caller, organizationId, cancellationToken)
+            : KeyView.None;
+        if (view == KeyView.None)
+        {
+            return [];
+        }
+
+        var keys = db.ApiKeys.AsNoTracking().Where(k => k.OrganizationId == organizationId);
+        if (view == KeyView.Own)
+        {
+            keys = keys.Where(k => k.OwnerId == caller.UserId);
+        }
+
+        if (id is { } one)
+        {
+            keys = keys.Where(k => k.Id == one);
+        }
+
+        var text = search?.Trim();
+        // Names hold no control characters, so such a search matches nothing (and PostgreSQL refuses a NUL).
+        if (!string.IsNullOrEmpty(text))
+        {
+            if (text.Length > Keys.ApiKey.NameMaxLength || text.Any(char.IsControl))
+            {
+                return [];
+            }
+
+            keys = keys.Where(k => k.Name.Contains(text) || k.Hint.StartsWith(text));
+        }
+
+        return await keys.OrderBy(k => k.Name).ThenBy(k => k.Id).Take(Math.Clamp(limit, 1, MaxPageSize))
+            .Select(k => new LogKeyChoice(k.Id, k.Name, k.Hint)).ToListAsync(cancellationToken);
+    }
+
+    // One read for the page's key names: the log keeps ids and hints, the portal shows names beside them.
+    private async Task NameKeysAsync(List<AuthenticationLogRecord> page, CancellationToken cancellationToken)
+    {
+        var ids = page.Where(r => r.KeyId is not null).Select(r => r.KeyId!.Value).Distinct().ToList();
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        var names = await db.ApiKeys.AsNoTracking().Where(k => ids.Contains(k.Id)).Select(k => new { k.Id, k.Name }).ToDictionaryAsync(k => k.Id, k => k.Name, cancellationToken);
+        foreach (var record in page)
+        {
+            record.KeyName = record.KeyId is { } id && names.TryGetValue(id, out var name) ? name : null;
+        }
     }
 
     /// <summary>
@@ -101,8 +165,9 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluat
         var budget = new ScanBudget(options.Value.ExportScanBudget);
         var rowBudget = options.Value.ExportRowBudget;
         await using var records = VisibleAsync(caller, filter, range, cursor: null, budget, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        // count: how many decisions the row stands for (more than 1 for keyless decisions folded per address and minute).
-        yield return "occurred_at,key_id,key_hint,code,door,method,path,client_ip,user_agent,latency_us,count";
+        // count: how many decisions the row stands for (more than 1 for keyless decisions folded per address and minute);
+        // scope and rule: what decided (the scope needed, the endpoint rule that named it).
+        yield return "occurred_at,key_id,key_hint,code,door,method,path,client_ip,user_agent,latency_us,count,scope,rule";
         var rows = 0;
         while (true)
         {
@@ -141,7 +206,9 @@ public sealed class AuthenticationLogQuery(PortalDbContext db, PermissionEvaluat
                 Csv(r.ClientIp),
                 Csv(r.UserAgent),
                 r.LatencyMicroseconds.ToString(CultureInfo.InvariantCulture),
-                r.Count.ToString(CultureInfo.InvariantCulture));
+                r.Count.ToString(CultureInfo.InvariantCulture),
+                Csv(r.Scope),
+                Csv(r.Rule));
         }
 
         if (rows < 0)

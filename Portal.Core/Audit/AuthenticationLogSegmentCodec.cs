@@ -18,12 +18,17 @@ namespace Portal.Core.Audit;
 /// Version 2 is version 1 with <c>count:varint</c> after <c>latency-us</c> in every record (how many
 /// decisions the record stands for); a segment is written as version 2 only when one of its records
 /// stands for more than one, and version 1 segments read with a count of 1.
+/// Version 3 is version 2 with three more text references after the user agent: the scope the
+/// request needed, the deciding endpoint rule's id and the rule (<c>GET /orders/{id}</c>); a segment
+/// is written as version 3 only when one of its records names a scope or a rule, and earlier
+/// versions read with none.
 /// </summary>
 public static class AuthenticationLogSegmentCodec
 {
     private const byte Version = 1;
     private const byte CountedVersion = 2;
-    private const int TextFields = 7;
+    private const byte ExplainedVersion = 3;
+    private const int TextFields = 10;
     private const int MaxRecordLength = 16 + 10 + 5 + 5 + (TextFields * 5);
 
     /// <summary>
@@ -84,17 +89,21 @@ public static class AuthenticationLogSegmentCodec
         var firstTicks = long.MaxValue;
         var lastTicks = long.MinValue;
         var counted = false;
+        var explained = false;
         foreach (var i in indexes)
         {
             firstTicks = Math.Min(firstTicks, batch[i].OccurredAt.UtcTicks);
             lastTicks = Math.Max(lastTicks, batch[i].OccurredAt.UtcTicks);
             counted |= batch[i].Count != 1;
+            explained |= batch[i].Scope is not null || batch[i].RuleId is not null || batch[i].Rule is not null;
         }
+
+        counted |= explained;
 
         var texts = new TextTable();
         var buffer = new ArrayBufferWriter<byte>((indexes.Length * 24) + 256);
         var header = buffer.GetSpan(1 + 4 + 5);
-        header[0] = counted ? CountedVersion : Version;
+        header[0] = explained ? ExplainedVersion : counted ? CountedVersion : Version;
         var headerLength = 5 + WriteVarint(header[5..], (uint)indexes.Length);
         buffer.Advance(headerLength);
         foreach (var i in indexes)
@@ -117,6 +126,13 @@ public static class AuthenticationLogSegmentCodec
             at += WriteVarint(span[at..], texts.Ref(4, entry.Path));
             at += WriteVarint(span[at..], texts.Ref(5, entry.ClientIp));
             at += WriteVarint(span[at..], texts.Ref(6, entry.UserAgent));
+            if (explained)
+            {
+                at += WriteVarint(span[at..], texts.Ref(7, entry.Scope));
+                at += WriteVarint(span[at..], texts.Ref(8, entry.RuleId));
+                at += WriteVarint(span[at..], texts.Ref(9, entry.Rule));
+            }
+
             buffer.Advance(at);
         }
 
@@ -149,7 +165,7 @@ public static class AuthenticationLogSegmentCodec
     public static AuthenticationLogRecord[] Decode(AuthenticationLogSegment segment)
     {
         var data = segment.Records.AsSpan();
-        if (data.IsEmpty || data[0] is not (Version or CountedVersion))
+        if (data.IsEmpty || data[0] is not (Version or CountedVersion or ExplainedVersion))
         {
             throw new InvalidDataException($"Authentication log segment {segment.Id} has an unknown layout.");
         }
@@ -166,7 +182,8 @@ public static class AuthenticationLogSegmentCodec
         var at = 5;
         var records = new AuthenticationLogRecord[ReadVarint(data, ref at)];
         var firstTicks = segment.FirstAt.UtcTicks;
-        var counted = data[0] == CountedVersion;
+        var explained = data[0] == ExplainedVersion;
+        var counted = explained || data[0] == CountedVersion;
         for (var i = 0; i < records.Length; i++)
         {
             var id = new Guid(data.Slice(at, 16), bigEndian: true);
@@ -191,6 +208,12 @@ public static class AuthenticationLogSegmentCodec
                 ClientIp = Text(texts, ReadVarint(data, ref at)),
                 UserAgent = Text(texts, ReadVarint(data, ref at)),
             };
+            if (explained)
+            {
+                records[i].Scope = Text(texts, ReadVarint(data, ref at));
+                records[i].RuleId = Text(texts, ReadVarint(data, ref at)) is { } ruleId && Guid.TryParse(ruleId, out var parsed) ? parsed : null;
+                records[i].Rule = Text(texts, ReadVarint(data, ref at));
+            }
         }
 
         return records;

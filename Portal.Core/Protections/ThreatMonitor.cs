@@ -491,7 +491,7 @@ public sealed class ThreatMonitor
     /// <summary>The failures of one address in its current window.</summary>
     private sealed class AddressTracker
     {
-        private static readonly string[] CountedCodes = [ReasonCodes.NotFound, ReasonCodes.Malformed, ReasonCodes.Expired, ReasonCodes.Revoked, ReasonCodes.Disabled];
+        private static readonly string[] CountedCodes = [ReasonCodes.NotFound, ReasonCodes.Malformed, ReasonCodes.Missing, ReasonCodes.Expired, ReasonCodes.Revoked, ReasonCodes.Disabled];
         private readonly int[] _codes = new int[CountedCodes.Length + 1];
         private ulong[]? _tokens;
 

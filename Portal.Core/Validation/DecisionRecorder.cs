@@ -56,17 +56,20 @@ public sealed class DecisionRecorder : IDisposable
             KeyId: key?.KeyId,
             OrganizationId: key?.OrganizationId ?? source.OrganizationId,
             OwnerId: key?.OwnerId,
-            // Every code but MALFORMED means the token parsed, so its hint can be shown.
             // A known key's token parsed, and so did one refused as unknown or for its state; a blocked
-            // address's token was never read (it may be anything), nor a malformed one.
-            KeyHint: token is not null && (key is not null || (!ReferenceEquals(result.Code, ReasonCodes.Malformed) && !ReferenceEquals(result.Code, ReasonCodes.Blocked))) ? HintOf(token) : null,
+            // address's token was never read (it may be anything), nor a malformed or missing one.
+            KeyHint: !string.IsNullOrEmpty(token) && (key is not null || !(ReferenceEquals(result.Code, ReasonCodes.Malformed) || ReferenceEquals(result.Code, ReasonCodes.Missing) || ReferenceEquals(result.Code, ReasonCodes.Blocked))) ? HintOf(token) : null,
             Code: result.Code,
             Door: source.Door,
             Method: Truncate(source.Method, 16),
             Path: Truncate(source.Path, AuthenticationLogRecord.PathMaxLength),
             ClientIp: clientIp,
             UserAgent: Truncate(source.UserAgent, AuthenticationLogRecord.UserAgentMaxLength),
-            LatencyMicroseconds: (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(source.StartTimestamp).Ticks / 10));
+            LatencyMicroseconds: (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(source.StartTimestamp).Ticks / 10),
+            // What decided, so a person can tell why: the scope needed and the rule that named it (strings made once per rule or scope).
+            Scope: Truncate(result.Scope, AuthenticationLogRecord.ScopeMaxLength),
+            RuleId: result.Rule?.IdText,
+            Rule: Truncate(result.Rule?.Text, AuthenticationLogRecord.RuleMaxLength));
         if (key is null)
         {
             _keyless.Add(entry);

@@ -51,7 +51,17 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
             return new(ValidationResult.Blocked);
         }
 
-        if (token is null || !ApiKeyToken.TryParse(token, out _))
+        if (string.IsNullOrEmpty(token))
+        {
+            // No credential at all is its own answer, so a client that forgot its key is told so; a
+            // credential the door could not read as one token (two, another scheme) is malformed.
+            // Both are watched like any refusal of an unusable credential.
+            var refused = request.CredentialUnreadable ? ValidationResult.Malformed : ValidationResult.Missing;
+            Watch(refused, default, request, now);
+            return new(refused);
+        }
+
+        if (!ApiKeyToken.TryParse(token, out _))
         {
             Watch(ValidationResult.Malformed, default, request, now);
             return new(ValidationResult.Malformed);
@@ -144,21 +154,23 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
             (code, detail) = (ReasonCodes.SignatureInvalid, refusal);
         }
 
+        // What decided, for the authentication log: the matched rule and the scope it (or the request) named.
+        var rule = verdict.RuleIndex >= 0 && context.Api is { } api ? api.Rules.Rules[verdict.RuleIndex] : null;
+        var scope = context.RequiredScope ?? rule?.Scope;
         if (shield is null)
         {
-            return new ValidationResult(code, key, now, Detail: detail);
+            return new ValidationResult(code, key, now, Detail: detail, Scope: scope, Rule: rule);
         }
 
-        var result = new ValidationResult(code, key, now, Detail: detail);
+        var result = new ValidationResult(code, key, now, Detail: detail, Scope: scope, Rule: rule);
         if (ReferenceEquals(code, ReasonCodes.Valid))
         {
-            var cost = verdict.RuleIndex >= 0 && context.Api is { } api ? api.Rules.Rules[verdict.RuleIndex].Cost : 1;
-            var limits = shield.Acquire(key, context.Api, cost, now, out var plan);
+            var limits = shield.Acquire(key, context.Api, rule?.Cost ?? 1, now, out var plan);
             result = limits.Verdict switch
             {
-                LimitVerdict.RateLimited => new ValidationResult(ReasonCodes.RateLimited, key, now, limits, plan),
-                LimitVerdict.QuotaExceeded => new ValidationResult(ReasonCodes.QuotaExceeded, key, now, limits, plan),
-                _ => new ValidationResult(code, key, now, limits, plan),
+                LimitVerdict.RateLimited => new ValidationResult(ReasonCodes.RateLimited, key, now, limits, plan, Scope: scope, Rule: rule),
+                LimitVerdict.QuotaExceeded => new ValidationResult(ReasonCodes.QuotaExceeded, key, now, limits, plan, Scope: scope, Rule: rule),
+                _ => new ValidationResult(code, key, now, limits, plan, Scope: scope, Rule: rule),
             };
         }
 
@@ -244,7 +256,7 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
     /// left for <see cref="ValidateAsync"/> to take; see <see cref="SignatureCode"/>), then access. Counts nothing:
     /// rate limits are taken by <see cref="ValidateAsync"/> once this allows. With no required scope and <see cref="RequestContext.UseEndpointRules"/>,
     /// the scope comes from the API's endpoint rule matching the method and path; a request no rule
-    /// matches is denied unless the API allows any valid key. The portal's test-access tool and the
+    /// matches is denied (<see cref="ReasonCodes.NoMatchingRule"/>) unless the API allows any valid key. The portal's test-access tool and the
     /// ApiKey scheme's scope requirements ask this same method.
     /// </summary>
     public static Verdict Decide(KeySnapshot key, in RequestContext request, DateTimeOffset now)
@@ -309,7 +321,8 @@ public sealed class KeyValidator(KeyHasher hasher, IKeySnapshotSource snapshots,
             }
             else if (!rules.AllowUnmatched)
             {
-                return new Verdict(ReasonCodes.InsufficientScope, rule);
+                // No rule named a scope: no key could make this request, which says more than a missing scope.
+                return new Verdict(ReasonCodes.NoMatchingRule, rule);
             }
         }
 

@@ -4,14 +4,31 @@ namespace Portal.Core.Validation;
 public static class ReasonCodes
 {
     public const string Valid = "VALID";
+
+    /// <summary>
+    /// The request carries no credential at all: no <c>Authorization</c> or <c>X-Api-Key</c> header, or
+    /// an empty one, or verify's <c>key</c> absent or empty. Distinct from <see cref="Malformed"/>, a
+    /// credential that is there but is no token.
+    /// </summary>
+    public const string Missing = "MISSING";
+
+    /// <summary>A credential is there but is no well-formed token (shape or checksum), is sent twice, or under another scheme than Bearer.</summary>
     public const string Malformed = "MALFORMED";
     public const string NotFound = "NOT_FOUND";
     public const string Expired = "EXPIRED";
     public const string Revoked = "REVOKED";
     public const string Disabled = "DISABLED";
+    /// <summary>A rule matched (or the request named a scope) and no grant of the key covers that scope.</summary>
     public const string InsufficientScope = "INSUFFICIENT_SCOPE";
     public const string ResourceNotAllowed = "RESOURCE_NOT_ALLOWED";
     public const string OutsideTimeWindow = "OUTSIDE_TIME_WINDOW";
+
+    /// <summary>
+    /// The API's endpoint rules decide the request, none matches its method and canonical path, and
+    /// the API refuses requests no rule matches (its default). Distinct from <see cref="InsufficientScope"/>:
+    /// no rule named a scope, so no key could have made this request.
+    /// </summary>
+    public const string NoMatchingRule = "NO_MATCHING_RULE";
 
     /// <summary>The key is limited to other APIs of its organization than the one the gateway protects.</summary>
     public const string ApiNotAllowed = "API_NOT_ALLOWED";
@@ -52,8 +69,8 @@ public static class ReasonCodes
     /// <summary>
     /// The HTTP status every door answers a decision with, the one mapping in the product:
     /// 200 for <see cref="Valid"/>; 401 when the caller's identity is missing or unusable ("who are
-    /// you": malformed, unknown or foreign, expired, revoked, disabled); 403 when a known caller may
-    /// not make this request ("what may you": scope, resource, time window, API, environment,
+    /// you": missing, malformed, unknown or foreign, expired, revoked, disabled); 403 when a known caller may
+    /// not make this request ("what may you": scope, no matching rule, resource, time window, API, environment,
     /// canonical target, address, country, block, suspension); 429 for rate limits and quotas. Verify answers 200 and carries the code instead.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">
@@ -63,8 +80,8 @@ public static class ReasonCodes
     public static int StatusOf(string code) => code switch
     {
         Valid => 200,
-        Malformed or NotFound or Expired or Revoked or Disabled or SignatureRequired or SignatureInvalid => 401,
-        InsufficientScope or ResourceNotAllowed or OutsideTimeWindow or ApiNotAllowed or EnvironmentNotAllowed or PathNotCanonical
+        Missing or Malformed or NotFound or Expired or Revoked or Disabled or SignatureRequired or SignatureInvalid => 401,
+        InsufficientScope or NoMatchingRule or ResourceNotAllowed or OutsideTimeWindow or ApiNotAllowed or EnvironmentNotAllowed or PathNotCanonical
             or IpNotAllowed or GeoBlocked or GeoUnavailable or Blocked or Suspended => 403,
         RateLimited or QuotaExceeded => 429,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "This reason code has no status class."),

@@ -51,6 +51,10 @@ namespace Portal.Core.Validation;
 /// the signature is then checked whether or not one is required. Null for a request without one (refused
 /// with <see cref="ReasonCodes.SignatureRequired"/> where the key, the API or the matching rule requires one).
 /// </param>
+/// <param name="CredentialUnreadable">
+/// The request carried a credential the door could not read as one token (two of them, or another
+/// scheme than Bearer): with no token, it is <see cref="ReasonCodes.Malformed"/> rather than <see cref="ReasonCodes.Missing"/>.
+/// </param>
 public readonly record struct RequestContext(
     string? RequiredScope = null,
     string? ClientIp = null,
@@ -67,4 +71,5 @@ public readonly record struct RequestContext(
     OrganizationShield? Shield = null,
     CountryCode? Country = null,
     bool ProtectionsChecked = false,
-    SignedMessage? Message = null);
+    SignedMessage? Message = null,
+    bool CredentialUnreadable = false);

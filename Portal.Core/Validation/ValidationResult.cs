@@ -12,9 +12,15 @@ namespace Portal.Core.Validation;
 /// </param>
 /// <param name="Limits">The rate limits' and quota's state after this decision (for <c>RateLimit</c> and <c>Retry-After</c>); <see cref="LimitOutcome.Unlimited"/> when none applied.</param>
 /// <param name="Detail">For <see cref="ReasonCodes.SignatureInvalid"/>: what is wrong with the signature, a fixed English sentence safe to return to the client.</param>
-public readonly record struct ValidationResult(string Code, KeySnapshot? Key, DateTimeOffset At = default, LimitOutcome Limits = default, RateLimitPlan? Plan = null, string? Detail = null)
+/// <param name="Scope">The scope the request needed, when one was asked for or named by <paramref name="Rule"/>; null when the decision came before any scope was read, or none was needed.</param>
+/// <param name="Rule">The API's endpoint rule that matched the request and named <paramref name="Scope"/>; null when no rule was read or none matched.</param>
+public readonly record struct ValidationResult(
+    string Code, KeySnapshot? Key, DateTimeOffset At = default, LimitOutcome Limits = default, RateLimitPlan? Plan = null, string? Detail = null,
+    string? Scope = null, Access.CompiledRule? Rule = null)
 {
     public bool IsValid => ReferenceEquals(Code, ReasonCodes.Valid);
+
+    public static ValidationResult Missing { get; } = new(ReasonCodes.Missing, null);
 
     public static ValidationResult Malformed { get; } = new(ReasonCodes.Malformed, null);
 

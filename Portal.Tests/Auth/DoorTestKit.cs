@@ -39,6 +39,13 @@ public static class DoorTestKit
     public static TheoryData<string> MalformedTokenNames() =>
         ["garbage", "bad checksum", "unicode", "control characters", "10 KB", "whitespace only", "prefix only"];
 
+    /// <summary>
+    /// The malformed tokens a header can carry: all but "whitespace only", which a server reads as an
+    /// empty header (HTTP strips a field value's surrounding whitespace), so no credential: <c>MISSING</c>.
+    /// </summary>
+    public static TheoryData<string> MalformedHeaderTokenNames() =>
+        ["garbage", "bad checksum", "unicode", "control characters", "10 KB", "prefix only"];
+
     public static string MalformedToken(string name) => name switch
     {
         "garbage" => "not a key at all",
@@ -98,12 +105,14 @@ public static class DoorTestKit
         await scope.ServiceProvider.GetRequiredService<ApiCatalog>().UpdateAsync(owner.Caller(), api.Id, new ApiChanges(AllowUnmatchedRequests: true));
     }
 
-    /// <summary>Adds an endpoint rule to the owner's API.</summary>
-    public static async Task AddRuleAsync(this PortalApp app, TestUser owner, string method, string template, string scope)
+    /// <summary>Adds an endpoint rule to the owner's API; returns the rule's id.</summary>
+    public static async Task<Guid> AddRuleAsync(this PortalApp app, TestUser owner, string method, string template, string scope)
     {
         var api = await app.ApiAsync(owner);
         await using var services = app.Scope();
-        Assert.NotNull(await services.ServiceProvider.GetRequiredService<ApiCatalog>().AddRuleAsync(owner.Caller(), api.Id, method, template, scope));
+        var rule = await services.ServiceProvider.GetRequiredService<ApiCatalog>().AddRuleAsync(owner.Caller(), api.Id, method, template, scope);
+        Assert.NotNull(rule);
+        return rule.Id;
     }
 
     public static async Task RevokeAsync(this PortalApp app, TestUser owner, Guid keyId)

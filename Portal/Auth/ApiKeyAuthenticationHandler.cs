@@ -14,8 +14,8 @@ namespace Portal.Auth;
 /// <summary>
 /// Authenticates a request by the API key in <c>Authorization: Bearer</c> or <c>X-Api-Key</c>,
 /// through the same <see cref="KeyValidator"/> as every other door, and answers with the status
-/// <see cref="ReasonCodes.StatusOf"/> gives: 401 (challenge) only when the key is missing or
-/// unusable, 403 (forbid) when a known key may not make the request, decided by its scope
+/// <see cref="ReasonCodes.StatusOf"/> gives: 401 (challenge) only when the key is missing
+/// (<see cref="ReasonCodes.Missing"/>, with a bare <c>Bearer</c> challenge) or unusable, 403 (forbid) when a known key may not make the request, decided by its scope
 /// requirements (<see cref="ScopeRequirement"/>). Failure messages carry the reason code only,
 /// never key material.
 /// </summary>
@@ -114,17 +114,27 @@ internal sealed partial class ApiKeyAuthenticationHandler(
             return;
         }
 
+        if (code is null)
+        {
+            // No credential at all, at an endpoint that needs one: MISSING, logged as the other doors
+            // log it (folded per address and minute, like MALFORMED). A request to an endpoint that
+            // needs no key never comes here, so anonymous pages and health checks are not logged.
+            code = ReasonCodes.Missing;
+            recorder.Record(ValidationResult.Missing, null, new DecisionSource(
+                Doors.Api, Request.Method, Request.Path.Value, addresses.Resolve(Context), Request.Headers.UserAgent.ToString(), Stopwatch.GetTimestamp()));
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer error=\"invalid_token\"";
+        Response.Headers[HeaderNames.WWWAuthenticate] = BearerChallenge.For(code);
         var detail = (Context.Items[typeof(AuthenticateResult)] as AuthenticateResult)?.Failure?.Message
-            ?? (code is null ? "Send one API key, in 'Authorization: Bearer <key>' or 'X-Api-Key'."
+            ?? (code == ReasonCodes.Missing ? "No API key was sent: send one, in 'Authorization: Bearer <key>' or 'X-Api-Key'."
                 : code == ReasonCodes.SignatureRequired ? Refusal(code, "")
                 : $"The API key was refused: {code}.");
         await Results.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
                 title: "Unauthorized",
                 detail: detail,
-                extensions: new Dictionary<string, object?> { ["code"] = code ?? ReasonCodes.Malformed })
+                extensions: new Dictionary<string, object?> { ["code"] = code })
             .ExecuteAsync(Context);
     }
 

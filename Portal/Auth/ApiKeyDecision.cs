@@ -20,13 +20,25 @@ internal sealed class ApiKeyDecision(KeySnapshot key, string token, DecisionSour
     /// <summary>The requirement that refused, in words (<c>'keys:manage'</c>); null while none did.</summary>
     public string? RefusedScope { get; private set; }
 
+    /// <summary>The scope the log names for this request: the refused requirement's, else the first one met; null while none was decided.</summary>
+    public string? Scope { get; private set; }
+
     /// <summary>Notes a refusal; the first one stands, as it is the one recorded.</summary>
-    public void Refuse(string code, string scope)
+    /// <param name="code">The reason code.</param>
+    /// <param name="described">The requirement in words, for the refusal's detail.</param>
+    /// <param name="scope">The requirement's scope, for the authentication log.</param>
+    public void Refuse(string code, string described, string scope)
     {
         if (RefusalCode is null)
         {
-            (RefusalCode, RefusedScope) = (code, scope);
+            (RefusalCode, RefusedScope, Scope) = (code, described, scope);
         }
+    }
+
+    /// <summary>Notes a requirement that was met; the log names the first one unless one is refused.</summary>
+    public void Meet(string scope)
+    {
+        Scope ??= scope;
     }
 
     /// <summary>Records the decision in the authentication log and usage, unless it already was.</summary>
@@ -34,7 +46,7 @@ internal sealed class ApiKeyDecision(KeySnapshot key, string token, DecisionSour
     {
         if (Interlocked.Exchange(ref _recorded, 1) == 0)
         {
-            recorder.Record(new ValidationResult(code, key, at), token, source);
+            recorder.Record(new ValidationResult(code, key, at, Scope: Scope), token, source);
         }
     }
 }

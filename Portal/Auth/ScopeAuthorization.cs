@@ -90,10 +90,11 @@ internal sealed class ScopeRequirementHandler(DecisionRecorder recorder, TimePro
             if (ReferenceEquals(code, ReasonCodes.Valid))
             {
                 context.Succeed(requirement);
+                decision.Meet(requirement.Scope);
             }
             else
             {
-                decision.Refuse(code, requirement.Describe());
+                decision.Refuse(code, requirement.Describe(), requirement.Scope);
             }
         }
 

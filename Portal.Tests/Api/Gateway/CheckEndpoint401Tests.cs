@@ -7,28 +7,29 @@ namespace Portal.Tests.Api.Gateway;
 
 /// <summary>
 /// An API's gateway door refusing a request that carries no usable key: 401 with
-/// <c>WWW-Authenticate: Bearer error="invalid_token"</c> and the reason in <c>X-Auth-Code</c>.
+/// <c>WWW-Authenticate: Bearer error="invalid_token"</c> (a bare <c>Bearer</c> when there is no key at all,
+/// <c>MISSING</c>) and the reason in <c>X-Auth-Code</c>.
 /// A key of another organization than the API's is no key here: 401 <c>NOT_FOUND</c>.
 /// </summary>
 public abstract class CheckEndpoint401Tests(DoorApp app)
 {
 
     [Fact]
-    public async Task Check_NoKey_Returns401Malformed()
+    public async Task Check_NoKey_Returns401Missing()
     {
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, await UrlAsync()), "MALFORMED");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, await UrlAsync()), "MISSING");
     }
 
     [Fact]
-    public async Task Check_EmptyBearer_Returns401Malformed()
+    public async Task Check_EmptyBearer_Returns401Missing()
     {
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, await UrlAsync()).WithRawHeader("Authorization", "Bearer "), "MALFORMED");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, await UrlAsync()).WithRawHeader("Authorization", "Bearer "), "MISSING");
     }
 
     [Fact]
-    public async Task Check_EmptyXApiKey_Returns401Malformed()
+    public async Task Check_EmptyXApiKey_Returns401Missing()
     {
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, await UrlAsync()).WithRawHeader("X-Api-Key", ""), "MALFORMED");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Get, await UrlAsync()).WithRawHeader("X-Api-Key", ""), "MISSING");
     }
 
     [Theory]
@@ -71,7 +72,7 @@ public abstract class CheckEndpoint401Tests(DoorApp app)
     }
 
     [Theory]
-    [MemberData(nameof(DoorTestKit.MalformedTokenNames), MemberType = typeof(DoorTestKit))]
+    [MemberData(nameof(DoorTestKit.MalformedHeaderTokenNames), MemberType = typeof(DoorTestKit))]
     public async Task Check_MalformedToken_Returns401Malformed(string kind)
     {
         var token = DoorTestKit.MalformedToken(kind);
@@ -191,7 +192,7 @@ public abstract class CheckEndpoint401Tests(DoorApp app)
         var owner = await app.NewUserAsync();
 
         await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Delete, await app.ExtAuthzUrlAsync(owner, "/orders/42")).WithBearer(DoorTestKit.UnknownToken()), "NOT_FOUND");
-        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Delete, await app.ExtAuthzUrlAsync(owner, "/orders/42")), "MALFORMED");
+        await AssertUnauthorizedAsync(new HttpRequestMessage(HttpMethod.Delete, await app.ExtAuthzUrlAsync(owner, "/orders/42")), "MISSING");
     }
 
     [Fact]
@@ -218,7 +219,8 @@ public abstract class CheckEndpoint401Tests(DoorApp app)
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(code, response.Header("X-Auth-Code"));
-        Assert.Equal("Bearer error=\"invalid_token\"", response.Header("WWW-Authenticate"));
+        // RFC 6750 section 3.1: a request without any credential is told the scheme, with no error code.
+        Assert.Equal(code == "MISSING" ? "Bearer" : "Bearer error=\"invalid_token\"", response.Header("WWW-Authenticate"));
         Assert.Null(response.Header("X-Auth-Key-Id"));
         Assert.Null(response.Header("X-Auth-Scopes"));
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

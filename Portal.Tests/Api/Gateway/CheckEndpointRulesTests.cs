@@ -28,7 +28,8 @@ public abstract class CheckEndpointRulesTests(DoorApp app)
     [InlineData("GET", "/orders/export", HttpStatusCode.Forbidden, "INSUFFICIENT_SCOPE")]
     [InlineData("GET", "/Orders/EXPORT", HttpStatusCode.Forbidden, "INSUFFICIENT_SCOPE")]
     [InlineData("GET", "/orders/%65xport", HttpStatusCode.Forbidden, "INSUFFICIENT_SCOPE")]
-    [InlineData("GET", "/invoices/1", HttpStatusCode.Forbidden, "INSUFFICIENT_SCOPE")]
+    [InlineData("GET", "/invoices/1", HttpStatusCode.Forbidden, "NO_MATCHING_RULE")]
+    [InlineData("PUT", "/orders/42", HttpStatusCode.Forbidden, "NO_MATCHING_RULE")]
     [InlineData("GET", "/orders/../orders/export", HttpStatusCode.Forbidden, "PATH_NOT_CANONICAL")]
     [InlineData("GET", "/orders/42/..", HttpStatusCode.Forbidden, "PATH_NOT_CANONICAL")]
     [InlineData("GET", "/orders/42;x=1", HttpStatusCode.Forbidden, "PATH_NOT_CANONICAL")]
@@ -68,6 +69,7 @@ public abstract class CheckEndpointRulesTests(DoorApp app)
         Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
         Assert.Equal("INSUFFICIENT_SCOPE", denied.Header("X-Auth-Code"));
         Assert.Equal(HttpStatusCode.Forbidden, otherMethod.StatusCode);
+        Assert.Equal("NO_MATCHING_RULE", otherMethod.Header("X-Auth-Code"));
     }
 
     [Theory]
@@ -146,7 +148,7 @@ public abstract class CheckEndpointRulesTests(DoorApp app)
         using (var before = await SendAsync(await CheckAsync(owner, issued.Token, "GET", "/anything")))
         {
             Assert.Equal(HttpStatusCode.Forbidden, before.StatusCode);
-            Assert.Equal("INSUFFICIENT_SCOPE", before.Header("X-Auth-Code"));
+            Assert.Equal("NO_MATCHING_RULE", before.Header("X-Auth-Code"));
         }
 
         await app.AllowUnmatchedAsync(owner);

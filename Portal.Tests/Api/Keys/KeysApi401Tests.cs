@@ -28,7 +28,7 @@ public abstract class KeysApi401Tests(PortalApp app)
 
         var response = await client.SendAsync(Request(method, path));
 
-        await AssertRefusedAsync(response, code: null);
+        await AssertRefusedAsync(response, "MISSING");
     }
 
     [Theory]
@@ -63,7 +63,7 @@ public abstract class KeysApi401Tests(PortalApp app)
 
         var response = await client.SendAsync(request);
 
-        await AssertRefusedAsync(response, token.Length == 0 ? null : "MALFORMED", token);
+        await AssertRefusedAsync(response, token.Length == 0 ? "MISSING" : "MALFORMED", token);
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public abstract class KeysApi401Tests(PortalApp app)
 
         var response = await user.Client.SendAsync(request);
 
-        await AssertRefusedAsync(response, code: null, user.ManageToken);
+        await AssertRefusedAsync(response, "MALFORMED", user.ManageToken);
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public abstract class KeysApi401Tests(PortalApp app)
 
         var response = await client.SendAsync(request);
 
-        await AssertRefusedAsync(response, code: null, first.ManageToken);
+        await AssertRefusedAsync(response, "MALFORMED", first.ManageToken);
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public abstract class KeysApi401Tests(PortalApp app)
 
         var response = await client.SendAsync(request);
 
-        await AssertRefusedAsync(response, code: null, user.ManageToken);
+        await AssertRefusedAsync(response, "MALFORMED", user.ManageToken);
     }
 
     [Theory]
@@ -163,7 +163,7 @@ public abstract class KeysApi401Tests(PortalApp app)
 
         var response = await client.SendAsync(request);
 
-        await AssertRefusedAsync(response, code: null, user.ManageToken);
+        await AssertRefusedAsync(response, "MALFORMED", user.ManageToken);
     }
 
     [Fact]
@@ -174,7 +174,7 @@ public abstract class KeysApi401Tests(PortalApp app)
 
         var response = await client.GetAsync($"/api/v1/keys?api_key={user.ManageToken}&key={user.ManageToken}");
 
-        await AssertRefusedAsync(response, code: null, user.ManageToken);
+        await AssertRefusedAsync(response, "MISSING", user.ManageToken);
     }
 
     private static HttpRequestMessage Request(string method, string path)
@@ -192,7 +192,7 @@ public abstract class KeysApi401Tests(PortalApp app)
     {
         var body = await response.Content.ReadAsStringAsync();
         var problem = await response.ReadProblemAsync(HttpStatusCode.Unauthorized);
-        Assert.Equal("Bearer error=\"invalid_token\"", string.Join(", ", response.Headers.WwwAuthenticate.Select(h => h.ToString())));
+        Assert.Equal(code == "MISSING" ? "Bearer" : "Bearer error=\"invalid_token\"", string.Join(", ", response.Headers.WwwAuthenticate.Select(h => h.ToString())));
         if (code is not null)
         {
             Assert.Equal(code, problem.GetProperty("code").GetString());

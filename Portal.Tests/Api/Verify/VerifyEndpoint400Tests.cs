@@ -19,27 +19,6 @@ namespace Portal.Tests.Api.Verify;
 public abstract class VerifyEndpoint400Tests(DoorApp app)
 {
     [Fact]
-    public async Task Verify_MissingKey_Returns400NamingKey()
-    {
-        var caller = await VerifierAsync();
-
-        var problem = await PostAsync(caller, JsonContent.Create(new { scope = "orders:read" }), HttpStatusCode.BadRequest);
-
-        AssertNamesField(problem, "key");
-        await AssertNothingRecordedAsync();
-    }
-
-    [Theory]
-    [InlineData("""{"key":""}""")]
-    [InlineData("""{"key":null}""")]
-    public async Task Verify_EmptyOrNullKey_Returns400NamingKey(string body)
-    {
-        var caller = await VerifierAsync();
-
-        AssertNamesField(await PostAsync(caller, Json(body), HttpStatusCode.BadRequest), "key");
-    }
-
-    [Fact]
     public async Task Verify_UnknownField_Returns400NamingTheField()
     {
         var caller = await VerifierAsync();

@@ -19,7 +19,7 @@ public abstract class VerifyEndpoint401Tests(DoorApp app)
     {
         var target = await TargetAsync();
 
-        await AssertUnauthorizedAsync(Request(target), "MALFORMED");
+        await AssertUnauthorizedAsync(Request(target), "MISSING");
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public abstract class VerifyEndpoint401Tests(DoorApp app)
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"Expected 401, got {response.StatusCode}: {body}");
-        Assert.Equal("Bearer error=\"invalid_token\"", response.Header("WWW-Authenticate"));
+        Assert.Equal(code == "MISSING" ? "Bearer" : "Bearer error=\"invalid_token\"", response.Header("WWW-Authenticate"));
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = JsonDocument.Parse(body).RootElement;
         Assert.Equal(code, problem.GetProperty("code").GetString());

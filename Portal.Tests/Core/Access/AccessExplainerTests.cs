@@ -50,7 +50,7 @@ public abstract class AccessExplainerTests(PortalApp app)
         await app.AllowUnmatchedAsync(admin);
         var allowed = await ExplainAsync(admin, key, new AccessQuestion("GET", "/elsewhere", ApiId: api));
 
-        Assert.Equal((ReasonCodes.InsufficientScope, false, null), (denied.Code, denied.UnmatchedAllowed, denied.Rule));
+        Assert.Equal((ReasonCodes.NoMatchingRule, false, null), (denied.Code, denied.UnmatchedAllowed, denied.Rule));
         Assert.Equal((ReasonCodes.Valid, true), (allowed.Code, allowed.UnmatchedAllowed));
         Assert.Null(allowed.Grant);
     }

@@ -35,7 +35,7 @@ public static class CanonicalVectors
         new("mixed case on a denied route", "DELETE", "/ORDERS/7", "/ORDERS/7", "INSUFFICIENT_SCOPE"),
         new("lower-case method", "delete", "/orders/7", "/orders/7", "INSUFFICIENT_SCOPE"),
         new("HEAD decided as GET", "HEAD", "/orders/7", "/orders/7", "VALID"),
-        new("no rule", "GET", "/invoices/1", "/invoices/1", "INSUFFICIENT_SCOPE"),
+        new("no rule", "GET", "/invoices/1", "/invoices/1", "NO_MATCHING_RULE"),
         new("valid UTF-8 stays encoded", "GET", "/public/caf%c3%a9", "/public/caf%C3%A9", "VALID"),
         new("semicolon parameter", "DELETE", "/orders;x=1/7", null, "PATH_NOT_CANONICAL"),
         new("dot-dot", "GET", "/public/../orders/7", null, "PATH_NOT_CANONICAL"),

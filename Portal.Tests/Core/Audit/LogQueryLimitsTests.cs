@@ -118,7 +118,7 @@ public abstract class LogQueryLimitsTests(PortalApp app)
         var lines = await Query(scope, new LogQueryOptions { ExportScanBudget = 4 })
             .ExportCsvAsync(owner.Caller(), new AuthenticationLogFilter(owner.OrganizationId, KeyId: keyId, Outcome: "denied")).ToListAsync();
 
-        Assert.Equal(["occurred_at,key_id,key_hint,code,door,method,path,client_ip,user_agent,latency_us,count", AuthenticationLogQuery.ExportStoppedLine], lines);
+        Assert.Equal(["occurred_at,key_id,key_hint,code,door,method,path,client_ip,user_agent,latency_us,count,scope,rule", AuthenticationLogQuery.ExportStoppedLine], lines);
     }
 
     [Fact]

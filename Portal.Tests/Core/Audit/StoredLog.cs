@@ -24,7 +24,8 @@ public static class StoredLog
     }
 
     public static AuthenticationLogEntry ToEntry(this AuthenticationLogRecord r) =>
-        new(r.OccurredAt, r.KeyId, r.OrganizationId, r.OwnerId, r.KeyHint, r.Code, r.Door, r.Method, r.Path, r.ClientIp, r.UserAgent, r.LatencyMicroseconds, r.Count);
+        new(r.OccurredAt, r.KeyId, r.OrganizationId, r.OwnerId, r.KeyHint, r.Code, r.Door, r.Method, r.Path, r.ClientIp, r.UserAgent, r.LatencyMicroseconds, r.Count,
+            r.Scope, r.RuleId?.ToString(), r.Rule);
 
     /// <summary>Stores the entries as the writer stores one batch: a segment per key.</summary>
     public static async Task AddBatchAsync(PortalDbContext db, params AuthenticationLogEntry[] batch)

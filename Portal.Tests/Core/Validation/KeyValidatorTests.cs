@@ -23,6 +23,26 @@ public sealed class KeyValidatorTests
     [Theory]
     [InlineData(null)]
     [InlineData("")]
+    public async Task Validate_NoToken_ReturnsMissingWithoutLookup(string? token)
+    {
+        var result = await Validator.ValidateAsync(token, default);
+
+        Assert.Equal(ReasonCodes.Missing, result.Code);
+        Assert.Null(result.Key);
+        Assert.Equal(0, _snapshots.Lookups);
+    }
+
+    [Fact]
+    public async Task Validate_NoTokenButAnUnreadableCredential_ReturnsMalformed()
+    {
+        // Two credentials, or another scheme than Bearer: the door has no token, and the client did send something.
+        var result = await Validator.ValidateAsync(null, new RequestContext(CredentialUnreadable: true));
+
+        Assert.Equal(ReasonCodes.Malformed, result.Code);
+        Assert.Equal(0, _snapshots.Lookups);
+    }
+
+    [Theory]
     [InlineData("   ")]
     [InlineData("not a key")]
     [InlineData(SampleTokens.Prefix + SampleTokens.Body + "4MGJsd")] // last checksum character changed

@@ -10,6 +10,7 @@ public sealed class ReasonCodesTests
     private static readonly Dictionary<string, int> Expected = new()
     {
         ["VALID"] = 200,
+        ["MISSING"] = 401,
         ["MALFORMED"] = 401,
         ["NOT_FOUND"] = 401,
         ["EXPIRED"] = 401,
@@ -18,6 +19,7 @@ public sealed class ReasonCodesTests
         ["SIGNATURE_REQUIRED"] = 401,
         ["SIGNATURE_INVALID"] = 401,
         ["INSUFFICIENT_SCOPE"] = 403,
+        ["NO_MATCHING_RULE"] = 403,
         ["RESOURCE_NOT_ALLOWED"] = 403,
         ["OUTSIDE_TIME_WINDOW"] = 403,
         ["API_NOT_ALLOWED"] = 403,

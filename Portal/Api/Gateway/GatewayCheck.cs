@@ -30,7 +30,7 @@ namespace Portal.Api.Gateway;
 /// scopes the key holds at the moment of the decision without conditions, and
 /// <see cref="ResourceFiltersHeader"/> the ones it holds then for some resources only. Refusals take
 /// their status from <see cref="ReasonCodes.StatusOf"/>, as at every door: 401 for a missing, bad or
-/// foreign key; 403 with <c>X-Auth-Code</c> when the key may not make this request. 404 for an unknown API.
+/// foreign key (<see cref="BearerChallenge"/>); 403 with <c>X-Auth-Code</c> when the key may not make this request. 404 for an unknown API.
 /// Written as raw request delegates: this is the hottest path of the product.
 /// </summary>
 public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder recorder, ClientAddressResolver addresses, ApiPolicyCache apis)
@@ -169,7 +169,8 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
                 credentials.Token,
                 new RequestContext(scope, clientIp, canonicalMethod, canonicalPath, UseEndpointRules: useRules, Api: api, TargetRefused: refused, MethodOverride: methodOverride, Address: ClientAddress.Parse(clientIp), Message: message),
                 context.RequestAborted)
-            : await validator.ValidateAsync(null, new RequestContext(ClientIp: clientIp, Api: api, Address: ClientAddress.Parse(clientIp)), context.RequestAborted);
+            : await validator.ValidateAsync(null, new RequestContext(ClientIp: clientIp, Api: api, Address: ClientAddress.Parse(clientIp),
+                CredentialUnreadable: credentials.Outcome != CredentialOutcome.Absent), context.RequestAborted);
 
         recorder.Record(result, credentials.Token, new DecisionSource(door, canonicalMethod, canonicalPath, clientIp, request.Headers.UserAgent.ToString(), start));
 
@@ -203,7 +204,7 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
         }
         else if (status == StatusCodes.Status401Unauthorized)
         {
-            headers[HeaderNames.WWWAuthenticate] = "Bearer error=\"invalid_token\"";
+            headers[HeaderNames.WWWAuthenticate] = BearerChallenge.For(result.Code);
         }
         else if (status == StatusCodes.Status429TooManyRequests && limitsAs403)
         {

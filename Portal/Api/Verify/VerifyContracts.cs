@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Portal.Api.Verify;
 
 /// <summary>Body of <c>POST /api/v1/keys/verify</c>.</summary>
-/// <param name="Key">The token to decide about.</param>
+/// <param name="Key">The token to decide about, as the app's client sent it; absent or empty (the client sent none) answers <c>MISSING</c>.</param>
 /// <param name="Scope">A scope the request needs, e.g. <c>orders:read</c>; absent: authenticate only.</param>
 /// <param name="Resource">An asset the request touches (checked once asset-level grants exist).</param>
 /// <param name="Method">The HTTP method of the app's request: with <paramref name="ApiId"/> and no scope, the endpoint rules match it.</param>

@@ -54,11 +54,6 @@ public static class VerifyEndpoints
     {
         var start = Stopwatch.GetTimestamp();
         var request = await ReadAsync(context, json.Value.SerializerOptions);
-        if (string.IsNullOrEmpty(request.Key))
-        {
-            throw new InvalidRequestException("key", "The key to verify is required.");
-        }
-
         if (request.Scope is not null && !Scope.IsValid(request.Scope))
         {
             throw new InvalidRequestException("scope", $"'{request.Scope}' is not a scope (resource:action).");

@@ -6,29 +6,8 @@ namespace Portal.Components.Keys;
 /// <summary>The test-access tool's answer in words.</summary>
 public static class AccessWords
 {
-    public static string Reason(string code) => code switch
-    {
-        ReasonCodes.Valid => "The key may make this request.",
-        ReasonCodes.InsufficientScope => "No grant of the key covers the required scope.",
-        ReasonCodes.ResourceNotAllowed => "A grant covers the scope, but not this resource.",
-        ReasonCodes.OutsideTimeWindow => "A grant covers it, but not at this time (or the key's own schedule is closed).",
-        ReasonCodes.Expired => "The key has expired.",
-        ReasonCodes.Revoked => "The key is revoked.",
-        ReasonCodes.Disabled => "The key is disabled.",
-        ReasonCodes.ApiNotAllowed => "The key is limited to other APIs.",
-        ReasonCodes.EnvironmentNotAllowed => "The API does not accept keys of this key's environment.",
-        ReasonCodes.PathNotCanonical => "The method or path is not in its one canonical form (dot or empty segments, ';', backslashes, encoded '/', '\\' or '%', control characters, invalid UTF-8), so a server could read it as another path.",
-        ReasonCodes.IpNotAllowed => "The client's address is not allowed: it is outside an IP allowlist, or in the organization's denied networks.",
-        ReasonCodes.GeoBlocked => "The client's country is refused by country rules.",
-        ReasonCodes.GeoUnavailable => "Country rules apply, but no country database is loaded (setting Geo:DatabasePath): such requests are refused rather than guessed.",
-        ReasonCodes.Blocked => "The client's address is blocked for the organization (too many failures or bad tokens from it, or an admin's block).",
-        ReasonCodes.Suspended => "The key is suspended after a leaked-key alert, until an admin lifts it.",
-        ReasonCodes.RateLimited => "One of the key's rate limits has no request left now; Retry-After says when to try again.",
-        ReasonCodes.QuotaExceeded => "The key's quota has no credit left until its next refill.",
-        ReasonCodes.SignatureRequired => "The key, the API or the endpoint rule requires a request signature (RFC 9421) with one of the key's signing credentials.",
-        ReasonCodes.SignatureInvalid => "The request's signature is malformed, covers too little, is too old, was replayed, or does not verify with a signing credential of the key.",
-        _ => code,
-    };
+    /// <summary>The code in plain words, from the one shared table (<see cref="ReasonWords"/>).</summary>
+    public static string Reason(string code) => ReasonWords.Of(code);
 
     /// <summary>The answer every door gives for the code, from the one status mapping (<see cref="ReasonCodes.StatusOf"/>).</summary>
     public static string Status(string code) => ReasonCodes.StatusOf(code) switch

@@ -25,6 +25,9 @@ public static class RelativeTime
         return future ? $"in {amount}" : $"{amount} ago";
     }
 
+    /// <summary>The moment to the second, in UTC (<c>2026-05-04 13:07:42 UTC</c>): for records where a minute holds many, like the authentication log.</summary>
+    public static string ToSecond(DateTimeOffset? at) => at?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture) ?? "—";
+
     public static string Exact(DateTimeOffset? at) => at?.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture) ?? "—";
 
     private static string Plural(int n, string unit) => n == 1 ? $"1 {unit}" : $"{n} {unit}s";
