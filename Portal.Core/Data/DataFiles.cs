@@ -15,6 +15,8 @@ public sealed class DataFiles
     /// <summary>The files SQLite keeps beside a database, named by suffix.</summary>
     public static readonly IReadOnlyList<string> SqliteCompanions = ["-wal", "-shm", "-journal"];
 
+    /// <param name="dataDirectory">The absolute data folder.</param>
+    /// <param name="sqliteDatabase">The absolute SQLite database file, or null when the database is not a plain local file.</param>
     public DataFiles(string dataDirectory, string? sqliteDatabase)
     {
         DataDirectory = dataDirectory;

@@ -36,6 +36,8 @@ public sealed partial class PortalUserStore : UserStore<PortalUser, IdentityRole
         _protection = protection;
     }
 
+    /// <summary>Stores the key sealed (<see cref="AuthenticatorKeySeal"/>); saved with the user's next update, as in Identity.</summary>
+    /// <exception cref="InvalidOperationException">This host has no Data Protection.</exception>
     public override Task SetAuthenticatorKeyAsync(PortalUser user, string key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
@@ -74,6 +76,7 @@ public sealed partial class PortalUserStore : UserStore<PortalUser, IdentityRole
         }
     }
 
+    /// <summary>Replaces the user's recovery codes with the hashes of <paramref name="recoveryCodes"/>; the codes themselves are not kept.</summary>
     public override Task ReplaceCodesAsync(PortalUser user, IEnumerable<string> recoveryCodes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
@@ -97,6 +100,7 @@ public sealed partial class PortalUserStore : UserStore<PortalUser, IdentityRole
         return true;
     }
 
+    /// <summary>How many recovery codes the user has left (see <see cref="RecoveryCodeHashes.Count"/>).</summary>
     public override async Task<int> CountCodesAsync(PortalUser user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);

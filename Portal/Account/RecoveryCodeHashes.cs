@@ -30,6 +30,7 @@ public sealed class RecoveryCodeHashes
     private readonly Dictionary<int, byte[]> _keys;
     private readonly int _currentVersion;
 
+    /// <param name="peppers">The installation's peppers: new sets are hashed under the current version, older sets keep redeeming under theirs.</param>
     public RecoveryCodeHashes(PepperRing peppers)
     {
         _keys = peppers.Versions.ToDictionary(v => v, v => HMACSHA256.HashData(peppers[v], Label));
