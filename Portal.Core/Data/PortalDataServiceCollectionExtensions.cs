@@ -9,23 +9,26 @@ public static class PortalDataServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="PortalDbContext"/> (scoped) and <see cref="IDbContextFactory{PortalDbContext}"/>
     /// for the configured provider. Throws, naming the setting, when the provider is unknown or a
-    /// server provider has no connection string: the app must not start half-configured.
+    /// server provider has no connection string: the app must not start half-configured. Also
+    /// registers <see cref="DataFiles"/>, the on-disk files a host makes owner-only at start.
     /// </summary>
     public static IServiceCollection AddPortalData(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
     {
         var provider = ReadProvider(configuration);
         var connectionString = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
+        string? sqliteFile = null;
 
         switch (provider)
         {
             case DatabaseProvider.Sqlite:
                 if (string.IsNullOrWhiteSpace(connectionString))
                 {
-                    Directory.CreateDirectory(dataDirectory);
+                    OwnerOnlyFiles.CreateFolder(dataDirectory);
                     connectionString = $"Data Source={Path.Combine(dataDirectory, "portal.db")}";
                 }
 
                 Register<SqlitePortalDbContext>(services, o => o.UseSqlite(connectionString));
+                sqliteFile = DataFiles.SqliteFileOf(connectionString);
                 break;
             case DatabaseProvider.PostgreSql:
                 Register<PostgreSqlPortalDbContext>(services, o => o.UseNpgsql(RequireConnectionString(connectionString, provider)));
@@ -35,6 +38,7 @@ public static class PortalDataServiceCollectionExtensions
                 break;
         }
 
+        services.AddSingleton(new DataFiles(dataDirectory, sqliteFile));
         return services;
     }
 

@@ -2,7 +2,8 @@ namespace Portal.Core.Data;
 
 /// <summary>
 /// A secret kept in the data folder (peppers, the Data Protection master key): created once with
-/// owner-only permissions, then read. Safe when several processes start at once.
+/// owner-only permissions (0600, in a folder created 0700), then read. Safe when several processes
+/// start at once. A file made looser later is tightened at start by <see cref="DataFiles.Secure"/>.
 /// </summary>
 public static class SecretFile
 {
@@ -10,7 +11,7 @@ public static class SecretFile
     {
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            OwnerOnlyFiles.CreateFolder(Path.GetDirectoryName(path)!);
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
             {

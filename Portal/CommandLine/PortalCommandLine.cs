@@ -76,6 +76,7 @@ public static class PortalCommandLine
 
         try
         {
+            app.Services.SecureDataFiles();
             await app.Services.MigratePortalDatabaseAsync();
             await using var scope = app.Services.CreateAsyncScope();
             return (parsed.Command, parsed.Verb) switch

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Portal.Account;
 using Portal.Api;
 using Portal.Api.Gateway;
 using Portal.Components;
@@ -10,14 +11,21 @@ namespace Portal.Hosting;
 
 public static class PortalPipeline
 {
-    /// <summary>Migrates the database when configured to, before the first request is served.</summary>
+    /// <summary>
+    /// Before the first request is served: makes the data folder and SQLite files owner-only,
+    /// migrates the database when configured to, then seals second-factor secrets that an earlier
+    /// version stored in clear.
+    /// </summary>
     public static async Task PreparePortalAsync(this WebApplication app)
     {
+        app.Services.SecureDataFiles();
         var database = app.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         if (database.MigrateOnStart)
         {
             await app.Services.MigratePortalDatabaseAsync();
         }
+
+        await app.Services.SealClearTwoFactorSecretsAsync();
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Identity;
 using MudBlazor.Services;
+using Portal.Account;
 using Portal.Api;
 using Portal.Auth;
 using Portal.Core;
@@ -36,8 +37,11 @@ public static class PortalServices
                 options.Lockout.MaxFailedAccessAttempts = 5;
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
+            // Ahead of the EF stores, which then keep it: second-factor secrets sealed at rest.
+            .AddUserStore<PortalUserStore>()
             .AddEntityFrameworkStores<PortalDbContext>()
             .AddDefaultTokenProviders();
+        services.AddSingleton<RecoveryCodeHashes>();
 
         services.AddPortalEdge(builder.Configuration);
         services.AddPortalAuthentication();
