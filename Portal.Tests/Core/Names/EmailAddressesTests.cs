@@ -38,12 +38,20 @@ public sealed class EmailAddressesTests
     [InlineData("name\u202E@example.com", "U+202E RIGHT-TO-LEFT OVERRIDE")]
     [InlineData("\uFEFFname@example.com", "U+FEFF")]
     [InlineData("name\r\n@example.com", "U+000D CARRIAGE RETURN")]
-    [InlineData("na\uD800me@example.com", "U+D800")]
     public void Require_NotAnAddress_IsRefusedWithTheReason(string entered, string reason)
     {
         var error = Assert.Throws<InvalidRequestException>(() => EmailAddresses.Require(entered, "email"));
 
         Assert.Contains(reason, Assert.Single(error.Errors["email"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Require_LoneSurrogate_IsRefusedNotThrown()
+    {
+        // A fact, not a theory row: serialized test cases turn a lone surrogate into U+FFFD.
+        var error = Assert.Throws<InvalidRequestException>(() => EmailAddresses.Require("na\uD800me@example.com", "email"));
+
+        Assert.Contains("U+D800", Assert.Single(error.Errors["email"]), StringComparison.Ordinal);
     }
 
     [Fact]
