@@ -3,11 +3,14 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Identity;
 using MudBlazor.Services;
+using Portal.Account;
 using Portal.Api;
 using Portal.Auth;
 using Portal.Core;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
+using Portal.Core.Sessions;
+using Portal.Core.TwoFactor;
 using Portal.Core.Webhooks;
 using Portal.Jobs;
 
@@ -34,7 +37,11 @@ public static class PortalServices
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddEntityFrameworkStores<PortalDbContext>()
-            .AddDefaultTokenProviders();
+            .AddSignInManager<PortalSignInManager>()
+            .AddDefaultTokenProviders()
+            // Under Identity's own name: every authenticator code check accepts each code once.
+            .AddTokenProvider<OneTimeAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
+        services.AddPortalSessions();
 
         services.AddPortalEdge(builder.Configuration);
         services.AddPortalAuthentication();
