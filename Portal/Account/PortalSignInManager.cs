@@ -29,6 +29,9 @@ public sealed class PortalSignInManager(
     // Set while RefreshSignInAsync re-issues the cookie of this session.
     private Guid? _renewing;
 
+    // The session of the cookie this request last issued.
+    private Guid? _issued;
+
     /// <summary>The session of the current request's cookie, or null.</summary>
     public Guid? CurrentSessionId => SessionClaims.SessionIdOf(Context.User);
 
@@ -57,8 +60,21 @@ public sealed class PortalSignInManager(
         }
 
         session ??= await sessions.StartAsync(user.Id, stamp, DeviceDescription.Of(Context.Request.Headers.UserAgent), addresses.Resolve(Context));
+        _issued = session;
         var claims = additionalClaims.Where(c => c.Type != SessionClaims.SessionId).Append(new Claim(SessionClaims.SessionId, session.Value.ToString()));
         await base.SignInWithClaimsAsync(user, authenticationProperties, claims);
+    }
+
+    /// <summary>
+    /// After the person's own change of what proves them (password, 2FA): this browser's cookie is
+    /// issued again under the new security stamp, in the same session, and every other session of
+    /// theirs ends now. Returns how many other sessions ended.
+    /// </summary>
+    public async Task<int> KeepOnlyThisSessionAsync(PortalUser user, SessionEndReason reason)
+    {
+        _issued = null;
+        await RefreshSignInAsync(user);
+        return await sessions.EndOthersAsync(user.Id, _issued, reason);
     }
 
     public override async Task SignOutAsync()

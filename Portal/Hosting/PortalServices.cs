@@ -41,6 +41,7 @@ public static class PortalServices
             .AddDefaultTokenProviders()
             // Under Identity's own name: every authenticator code check accepts each code once.
             .AddTokenProvider<OneTimeAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
+        services.AddScoped(sp => (PortalSignInManager)sp.GetRequiredService<SignInManager<PortalUser>>());
         services.AddPortalSessions();
 
         services.AddPortalEdge(builder.Configuration);
