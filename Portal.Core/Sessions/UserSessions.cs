@@ -72,17 +72,19 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> contexts, IO
             return false;
         }
 
-        if (!_checked.TryGetValue(ticket.SessionId, out CheckedSession? state))
+        // Fresh by the TimeProvider's clock (the bound tests can step over); the cache's own expiry
+        // only frees memory.
+        var bound = TimeSpan.FromSeconds(options.Value.CheckCacheSeconds);
+        if (!_checked.TryGetValue(ticket.SessionId, out CheckedSession? state) || state is null || time.GetUtcNow() - state.ReadAt >= bound)
         {
             state = await ReadAsync(ticket.SessionId, cancellationToken);
-            var seconds = options.Value.CheckCacheSeconds;
-            if (seconds > 0)
+            if (bound > TimeSpan.Zero)
             {
-                _checked.Set(ticket.SessionId, state, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(seconds) });
+                _checked.Set(ticket.SessionId, state, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = bound });
             }
         }
 
-        return state is { Ended: false } && state.UserId == ticket.UserId
+        return !state.Ended && state.UserId == ticket.UserId
             && string.Equals(state.UserStamp, ticket.SecurityStamp, StringComparison.Ordinal);
     }
 
@@ -148,8 +150,9 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> contexts, IO
 
     public void Dispose() => _checked.Dispose();
 
-    private async Task<CheckedSession?> ReadAsync(Guid sessionId, CancellationToken cancellationToken)
+    private async Task<CheckedSession> ReadAsync(Guid sessionId, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var row = await db.UserSessions.AsNoTracking()
             .Where(s => s.Id == sessionId)
@@ -157,20 +160,19 @@ public sealed class UserSessions(IDbContextFactory<PortalDbContext> contexts, IO
             .FirstOrDefaultAsync(cancellationToken);
         if (row is null)
         {
-            return null;
+            return new CheckedSession(Guid.Empty, Ended: true, UserStamp: null, now);
         }
 
-        var now = time.GetUtcNow();
         if (row.EndedAt is null && now - row.LastSeenAt >= LastSeenResolution)
         {
             await db.UserSessions.Where(s => s.Id == sessionId && s.EndedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastSeenAt, now), cancellationToken);
         }
 
-        return new CheckedSession(row.UserId, row.EndedAt is not null, row.UserStamp);
+        return new CheckedSession(row.UserId, row.EndedAt is not null, row.UserStamp, now);
     }
 
     private static string Cut(string text, int length) => text.Length <= length ? text : text[..length];
 
-    private sealed record CheckedSession(Guid UserId, bool Ended, string? UserStamp);
+    private sealed record CheckedSession(Guid UserId, bool Ended, string? UserStamp, DateTimeOffset ReadAt);
 }
