@@ -31,12 +31,12 @@ public sealed partial class PortalBrowser : IDisposable
         return other;
     }
 
-    /// <summary>Signs in with email and password; answers where the portal sent the browser next.</summary>
+    /// <summary>Signs in with email and password; answers the path and query the portal sent the browser to next.</summary>
     public async Task<string> SignInAsync(string email, string password = TestTenants.Password)
     {
         var response = await PostFormAsync("/account/login", "login", new() { ["Input.Email"] = email, ["Input.Password"] = password });
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        return response.Headers.Location!.OriginalString;
+        return new Uri(Origin, response.Headers.Location!).PathAndQuery;
     }
 
     /// <summary>The second step of a sign-in; answers the response (a redirect when the code was taken).</summary>
