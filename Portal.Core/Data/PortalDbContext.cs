@@ -10,6 +10,8 @@ using Portal.Core.Leaks;
 using Portal.Core.Notifications;
 using Portal.Core.Organizations;
 using Portal.Core.Protections;
+using Portal.Core.Sessions;
+using Portal.Core.TwoFactor;
 using Portal.Core.Usage;
 using Portal.Core.Webhooks;
 
@@ -65,6 +67,10 @@ public abstract class PortalDbContext(DbContextOptions options)
     public DbSet<KeyLeak> KeyLeaks => Set<KeyLeak>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<UserSession> UserSessions => Set<UserSession>();
+
+    public DbSet<AuthenticatorCodeUse> AuthenticatorCodeUses => Set<AuthenticatorCodeUse>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -266,6 +266,7 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
 
             var before = member.Role;
             member.Role = role;
+            EndSessionsOf(member, caller);
             audit.Record(caller, AuditActions.MemberRoleChanged, organizationId, "user", userId.ToString(), member.User!.Email,
                 new { before, after = role, keysRevoked = work.Plan.RevokedKeys.Count, keysReduced = work.Plan.ReducedKeys.Count, invitationsCancelled = work.Plan.CancelledInvitations.Count });
             await offboarding.ApplyAsync(caller, work, cancellationToken);
@@ -342,12 +343,33 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
             }
 
             db.Memberships.Remove(member);
+            EndSessionsOf(member, caller);
             audit.Record(caller, AuditActions.MemberRemoved, organizationId, "user", userId.ToString(), member.User!.Email,
                 new { role = member.Role, keysRevoked = work.Plan.RevokedKeys.Count, invitationsCancelled = work.Plan.CancelledInvitations.Count });
             await offboarding.ApplyAsync(caller, work, cancellationToken);
             await SaveMemberChangeAsync(cancellationToken);
             return work;
         }
+    }
+
+    /// <summary>
+    /// A role change or removal ends the member's portal sessions everywhere: a new security stamp,
+    /// saved with the change, fails every cookie and circuit issued under the old one (within
+    /// <c>Sessions:CheckCacheSeconds</c> for requests and <c>Sessions:RevalidationSeconds</c> for open
+    /// pages). The member signs in again and sees the organization as it now is. A member changing
+    /// their own standing (leaving) keeps their sessions: nothing was taken from them by someone else.
+    /// A new concurrency stamp too, so an Identity write racing this one fails instead of putting
+    /// the old stamp back.
+    /// </summary>
+    private static void EndSessionsOf(Membership member, Caller caller)
+    {
+        if (member.UserId == caller.UserId || member.User is not { } user)
+        {
+            return;
+        }
+
+        user.SecurityStamp = Guid.NewGuid().ToString();
+        user.ConcurrencyStamp = Guid.NewGuid().ToString();
     }
 
     /// <summary>

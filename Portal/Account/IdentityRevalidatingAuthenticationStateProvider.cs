@@ -1,40 +1,28 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
-using Portal.Core.Organizations;
+using Portal.Core.Sessions;
 
 namespace Portal.Account;
 
 /// <summary>
-/// Re-checks the security stamp of a connected circuit every 30 minutes, so a password change or
-/// sign-out elsewhere also ends long-lived interactive sessions (the Blazor Identity template's approach).
+/// Asks every <c>Sessions:RevalidationSeconds</c> (5 by default) whether the session of a connected
+/// circuit still lives, with the same check the cookie gets on every request
+/// (<see cref="UserSessions.IsAliveAsync"/>). A circuit has no requests of its own: without this, a
+/// tab opened before sign-out, a password change elsewhere or a removal would keep its rights for as
+/// long as it stays open. When the answer is no, the circuit becomes anonymous and its page sends
+/// the person to sign in.
 /// </summary>
 internal sealed class IdentityRevalidatingAuthenticationStateProvider(
     ILoggerFactory loggerFactory,
-    IServiceScopeFactory scopeFactory,
-    IOptions<IdentityOptions> options)
+    UserSessions sessions,
+    IOptions<IdentityOptions> identity,
+    IOptions<SessionCheckOptions> options)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(30);
+    protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(options.Value.RevalidationSeconds);
 
-    protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
-    {
-        await using var scope = scopeFactory.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
-        var user = await users.GetUserAsync(authenticationState.User);
-        if (user is null)
-        {
-            return false;
-        }
-
-        if (!users.SupportsUserSecurityStamp)
-        {
-            return true;
-        }
-
-        var principalStamp = authenticationState.User.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType);
-        return principalStamp == await users.GetSecurityStampAsync(user);
-    }
+    protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
+        SessionClaims.TicketOf(authenticationState.User, identity.Value) is { } ticket && await sessions.IsAliveAsync(ticket, cancellationToken);
 }

@@ -7,20 +7,17 @@ namespace Portal.Account;
 /// <summary>The signed-in person as a <see cref="Caller"/> for Portal.Core, in a page or a circuit.</summary>
 public sealed class PortalCaller(AuthenticationStateProvider authentication)
 {
-    private Caller? _caller;
-
     /// <summary>The client address of the request that opened this page or circuit, when known.</summary>
     public string? ClientIp { get; set; }
 
+    /// <summary>
+    /// The caller as the circuit knows it now: read each time, never kept, so a circuit whose session
+    /// ended (and became anonymous at revalidation) acts as nobody from then on.
+    /// </summary>
     public async Task<Caller?> GetAsync()
     {
-        if (_caller is not null)
-        {
-            return _caller;
-        }
-
         var state = await authentication.GetAuthenticationStateAsync();
-        return _caller = From(state.User, ClientIp);
+        return From(state.User, ClientIp);
     }
 
     public static Caller? From(ClaimsPrincipal user, string? clientIp = null)

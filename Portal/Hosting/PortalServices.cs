@@ -9,6 +9,8 @@ using Portal.Auth;
 using Portal.Core;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
+using Portal.Core.Sessions;
+using Portal.Core.TwoFactor;
 using Portal.Core.Webhooks;
 using Portal.Jobs;
 
@@ -40,8 +42,13 @@ public static class PortalServices
             // Ahead of the EF stores, which then keep it: second-factor secrets sealed at rest.
             .AddUserStore<PortalUserStore>()
             .AddEntityFrameworkStores<PortalDbContext>()
-            .AddDefaultTokenProviders();
+            .AddSignInManager<PortalSignInManager>()
+            .AddDefaultTokenProviders()
+            // Under Identity's own name: every authenticator code check accepts each code once.
+            .AddTokenProvider<OneTimeAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
         services.AddSingleton<RecoveryCodeHashes>();
+        services.AddScoped(sp => (PortalSignInManager)sp.GetRequiredService<SignInManager<PortalUser>>());
+        services.AddPortalSessions();
 
         services.AddPortalEdge(builder.Configuration);
         services.AddPortalAuthentication();

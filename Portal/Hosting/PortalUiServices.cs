@@ -9,6 +9,7 @@ using Portal.Core;
 using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Organizations;
+using Portal.Core.Sessions;
 
 namespace Portal.Hosting;
 
@@ -42,9 +43,14 @@ public static class PortalUiServices
             cookie.Cookie.SameSite = SameSiteMode.Lax;
             // Secure whenever the request is HTTPS; plain HTTP is only for loopback development.
             cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            cookie.ExpireTimeSpan = UserSessions.IdleLifetime;
             cookie.SlidingExpiration = true;
+            // Every request asks whether the cookie's session still lives (in place of Identity's 30-minute stamp check).
+            cookie.Events.OnValidatePrincipal = SessionCookieValidation.ValidatePrincipalAsync;
         });
+        // Identity still checks the "remember this browser" cookie against the security stamp: on
+        // every use, so a 2FA change forgets remembered browsers at once rather than after 30 minutes.
+        services.Configure<SecurityStampValidatorOptions>(stamp => stamp.ValidationInterval = TimeSpan.Zero);
         services.Configure<IdentityOptions>(identity => identity.Lockout.AllowedForNewUsers = true);
 
         services.AddOptions<MasterKeyOptions>().BindConfiguration(MasterKeyOptions.Section).ValidateOnStart();
