@@ -42,6 +42,8 @@ public abstract class AuthenticationLogExportTests(PortalApp app)
             ClientIp = text,
             UserAgent = text,
             LatencyMicroseconds = 100,
+            Scope = text,
+            Rule = text,
         })]);
         var client = await app.SignInAsync(owner);
 
@@ -49,13 +51,13 @@ public abstract class AuthenticationLogExportTests(PortalApp app)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var rows = CsvFile.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal("occurred_at,key_id,key_hint,code,door,method,path,client_ip,user_agent,latency_us,count", string.Join(',', rows[0]));
+        Assert.Equal("occurred_at,key_id,key_hint,code,door,method,path,client_ip,user_agent,latency_us,count,scope,rule", string.Join(',', rows[0]));
         Assert.Equal(FormulaTexts.Length, rows.Count - 1);
         Assert.Empty(CsvFile.FormulaCells(rows));
         foreach (var text in FormulaTexts)
         {
             var row = Assert.Single(rows, r => r[6] == "'" + text);
-            Assert.Equal(["'" + text, "'" + text, "'" + text, "'" + text, "'" + text], new[] { row[2], row[5], row[6], row[7], row[8] });
+            Assert.Equal(["'" + text, "'" + text, "'" + text, "'" + text, "'" + text, "'" + text, "'" + text], new[] { row[2], row[5], row[6], row[7], row[8], row[11], row[12] });
         }
     }
 }
