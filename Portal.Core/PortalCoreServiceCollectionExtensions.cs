@@ -8,6 +8,7 @@ using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Keys;
 using Portal.Core.Leaks;
+using Portal.Core.Mail;
 using Portal.Core.Notifications;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
@@ -34,6 +35,8 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddOptions<LeakReportOptions>().BindConfiguration(LeakReportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<GeoOptions>().BindConfiguration(GeoOptions.Section).ValidateOnStart();
         services.AddOptions<SignatureOptions>().BindConfiguration(SignatureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IMailSender, SmtpMailSender>();
         var geoValidator = new GeoOptionsValidator(contentRoot);
         services.AddSingleton<IValidateOptions<GeoOptions>>(geoValidator);
 

@@ -37,6 +37,7 @@ public static class PortalServices
             .AddDefaultTokenProviders();
 
         services.AddPortalEdge(builder.Configuration);
+        services.AddPortalMail();
         services.AddPortalAuthentication();
         services.AddPortalApi();
         services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database", tags: ["ready"]);
