@@ -59,8 +59,8 @@ public sealed class MailOptions : IValidatableObject
         _ => 587,
     };
 
-    /// <summary>The parsed <see cref="From"/>; only valid once the options passed validation with mail on.</summary>
-    public MailboxAddress Sender => ParseFrom(From) ?? throw new InvalidOperationException("Mail:From is not set to a mailbox.");
+    /// <summary>The parsed <see cref="From"/>; only valid once the options passed validation with mail on (a method: the configuration binder reads properties).</summary>
+    public MailboxAddress Sender() => ParseFrom(From) ?? throw new InvalidOperationException("Mail:From is not set to a mailbox.");
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -33,7 +33,7 @@ public sealed partial class SmtpMailSender(IOptions<MailOptions> options, ILogge
         }
 
         using var message = new MimeMessage();
-        message.From.Add(settings.Sender);
+        message.From.Add(settings.Sender());
         message.To.Add(new MailboxAddress("", recipient.Address));
         message.Subject = mail.Subject;
         message.Body = new TextPart(TextFormat.Plain) { Text = mail.Body };
