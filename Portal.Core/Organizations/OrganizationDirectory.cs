@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Mail;
@@ -28,7 +29,7 @@ public sealed record InvitationPreview(Guid OrganizationId, string OrganizationN
 /// role; an organization the caller is not a member of is reported as absent (null or empty).
 /// The last owner of an organization can never be removed or demoted.
 /// </summary>
-public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluator permissions, AuditTrail audit, Quotas quotas, TimeProvider time, MemberOffboarding offboarding, IMailSender mail)
+public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluator permissions, AuditTrail audit, Quotas quotas, TimeProvider time, MemberOffboarding offboarding, IOptions<MailOptions> mail)
 {
     public const int NameMaxLength = 100;
     public static readonly TimeSpan InvitationLifetime = TimeSpan.FromDays(7);
@@ -230,7 +231,7 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
             throw new AccessDeniedException($"This invitation is for {invitation.Email}. Sign in with that address to accept it.");
         }
 
-        if (mail.IsEnabled && !user.EmailConfirmed)
+        if (mail.Value.IsEnabled && !user.EmailConfirmed)
         {
             throw new AccessDeniedException(UnconfirmedEmailMessage);
         }

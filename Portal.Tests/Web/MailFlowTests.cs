@@ -186,10 +186,10 @@ public abstract class MailFlowTests(MailApp app)
     private async Task<IssuedInvitation> InviteAsync(TestOrganization organization, string email)
     {
         await using var scope = app.Scope();
-        var mail = scope.ServiceProvider.GetRequiredService<AccountMail>();
+        var mail = scope.ServiceProvider.GetRequiredService<InvitationMail>();
         var issued = await scope.ServiceProvider.GetRequiredService<OrganizationDirectory>().InviteAsync(
             organization.Owner.Caller(), organization.Id, email, OrganizationRole.Developer,
-            (invitation, cancel) => mail.SendInvitationAsync(invitation, "Acme", organization.Owner.User.Email!, cancel));
+            (invitation, cancel) => mail.SendAsync(invitation, "Acme", organization.Owner.User.Email!, cancel));
         return issued!;
     }
 

@@ -8,11 +8,10 @@ using Portal.Hosting;
 namespace Portal.Account;
 
 /// <summary>
-/// The mail the portal sends about accounts: the invitation link to the invited address, and the
-/// email confirmation link (Identity's email confirmation token, valid for a day) after sign-up.
-/// Links are built on <c>PublicUrl</c> only, which mail requires at start: a link built from the
-/// request's Host header would let whoever sends the request point the mail at their own site.
-/// Nothing here logs a token or a link.
+/// The email confirmation mail (Identity's email confirmation token, valid for a day) after sign-up,
+/// and the checks around it (<see cref="InvitationMail"/> mails invitations). Links are built on
+/// <c>PublicUrl</c> only, which mail requires at start: a link built from the request's Host header
+/// would let whoever sends the request point the mail at their own site. Nothing here logs a token or a link.
 /// </summary>
 public sealed class AccountMail(IMailSender mail, MailOutbox outbox, UserManager<PortalUser> users, PublicLinks links, TimeProvider time)
 {
@@ -24,26 +23,6 @@ public sealed class AccountMail(IMailSender mail, MailOutbox outbox, UserManager
 
     /// <summary>Whether mail is configured; without it nothing here may be called.</summary>
     public bool IsEnabled => mail.IsEnabled;
-
-    /// <summary>
-    /// Mails the invitation's link to the invited address and returns once the SMTP server took it.
-    /// Throws <see cref="MailDeliveryException"/> when it did not.
-    /// </summary>
-    public Task SendInvitationAsync(IssuedInvitation issued, string organizationName, string inviter, CancellationToken cancellationToken = default)
-    {
-        var invitation = issued.Invitation;
-        var link = Absolute(InvitationLinks.PathFor(issued.Token));
-        var body = $"""
-            {inviter} invited you to join the organization "{organizationName}" as {invitation.Role.ToString().ToLowerInvariant()}.
-
-            Open this link to accept. It works once, for {invitation.Email} only, until {invitation.ExpiresAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC:
-            {link}
-
-            Without an account yet, the link lets you create one with this address; you confirm the address before accepting.
-            If you did not expect this invitation, ignore this mail.
-            """;
-        return mail.SendAsync(new OutgoingMail(invitation.Email, $"Invitation to join {organizationName}", body.ReplaceLineEndings("\n")), cancellationToken);
-    }
 
     /// <summary>
     /// Mails a fresh confirmation link to the user's address and returns once the SMTP server took it.
@@ -129,7 +108,7 @@ public sealed class AccountMail(IMailSender mail, MailOutbox outbox, UserManager
     {
         var token = await users.GenerateEmailConfirmationTokenAsync(user);
         var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
-        var link = Absolute($"{ConfirmPath}?userId={user.Id}&code={code}");
+        var link = Absolute(links, $"{ConfirmPath}?userId={user.Id}&code={code}");
         var until = time.GetUtcNow().AddDays(1).UtcDateTime;
         var body = $"""
             Someone, probably you, created an account on the key portal with this address.
@@ -142,6 +121,7 @@ public sealed class AccountMail(IMailSender mail, MailOutbox outbox, UserManager
         return new OutgoingMail(user.Email!, "Confirm your email address", body.ReplaceLineEndings("\n"));
     }
 
-    private string Absolute(string path) =>
+    /// <summary>The absolute link to a portal path on <c>PublicUrl</c> (required with mail on).</summary>
+    internal static string Absolute(PublicLinks links, string path) =>
         new Uri(links.Configured ?? throw new InvalidOperationException("Mail needs PublicUrl; the start-up check requires it."), path.TrimStart('/')).ToString();
 }

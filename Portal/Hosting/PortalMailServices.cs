@@ -25,6 +25,7 @@ public static class PortalMailServices
         services.AddSingleton<MailOutbox>();
         services.AddHostedService(sp => sp.GetRequiredService<MailOutbox>());
         services.AddScoped<AccountMail>();
+        services.AddSingleton<InvitationMail>();
         return services;
     }
 }
