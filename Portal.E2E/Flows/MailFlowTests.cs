@@ -74,10 +74,13 @@ public sealed partial class MailFlowTests(MailPortalServer server, BrowserFixtur
         await stranger.GotoAsync(OnServer(leaked));
         await stranger.WaitForURLAsync("**/account/login**");
         await stranger.GetByRole(AriaRole.Link, new() { Name = "Create one" }).ClickAsync();
+        // The sign-up page is reached by enhanced navigation: fill it only once it is there.
+        await stranger.WaitForURLAsync(new Regex(@"/account/register\?.*invitation="));
+        await Assertions.Expect(stranger.GetByLabel("Email")).ToHaveValueAsync("leaked@example.com");
         await new RegisterPage(stranger).FillAndSubmitAsync("leaked@example.com", Password);
         await stranger.GetByTestId("confirmation-sent").WaitForAsync();
         await strangerShots.SaveAsync(stranger, "confirmation sent");
-        await new LoginPage(stranger).SignInAsync("leaked@example.com", Password, OnServer(leaked));
+        await new LoginPage(stranger).SignInAsync("leaked@example.com", Password, leaked.AbsolutePath);
         await stranger.GetByText("email address is not confirmed yet", new() { Exact = false }).WaitForAsync();
         await strangerShots.SaveAsync(stranger, "sign-in refused");
 
@@ -90,6 +93,7 @@ public sealed partial class MailFlowTests(MailPortalServer server, BrowserFixtur
         await owner.GotoAsync(OnServer(invitation));
         await owner.WaitForURLAsync("**/account/login**");
         await owner.GetByRole(AriaRole.Link, new() { Name = "Create one" }).ClickAsync();
+        await owner.WaitForURLAsync(new Regex(@"/account/register\?.*invitation="));
         await Assertions.Expect(owner.GetByLabel("Email")).ToHaveValueAsync("owner@example.com");
         await new RegisterPage(owner).FillAndSubmitAsync("owner@example.com", Password);
         await owner.GetByTestId("confirmation-sent").WaitForAsync();
@@ -97,7 +101,7 @@ public sealed partial class MailFlowTests(MailPortalServer server, BrowserFixtur
         await owner.GotoAsync(OnServer(SmtpSink.LinkIn(confirmation, MailPortalServer.PublicUrl + "/account/confirm-email?")));
         await owner.GetByTestId("email-confirmed").WaitForAsync();
         await ownerShots.SaveAsync(owner, "confirmed");
-        await new LoginPage(owner).SignInAsync("owner@example.com", Password, OnServer(invitation));
+        await new LoginPage(owner).SignInAsync("owner@example.com", Password, invitation.AbsolutePath);
         await owner.GetByRole(AriaRole.Heading, new() { Name = "Join Mail Co" }).WaitForAsync();
         await owner.GetByRole(AriaRole.Button, new() { Name = "Accept invitation" })
             .ClickUntilAsync(owner.GetByRole(AriaRole.Button, new() { Name = "Create key" }));
