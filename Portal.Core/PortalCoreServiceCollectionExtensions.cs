@@ -8,6 +8,7 @@ using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Keys;
 using Portal.Core.Leaks;
+using Portal.Core.Mail;
 using Portal.Core.Notifications;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
@@ -36,6 +37,8 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddOptions<SignatureOptions>().BindConfiguration(SignatureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Before Identity registers its own: email addresses are found by the one email rule.
         services.TryAddSingleton<Microsoft.AspNetCore.Identity.ILookupNormalizer, Names.EmailLookupNormalizer>();
+        services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IMailSender, SmtpMailSender>();
         var geoValidator = new GeoOptionsValidator(contentRoot);
         services.AddSingleton<IValidateOptions<GeoOptions>>(geoValidator);
 

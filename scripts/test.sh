@@ -24,6 +24,8 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 # The signature tests sign requests with an independent RFC 9421 library, in Node.js.
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# The mail tests send through a real SMTP server on loopback: Debian's aiosmtpd, run by /usr/bin/python3.
+dpkg -s python3-aiosmtpd >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "Installing ${missing[*]} for the end-to-end tests..." >&2
   as_root apt-get update -qq >&2

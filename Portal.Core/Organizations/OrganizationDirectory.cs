@@ -1,7 +1,9 @@
 using System.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Core.Audit;
 using Portal.Core.Data;
+using Portal.Core.Mail;
 using Portal.Core.Names;
 using Portal.Core.Permissions;
 
@@ -27,13 +29,16 @@ public sealed record InvitationPreview(Guid OrganizationId, string OrganizationN
 /// role; an organization the caller is not a member of is reported as absent (null or empty).
 /// The last owner of an organization can never be removed or demoted.
 /// </summary>
-public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluator permissions, AuditTrail audit, Quotas quotas, TimeProvider time, MemberOffboarding offboarding)
+public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluator permissions, AuditTrail audit, Quotas quotas, TimeProvider time, MemberOffboarding offboarding, IOptions<MailOptions> mail)
 {
     public const int NameMaxLength = 100;
     public static readonly TimeSpan InvitationLifetime = TimeSpan.FromDays(7);
 
     public const string InvitationCreatedAction = "member.invited";
     public const string InvitationRevokedAction = "member.invitation_revoked";
+
+    /// <summary>Why an account whose address is not confirmed cannot accept an invitation (mail configured).</summary>
+    public const string UnconfirmedEmailMessage = "Confirm your email address before accepting: open the link in the confirmation mail, or ask for a new one from the sign-in page.";
 
     /// <summary>The organizations the caller belongs to, personal first, then by name.</summary>
     public async Task<IReadOnlyList<OrganizationSummary>> ListAsync(Caller caller, CancellationToken cancellationToken = default)
@@ -108,7 +113,17 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
     /// Invites an email address with a role. Admins invite up to Admin, owners also Owner. Returns
     /// null when the caller is not a member; the token is in the result only.
     /// </summary>
-    public async Task<IssuedInvitation?> InviteAsync(Caller caller, Guid organizationId, string? email, OrganizationRole role, CancellationToken cancellationToken = default)
+    public Task<IssuedInvitation?> InviteAsync(Caller caller, Guid organizationId, string? email, OrganizationRole role, CancellationToken cancellationToken = default) =>
+        InviteAsync(caller, organizationId, email, role, deliver: null, cancellationToken);
+
+    /// <summary>
+    /// Invites an email address with a role, as the overload without <paramref name="deliver"/> does,
+    /// and hands the new invitation to <paramref name="deliver"/> (which mails its link) after every
+    /// check and before anything is saved: when delivery throws (<see cref="MailDeliveryException"/>),
+    /// the exception propagates and no invitation exists, so no link is live that nobody received.
+    /// </summary>
+    public async Task<IssuedInvitation?> InviteAsync(Caller caller, Guid organizationId, string? email, OrganizationRole role,
+        Func<IssuedInvitation, CancellationToken, Task>? deliver, CancellationToken cancellationToken = default)
     {
         var (organization, callerRole) = await ForAdminAsync(caller, organizationId, cancellationToken);
         if (organization is null)
@@ -138,10 +153,17 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
             CreatedAt = now,
             ExpiresAt = now + InvitationLifetime,
         };
+        var issued = new IssuedInvitation(invitation, token);
+        if (deliver is not null)
+        {
+            // Before the invitation enters the context: a failed delivery leaves nothing to save.
+            await deliver(issued, cancellationToken);
+        }
+
         db.Set<Invitation>().Add(invitation);
         audit.Record(caller, InvitationCreatedAction, organizationId, "invitation", invitation.Id.ToString(), address, new { role, invitation.ExpiresAt });
         await db.SaveChangesAsync(cancellationToken);
-        return new IssuedInvitation(invitation, token);
+        return issued;
     }
 
     /// <summary>Withdraws a pending invitation; false when there is none the caller may withdraw.</summary>
@@ -175,8 +197,9 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
     }
 
     /// <summary>
-    /// Accepts an invitation as the signed-in caller, whose email must be the invited one. Adds the
-    /// membership; returns the organization. Throws when the invitation is not usable by this caller.
+    /// Accepts an invitation as the signed-in caller, whose email must be the invited one and, with
+    /// mail configured, confirmed (else whoever registered the address first could take the role).
+    /// Adds the membership; returns the organization. Throws when the invitation is not usable by this caller.
     /// </summary>
     public async Task<OrganizationSummary> AcceptAsync(Caller caller, string? token, CancellationToken cancellationToken = default)
     {
@@ -191,6 +214,11 @@ public sealed class OrganizationDirectory(PortalDbContext db, PermissionEvaluato
         if (!string.Equals(user.NormalizedEmail, invitation.NormalizedEmail, StringComparison.Ordinal))
         {
             throw new AccessDeniedException($"This invitation is for {invitation.Email}. Sign in with that address to accept it.");
+        }
+
+        if (mail.Value.IsEnabled && !user.EmailConfirmed)
+        {
+            throw new AccessDeniedException(UnconfirmedEmailMessage);
         }
 
         var existing = await db.Memberships.FirstOrDefaultAsync(m => m.OrganizationId == invitation.OrganizationId && m.UserId == caller.UserId, cancellationToken);

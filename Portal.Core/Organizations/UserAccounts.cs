@@ -15,19 +15,26 @@ public sealed class UserAccounts(PortalDbContext db, UserManager<PortalUser> use
     /// <summary>
     /// Self sign-up: creates the account only when registration is open, or when the invitation
     /// token is a pending invitation for this very email (else <see cref="AccessDeniedException"/>).
+    /// The address is not confirmed: with mail configured the person confirms it from the link
+    /// mailed to it before signing in, and only a confirmed address accepts an invitation.
     /// </summary>
     public async Task<PortalUser> RegisterAsync(string email, string password, string? invitationToken, CancellationToken cancellationToken = default)
     {
         email = EmailAddresses.Require(email);
         await registration.EnsureMaySignUpAsync(email, invitationToken, cancellationToken);
-        return await CreateAsync(email, password, actor: null, cancellationToken: cancellationToken);
+        return await CreateAsync(email, password, actor: null, platformAdministrator: false, emailConfirmed: false, cancellationToken);
     }
 
     /// <summary>
     /// Creates a user with a password; Identity's password rules apply. No registration check: for
     /// callers that already decided the person may have an account (the setup link, the command line).
+    /// The address counts as confirmed: whoever holds the setup link or the command line is the
+    /// operator, who vouches for it.
     /// </summary>
-    public async Task<PortalUser> CreateAsync(string email, string password, Caller? actor, bool platformAdministrator = false, CancellationToken cancellationToken = default)
+    public Task<PortalUser> CreateAsync(string email, string password, Caller? actor, bool platformAdministrator = false, CancellationToken cancellationToken = default) =>
+        CreateAsync(email, password, actor, platformAdministrator, emailConfirmed: true, cancellationToken);
+
+    private async Task<PortalUser> CreateAsync(string email, string password, Caller? actor, bool platformAdministrator, bool emailConfirmed, CancellationToken cancellationToken)
     {
         email = EmailAddresses.Require(email);
         if (await users.FindByEmailAsync(email) is not null)
@@ -41,7 +48,7 @@ public sealed class UserAccounts(PortalDbContext db, UserManager<PortalUser> use
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var now = time.GetUtcNow();
             var organization = new Organization { Name = PersonalName(email), IsPersonal = true, CreatedAt = now };
-            var user = new PortalUser { UserName = email, Email = email, CreatedAt = now, PersonalOrganizationId = organization.Id };
+            var user = new PortalUser { UserName = email, Email = email, EmailConfirmed = emailConfirmed, CreatedAt = now, PersonalOrganizationId = organization.Id };
             db.Organizations.Add(organization);
             await db.SaveChangesAsync(cancellationToken);
 

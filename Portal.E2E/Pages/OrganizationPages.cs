@@ -29,4 +29,14 @@ public sealed class MembersPage(IPage page)
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Invite" }).ClickAsync();
         return await TokenDialog.ReadAsync(page);
     }
+
+    /// <summary>Invites with the default role while mail is on: waits for the page to say the link was mailed.</summary>
+    public async Task InviteByMailAsync(string email)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Invite member" }).ClickUntilAsync(page.GetByRole(AriaRole.Dialog));
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByLabel("Email").FillAsync(email);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Invite" }).ClickAsync();
+        await page.GetByText($"Invitation sent to {email}.").WaitForAsync();
+    }
 }

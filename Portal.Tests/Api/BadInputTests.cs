@@ -348,6 +348,14 @@ public abstract class BadInputTests(PortalApp app)
                 }
             }
 
+            // The mail pages (confirmation link, resend form): forged, truncated and oversized link parts.
+            foreach (var query in new[] { "", "?userId=%00&code=%FF", "?userId=not-a-guid&code=AAAA", $"?userId={Guid.Empty}&code={TooLong}", $"?userId={Guid.Empty}&code=%C3%28", "?userId=&code=", "?code=*&userId=" + TooLong })
+            {
+                rows.Add("/account/confirm-email", "GET", "/account/confirm-email" + query, null, Anonymous, null);
+                rows.Add("/account/confirm-email", "GET", "/account/confirm-email" + query, null, Cookie, null);
+                rows.Add("/account/resend-confirmation", "GET", "/account/resend-confirmation" + query, null, Anonymous, null);
+            }
+
             return rows;
         }
     }

@@ -51,6 +51,7 @@ public static class PortalServices
         services.AddPortalSessions();
 
         services.AddPortalEdge(builder.Configuration);
+        services.AddPortalMail();
         services.AddPortalAuthentication();
         services.AddPortalApi();
         services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database", tags: ["ready"]);

@@ -36,9 +36,11 @@ public sealed class MembersPageTests : BunitContext, IAsyncLifetime, IClassFixtu
         Services.AddScoped<MemberOffboarding>();
         Services.AddScoped<Quotas>();
         Services.AddSingleton(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<QuotaOptions>>());
+        Services.AddSingleton(app.Services.GetRequiredService<Portal.Core.Mail.IMailSender>());
         Services.AddScoped<OrganizationDirectory>();
         Services.AddSingleton(app.Services.GetRequiredService<KeyChangeFeed>());
         Services.AddSingleton(new Portal.Hosting.PublicLinks(Microsoft.Extensions.Options.Options.Create(new Portal.Hosting.PublicUrlOptions())));
+        Services.AddSingleton<InvitationMail>();
         Services.AddScoped<PortalCaller>();
         _authorization = AddAuthorization();
         this.AddPortalTestServices();
