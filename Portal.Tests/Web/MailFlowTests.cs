@@ -77,6 +77,9 @@ public abstract class MailFlowTests(MailApp app)
 
         var signedIn = await LoginAsync(NoRedirects(), email, TestTenants.Password);
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        // A forged code for the now confirmed account is still refused: the page tells nothing about it.
+        var userId = System.Web.HttpUtility.ParseQueryString(link.Query)["userId"];
+        Assert.Contains("data-testid=\"email-not-confirmed\"", await NoRedirects().GetStringAsync($"/account/confirm-email?userId={userId}&code=AAAA"), StringComparison.Ordinal);
         Assert.DoesNotContain(app.Logs.Lines, line => line.Contains(link.Query.TrimStart('?'), StringComparison.Ordinal));
     }
 

@@ -95,13 +95,10 @@ public sealed class AccountMail(IMailSender mail, MailOutbox outbox, UserManager
             return false;
         }
 
+        // The token is checked even for an address already confirmed: the page must not tell a
+        // forged link's maker which accounts exist and are confirmed. A link opened twice works twice.
         var user = await users.FindByIdAsync(id.ToString());
-        if (user is null)
-        {
-            return false;
-        }
-
-        return user.EmailConfirmed || (await users.ConfirmEmailAsync(user, token)).Succeeded;
+        return user is not null && (await users.ConfirmEmailAsync(user, token)).Succeeded;
     }
 
     private async Task<OutgoingMail> ConfirmationMailAsync(PortalUser user)
