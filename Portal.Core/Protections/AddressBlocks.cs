@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Data;
+using Portal.Core.Names;
 using Portal.Core.Organizations;
 using Portal.Core.Permissions;
 
@@ -78,11 +79,8 @@ public sealed class AddressBlocks(PortalDbContext db, PermissionEvaluator permis
             errors["minutes"] = [$"A block lasts 1 to {MaxMinutes} minutes, or until lifted when empty."];
         }
 
-        note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
-        if (note is { Length: > NoteMaxLength })
-        {
-            errors["note"] = [$"A note has at most {NoteMaxLength} characters."];
-        }
+        // Other admins read it inside the block's cause: the text rule keeps it from disguising that.
+        note = DisplayName.CheckText(note, NoteMaxLength, "note", errors, "Note");
 
         var now = time.GetUtcNow();
         if (normal is not null && await Active(db, now).AnyAsync(b => b.OrganizationId == organizationId && b.Network == normal, cancellationToken))

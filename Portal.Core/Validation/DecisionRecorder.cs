@@ -54,7 +54,10 @@ public sealed class DecisionRecorder : IDisposable
         var entry = new AuthenticationLogEntry(
             OccurredAt: now,
             KeyId: key?.KeyId,
-            OrganizationId: key?.OrganizationId ?? source.OrganizationId,
+            // A keyless decision goes in the log of the organization whose door it is (a missing or
+            // unreadable credential at its API), except an unknown token's: that may be another
+            // tenant's key, whose existence the door's owner must not learn from the log.
+            OrganizationId: key?.OrganizationId ?? (result.Code == ReasonCodes.NotFound ? null : source.OrganizationId),
             OwnerId: key?.OwnerId,
             // A known key's token parsed, and so did one refused as unknown or for its state; a blocked
             // address's token was never read (it may be anything), nor a malformed or missing one.

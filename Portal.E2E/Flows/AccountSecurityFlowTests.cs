@@ -24,6 +24,7 @@ public sealed class AccountSecurityFlowTests(PortalServer server, BrowserFixture
         Assert.StartsWith("otpauth://totp/", (await page.GetByLabel("Authenticator link").InnerTextAsync()).Trim());
         await ScreenshotAsync("two-factor setup");
         await page.GetByLabel("Verification code").FillAsync(Totp.Code(key));
+        await page.GetByLabel("Your password").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Turn on" }).ClickAsync();
         await page.GetByLabel("Recovery codes").WaitForAsync();
         await ScreenshotAsync("recovery codes");

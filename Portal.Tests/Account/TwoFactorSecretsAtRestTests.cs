@@ -34,6 +34,7 @@ public abstract partial class TwoFactorSecretsAtRestTests(PortalApp app)
             ["__RequestVerificationToken"] = Antiforgery().Match(setup).Groups[1].Value,
             ["_handler"] = "enable-2fa",
             ["Input.Code"] = CodeAt(key, now),
+            ["Input.Password"] = TestTenants.Password,
         }));
         Assert.Equal(HttpStatusCode.OK, enabled.StatusCode);
         var codes = RecoveryCode().Matches(await enabled.Content.ReadAsStringAsync()).Select(m => m.Groups[1].Value).ToArray();

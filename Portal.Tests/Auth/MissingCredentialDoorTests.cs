@@ -125,6 +125,11 @@ public abstract class MissingCredentialDoorTests(DoorApp app)
             logged.Select(r => $"{r.Door} {r.Code}").Order(StringComparer.Ordinal));
         // No token, so no hint; and, like every keyless decision, filed under no key.
         Assert.All(logged, r => Assert.Equal((null, null), (r.KeyHint, r.KeyId)));
+        // An API's doors and verify belong to the owner's organization: its admins see what reached
+        // them. The management API is nobody's door.
+        Assert.Equal(
+            [$"{Doors.Api} ", $"{Doors.Check} {owner.OrganizationId}", $"{Doors.ExtAuthz} {owner.OrganizationId}", $"{Doors.Verify} {owner.OrganizationId}"],
+            logged.Select(r => $"{r.Door} {r.OrganizationId}").Order(StringComparer.Ordinal));
     }
 
     // One request to each door that reads its key from headers: the header form (as nginx sends it,

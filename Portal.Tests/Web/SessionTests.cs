@@ -56,6 +56,34 @@ public abstract partial class SessionTests(PortalApp app)
     }
 
     [Fact]
+    public async Task ChangePassword_WrongCurrentPasswords_LockTheAccount_AndChangeNothing()
+    {
+        var me = await app.NewUserAsync();
+        using var here = new PortalBrowser(app);
+        await here.SignInAsync(me.User.Email!);
+
+        // A borrowed session guessing the current password meets the sign-in lockout (5 failures).
+        string page = "";
+        for (var i = 0; i < 5; i++)
+        {
+            var response = await here.PostFormAsync("/account/manage", "change-password", new()
+            {
+                ["Input.CurrentPassword"] = $"wrong-guess-number-{i}",
+                ["Input.NewPassword"] = "a-new-password-for-today",
+                ["Input.ConfirmPassword"] = "a-new-password-for-today",
+            });
+            page = await response.Content.ReadAsStringAsync();
+        }
+
+        Assert.Contains("Too many wrong passwords", page, StringComparison.Ordinal);
+        await using var scope = app.Scope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<PortalUser>>();
+        var user = (await users.FindByIdAsync(me.User.Id.ToString()))!;
+        Assert.True(await users.IsLockedOutAsync(user));
+        Assert.True(await users.CheckPasswordAsync(user, TestTenants.Password));
+    }
+
+    [Fact]
     public async Task ChangeRole_EndsMembersSessions_WithinTheCheckBound()
     {
         var organization = await app.NewOrganizationAsync();

@@ -62,7 +62,7 @@ public abstract partial class TwoFactorTests(PortalApp app)
         var setup = await here.Client.GetStringAsync("/account/manage/two-factor");
         var newKey = Totp.FromBase32(AuthenticatorKey().Match(setup).Groups[1].Value)!;
         Assert.NotEqual(key, newKey);
-        var on = await here.PostFormAsync("/account/manage/two-factor", "enable-2fa", new() { ["Input.Code"] = NextCode(newKey) });
+        var on = await here.PostFormAsync("/account/manage/two-factor", "enable-2fa", new() { ["Input.Code"] = NextCode(newKey), ["Input.Password"] = TestTenants.Password });
         Assert.Contains("Two-factor authentication is on.", await on.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.True(await here.IsSignedInAsync());
 
@@ -94,6 +94,24 @@ public abstract partial class TwoFactorTests(PortalApp app)
         Assert.True(await users.GetTwoFactorEnabledAsync(user));
         Assert.Equal(key, Totp.FromBase32((await users.GetAuthenticatorKeyAsync(user))!));
         Assert.Equal(10, await users.CountRecoveryCodesAsync(user));
+    }
+
+    [Fact]
+    public async Task EnableTwoFactor_WrongPassword_ChangesNothing()
+    {
+        var me = await app.NewUserAsync();
+        using var here = new PortalBrowser(app);
+        await here.SignInAsync(me.User.Email!);
+        var setup = await here.Client.GetStringAsync("/account/manage/two-factor");
+        var key = Totp.FromBase32(AuthenticatorKey().Match(setup).Groups[1].Value)!;
+
+        // A stolen cookie alone must not bind the thief's authenticator to the account.
+        var response = await here.PostFormAsync("/account/manage/two-factor", "enable-2fa", new() { ["Input.Code"] = NextCode(key), ["Input.Password"] = "not-the-password-at-all" });
+
+        Assert.Contains("That password is not right. Nothing was changed.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await using var scope = app.Scope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        Assert.False(await users.GetTwoFactorEnabledAsync((await users.FindByIdAsync(me.User.Id.ToString()))!));
     }
 
     [Fact]

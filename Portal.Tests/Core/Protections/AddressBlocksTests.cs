@@ -77,6 +77,7 @@ public abstract class AddressBlocksTests(PortalApp app) : IAsyncLifetime
         { "10.0.0.1", 0, null, "minutes" },
         { "10.0.0.1", 525_601, null, "minutes" },
         { "10.0.0.1", 5, new string('n', 201), "note" },
+        { "10.0.0.1", 5, "scanner \u202Eetoh\u202C", "note" },
     };
 
     [Theory]

@@ -172,7 +172,7 @@ public sealed class GatewayCheck(KeyValidator validator, DecisionRecorder record
             : await validator.ValidateAsync(null, new RequestContext(ClientIp: clientIp, Api: api, Address: ClientAddress.Parse(clientIp),
                 CredentialUnreadable: credentials.Outcome != CredentialOutcome.Absent), context.RequestAborted);
 
-        recorder.Record(result, credentials.Token, new DecisionSource(door, canonicalMethod, canonicalPath, clientIp, request.Headers.UserAgent.ToString(), start));
+        recorder.Record(result, credentials.Token, new DecisionSource(door, canonicalMethod, canonicalPath, clientIp, request.Headers.UserAgent.ToString(), start, api.OrganizationId));
 
         var response = context.Response;
         var headers = response.Headers;

@@ -117,7 +117,7 @@ public static class VerifyEndpoints
         }
 
         recorder.Record(result, request.Key, new DecisionSource(
-            Doors.Verify, request.Method is null ? null : canonicalMethod, canonicalPath, clientIp ?? addresses.Resolve(context), context.Request.Headers.UserAgent.ToString(), start));
+            Doors.Verify, request.Method is null ? null : canonicalMethod, canonicalPath, clientIp ?? addresses.Resolve(context), context.Request.Headers.UserAgent.ToString(), start, callerOrganization));
 
         RateLimitHeaders.Write(context.Response.Headers, result);
         var limits = result.Plan is { } plan && result.Key is { } limited ? LimitsOf(limiter.Peek(StateIdOf(limited, api, plan), plan, result.At), result) : null;
