@@ -74,7 +74,6 @@ public sealed partial class AccessibilityTests(PortalServer server, BrowserFixtu
         await TokenDialog.CloseAsync(admin.Page);
         await admin.CheckAsync(null, "keys with a success message");
         await new KeysPage(admin.Page).OpenAsync("deploy bot");
-        var key = admin.Page.Url.Split('/')[^1];
         await new KeyDetailPage(admin.Page).RotateAsync();
         await TokenDialog.CloseAsync(admin.Page);
         await admin.Page.GetByText("grace period", new() { Exact = false }).First.WaitForAsync();
@@ -114,7 +113,7 @@ public sealed partial class AccessibilityTests(PortalServer server, BrowserFixtu
         await admin.VisitAsync("/account/manage", "/account/manage", "Change password");
         await admin.VisitAsync("/", "/");
         await admin.VisitAsync("/not-found", "/not-found");
-        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Notifications" }).ClickUntilAsync(admin.Page.GetByText("No notifications.").Or(admin.Page.GetByRole(AriaRole.List, new() { Name = "Notification list" })));
+        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Notifications" }).ClickUntilAsync(admin.Page.GetByRole(AriaRole.Menu));
         await admin.CheckAsync(null, "notifications menu");
 
         // The developer: the invitation, the organization's pages as a developer, and two-factor sign-in.
@@ -123,7 +122,10 @@ public sealed partial class AccessibilityTests(PortalServer server, BrowserFixtu
         await developer.Page.GetByRole(AriaRole.Button, new() { Name = "Accept invitation" })
             .ClickUntilAsync(developer.Page.GetByRole(AriaRole.Button, new() { Name = "Create key" }));
         await developer.CheckAsync("/orgs/{OrganizationId:guid}/keys", "keys as a developer");
-        await developer.VisitAsync("/orgs/{OrganizationId:guid}/keys/{KeyId:guid}", $"/orgs/{org}/keys/{key}", "deploy bot");
+        var developerKeys = new KeysPage(developer.Page);
+        await developerKeys.CreateKeyAsync("dev worker", "orders:read");
+        await developerKeys.OpenAsync("dev worker");
+        await developer.CheckAsync("/orgs/{OrganizationId:guid}/keys/{KeyId:guid}", "own key as a developer");
         await developer.VisitAsync("/orgs/{OrganizationId:guid}/apis/{ApiId:guid}", new Uri(apiPage).PathAndQuery, "shop api");
         await developer.VisitAsync("/orgs/{OrganizationId:guid}/members", $"/orgs/{org}/members", "Members of Acme");
         await developer.VisitAsync("/orgs/{OrganizationId:guid}/logs", $"/orgs/{org}/logs");
@@ -193,12 +195,15 @@ public sealed partial class AccessibilityTests(PortalServer server, BrowserFixtu
                 test._visited.Add(route);
             }
 
-            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
             foreach (var (width, size) in new[] { ("desktop", Desktop), ("phone", Phone) })
             {
-                await page.SetViewportSizeAsync(size.Width, size.Height);
-                // MudBlazor's breakpoint listener re-renders the layout over the circuit after a resize.
-                await page.WaitForTimeoutAsync(250);
+                if (page.ViewportSize?.Width != size.Width)
+                {
+                    await page.SetViewportSizeAsync(size.Width, size.Height);
+                    // MudBlazor's breakpoint listener re-renders the layout over the circuit after a resize.
+                    await page.WaitForTimeoutAsync(250);
+                }
+
                 var name = $"{step} {width}";
                 await _screenshots.SaveAsync(page, name, check: false);
                 foreach (var violation in await AxeCheck.FindAsync(page))
