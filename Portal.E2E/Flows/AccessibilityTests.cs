@@ -103,7 +103,7 @@ public sealed partial class AccessibilityTests(PortalServer server, BrowserFixtu
         await admin.VisitAsync("/orgs/{OrganizationId:guid}/policies", $"/orgs/{org}/policies", "Policies of Acme");
         await admin.VisitAsync("/orgs/{OrganizationId:guid}/members", $"/orgs/{org}/members", "Members of Acme");
         await admin.VisitAsync("/orgs/{OrganizationId:guid}/logs", $"/orgs/{org}/logs", "INSUFFICIENT_SCOPE", waitLonger: true);
-        await admin.VisitAsync("/orgs/{OrganizationId:guid}/usage", $"/orgs/{org}/usage", "Requests over time");
+        await admin.VisitAsync("/orgs/{OrganizationId:guid}/usage", $"/orgs/{org}/usage", " denied");
         await admin.VisitAsync("/orgs/{OrganizationId:guid}/audit", $"/orgs/{org}/audit", "key.created");
         await admin.VisitAsync("/orgs/{OrganizationId:guid}/blocks", $"/orgs/{org}/blocks");
         await admin.VisitAsync("/orgs", "/orgs", "Acme");
@@ -122,9 +122,15 @@ public sealed partial class AccessibilityTests(PortalServer server, BrowserFixtu
         await developer.Page.GetByRole(AriaRole.Button, new() { Name = "Accept invitation" })
             .ClickUntilAsync(developer.Page.GetByRole(AriaRole.Button, new() { Name = "Create key" }));
         await developer.CheckAsync("/orgs/{OrganizationId:guid}/keys", "keys as a developer");
-        var developerKeys = new KeysPage(developer.Page);
-        await developerKeys.CreateKeyAsync("dev worker", "orders:read");
-        await developerKeys.OpenAsync("dev worker");
+        // The organization has a catalog now: a developer's key takes the admin's permission set.
+        await developer.Page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickUntilAsync(developer.Page.GetByRole(AriaRole.Dialog));
+        await developer.Page.GetByRole(AriaRole.Dialog).GetByLabel("Name").FillAsync("dev worker");
+        await Select.ChooseAsync(developer.Page, "Permission sets", "order readers");
+        await developer.CheckAsync(null, "create key with a permission set");
+        await developer.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
+        await TokenDialog.ReadAsync(developer.Page);
+        await TokenDialog.CloseAsync(developer.Page);
+        await new KeysPage(developer.Page).OpenAsync("dev worker");
         await developer.CheckAsync("/orgs/{OrganizationId:guid}/keys/{KeyId:guid}", "own key as a developer");
         await developer.VisitAsync("/orgs/{OrganizationId:guid}/apis/{ApiId:guid}", new Uri(apiPage).PathAndQuery, "shop api");
         await developer.VisitAsync("/orgs/{OrganizationId:guid}/members", $"/orgs/{org}/members", "Members of Acme");

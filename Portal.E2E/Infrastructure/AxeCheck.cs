@@ -130,7 +130,7 @@ public static class AxeCheck
 
     // MudBlazor fades dialogs, popovers and snackbars in: colours measured mid-fade are not the
     // ones a person reads. Waits for every animation that ends (progress bars loop forever) and
-    // for running transitions, a second at most.
+    // for running transitions, a second at most; and for the title, two seconds at most.
     private static async Task SettleAsync(IPage page)
     {
         const string finiteAnimationsDone = """
@@ -140,9 +140,18 @@ public static class AxeCheck
                     .map(a => a.finished.catch(() => null))),
                 new Promise(resolve => setTimeout(resolve, 1000))])
             """;
+        // The circuit's head outlet renders the page's <title> again once connected, empty for a moment.
+        const string titled = """
+            () => new Promise(resolve => {
+                const started = Date.now();
+                const look = () => document.title !== '' || Date.now() - started > 2000 ? resolve(true) : setTimeout(look, 50);
+                look();
+            })
+            """;
         try
         {
             await page.EvaluateAsync(finiteAnimationsDone);
+            await page.EvaluateAsync(titled);
         }
         catch (PlaywrightException)
         {
