@@ -149,10 +149,21 @@ public static class AxeCheck
                 look();
             })
             """;
+        // A snackbar fading in or out is drawn lighter than it is read; wait until each is whole or gone.
+        const string snackbarsWhole = """
+            () => new Promise(resolve => {
+                const started = Date.now();
+                const fading = () => [...document.querySelectorAll('.mud-snackbar')]
+                    .some(s => parseFloat(getComputedStyle(s).opacity) < 0.94);
+                const look = () => !fading() || Date.now() - started > 5000 ? resolve(true) : setTimeout(look, 50);
+                look();
+            })
+            """;
         try
         {
             await page.EvaluateAsync(finiteAnimationsDone);
             await page.EvaluateAsync(titled);
+            await page.EvaluateAsync(snackbarsWhole);
         }
         catch (PlaywrightException)
         {
