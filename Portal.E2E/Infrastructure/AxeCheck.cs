@@ -130,8 +130,8 @@ public static class AxeCheck
 
     // MudBlazor fades dialogs, popovers and snackbars in: colours measured mid-fade are not the
     // ones a person reads. Waits for every animation that ends (progress bars loop forever) and
-    // for running transitions, a second at most; and for the title, five seconds at most (a
-    // page without one is still reported).
+    // for running transitions, a second at most; and for the title, fifteen seconds at most (a
+    // busy machine takes seconds to start a circuit; a page without one is still reported).
     private static async Task SettleAsync(IPage page)
     {
         const string finiteAnimationsDone = """
@@ -145,7 +145,7 @@ public static class AxeCheck
         const string titled = """
             () => new Promise(resolve => {
                 const started = Date.now();
-                const look = () => document.title !== '' || Date.now() - started > 5000 ? resolve(true) : setTimeout(look, 50);
+                const look = () => document.title !== '' || Date.now() - started > 15000 ? resolve(true) : setTimeout(look, 50);
                 look();
             })
             """;
