@@ -12,6 +12,13 @@ public static class Interactive
     {
         for (var i = 0; i < attempts; i++)
         {
+            // On a busy machine it may appear just after the last wait; a dialog that repeats the
+            // button's name must not be clicked into.
+            if (i > 0 && await appears.First.IsVisibleAsync())
+            {
+                return;
+            }
+
             await button.ClickAsync();
             try
             {

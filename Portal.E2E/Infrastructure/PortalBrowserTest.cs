@@ -6,6 +6,8 @@ namespace Portal.E2E.Infrastructure;
 /// <summary>
 /// Base of a browser test: a fresh browser context and page per test (xunit makes a new instance
 /// for each test), relative URLs against the server, and numbered screenshots of the steps.
+/// Every step and the page as the test leaves it are checked by axe-core (see <see cref="AxeCheck"/>
+/// for why there and what fails).
 /// </summary>
 /// <remarks>
 /// Put <c>[Collection(PortalCollection.Name)]</c> on each derived class: xunit 2 does not read it
@@ -51,7 +53,7 @@ public abstract class PortalBrowserTest(PortalServer server, BrowserFixture brow
         {
             try
             {
-                await _screenshots.SaveAsync(_page, "end");
+                await _screenshots.SaveAsync(_page, "end", check: false);
             }
             catch (PlaywrightException)
             {
@@ -59,7 +61,23 @@ public abstract class PortalBrowserTest(PortalServer server, BrowserFixture brow
             }
         }
 
+        // The page the test ends on may be one no step showed (say, after a last click).
+        IReadOnlyList<string> inaccessible = [];
+        var endUrl = _page?.Url ?? "";
+        if (_page is { IsClosed: false })
+        {
+            try
+            {
+                inaccessible = await AxeCheck.FindAsync(_page);
+            }
+            catch (PlaywrightException)
+            {
+                // A page torn down by the test's own failure: that failure is the one to read.
+            }
+        }
+
         await _context.CloseAsync();
+        Assert.True(inaccessible.Count == 0, AxeCheck.Report("end", endUrl, inaccessible));
 
         // Every browser test also proves the Content-Security-Policy blocks nothing the pages it
         // visited need (its own contexts and any it opened through the fixture).
