@@ -50,6 +50,9 @@ public sealed partial class AccessibilityTests(PortalServer server, BrowserFixtu
         await stranger.VisitAsync("/account/register", "/account/register");
         await stranger.VisitAsync("/account/lockout", "/account/lockout");
         await stranger.VisitAsync("/account/access-denied", "/account/access-denied");
+        // The mail pages: a confirmation link with a code that does not verify, and the resend form.
+        await stranger.VisitAsync("/account/confirm-email", $"/account/confirm-email?userId={Guid.NewGuid()}&code=not-a-code", "Confirm your email address");
+        await stranger.VisitAsync("/account/resend-confirmation", "/account/resend-confirmation", "Send the confirmation link again");
         await stranger.VisitAsync("/not-found", "/not-found");
 
         // The platform administrator's organization, with something on every page.
@@ -141,6 +144,7 @@ public sealed partial class AccessibilityTests(PortalServer server, BrowserFixtu
         var secret = await developer.Page.GetByLabel("Authenticator key").InnerTextAsync();
         await developer.CheckAsync("/account/manage/two-factor", "two-factor setup");
         await developer.Page.GetByLabel("Verification code").FillAsync(Totp.Code(secret));
+        await developer.Page.GetByLabel("Your password").FillAsync(Password);
         await developer.Page.GetByRole(AriaRole.Button, new() { Name = "Turn on" }).ClickAsync();
         await developer.Page.GetByLabel("Recovery codes").WaitForAsync();
         await developer.CheckAsync(null, "recovery codes");

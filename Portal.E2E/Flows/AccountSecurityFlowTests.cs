@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Playwright;
 using Portal.E2E.Infrastructure;
 using Portal.E2E.Pages;
@@ -49,44 +48,5 @@ public sealed class AccountSecurityFlowTests(PortalServer server, BrowserFixture
         await page.GetByRole(AriaRole.Cell, new() { Name = "key.created" }).WaitForAsync();
         await page.GetByRole(AriaRole.Cell, new() { Name = "organization.created" }).WaitForAsync();
         await ScreenshotAsync("audit log");
-    }
-
-    /// <summary>RFC 6238 with Identity's defaults: SHA-1, 30-second steps, 6 digits, base32 key.</summary>
-    private static class Totp
-    {
-        public static string Code(string base32Key, int stepOffset = 0)
-        {
-            var step = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30) + stepOffset;
-            var counter = BitConverter.GetBytes(step);
-            if (BitConverter.IsLittleEndian)
-            {
-                Array.Reverse(counter);
-            }
-
-            var hash = HMACSHA1.HashData(Base32(base32Key), counter);
-            var offset = hash[^1] & 0x0f;
-            var binary = ((hash[offset] & 0x7f) << 24) | (hash[offset + 1] << 16) | (hash[offset + 2] << 8) | hash[offset + 3];
-            return (binary % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        private static byte[] Base32(string value)
-        {
-            const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-            var bits = 0;
-            var buffer = 0;
-            var bytes = new List<byte>();
-            foreach (var c in value.ToUpperInvariant().TrimEnd('='))
-            {
-                buffer = (buffer << 5) | Alphabet.IndexOf(c, StringComparison.Ordinal);
-                bits += 5;
-                if (bits >= 8)
-                {
-                    bytes.Add((byte)(buffer >> (bits - 8)));
-                    bits -= 8;
-                }
-            }
-
-            return [.. bytes];
-        }
     }
 }

@@ -8,10 +8,13 @@ namespace Portal.E2E.Infrastructure;
 /// </summary>
 public static class Totp
 {
-    /// <summary>The code for the current 30-second step; <paramref name="base32Key"/> may contain spaces.</summary>
-    public static string Code(string base32Key)
+    /// <summary>
+    /// The code for the current 30-second step, or the one <paramref name="stepOffset"/> steps later (a
+    /// code is accepted once, so a second sign-in takes the next step's); <paramref name="base32Key"/> may contain spaces.
+    /// </summary>
+    public static string Code(string base32Key, int stepOffset = 0)
     {
-        var step = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30;
+        var step = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30) + stepOffset;
         var counter = BitConverter.GetBytes(step);
         if (BitConverter.IsLittleEndian)
         {
