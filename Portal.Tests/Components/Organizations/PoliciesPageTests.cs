@@ -62,14 +62,16 @@ public sealed class PoliciesPageTests : BunitContext, IAsyncLifetime, IClassFixt
         var page = RenderPage(organization.Owner, organization.Id);
         page.WaitForAssertion(() => Assert.Contains("Save policies", page.Markup));
 
-        page.FindAll("input")[0].Change("0");
-        page.FindAll("button").First(b => b.TextContent.Contains("Save policies")).Click();
+        // Found and fired on the renderer's thread: a render between finding and firing would drop the handler.
+        await page.InvokeAsync(() => page.FindAll("input")[0].Change("0"));
+        await page.InvokeAsync(() => page.FindAll("button").First(b => b.TextContent.Contains("Save policies")).Click());
 
         page.WaitForAssertion(() => Assert.Contains("The maximum key lifetime must be between 1 and 3650 days", page.Markup));
         Assert.Null(await StoredAsync(organization.Id));
 
-        page.FindAll("input")[0].Change("90");
-        page.FindAll("button").First(b => b.TextContent.Contains("Save policies")).Click();
+        // Found and fired on the renderer's thread: a render between finding and firing would drop the handler.
+        await page.InvokeAsync(() => page.FindAll("input")[0].Change("90"));
+        await page.InvokeAsync(() => page.FindAll("button").First(b => b.TextContent.Contains("Save policies")).Click());
 
         await WaitForAsync(async () => (await StoredAsync(organization.Id))?.MaxKeyLifetimeDays == 90);
         Assert.DoesNotContain("must be between 1 and 3650", page.Markup);
