@@ -176,6 +176,25 @@ public abstract partial class SessionTests(PortalApp app)
         Assert.True(await here.IsSignedInAsync());
     }
 
+    [Fact]
+    public async Task SignOutEverywhereElse_EndsACopyOfThisBrowsersCookie_KeepsThisBrowser()
+    {
+        var me = await app.NewUserAsync();
+        using var here = new PortalBrowser(app);
+        await here.SignInAsync(me.User.Email!);
+        // The usual stolen cookie is a copy of this browser's own, in the same session.
+        using var thief = here.CopyTo(new PortalBrowser(app));
+        Assert.True(await thief.IsSignedInAsync());
+
+        var all = await here.PostFormAsync("/account/manage", "end-other-sessions", []);
+
+        Assert.Contains("0 other sessions were signed out.", await all.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(await thief.IsSignedInAsync());
+        Assert.True(await here.IsSignedInAsync());
+        await using var scope = app.Scope();
+        Assert.Single(await scope.ServiceProvider.GetRequiredService<UserSessions>().ListAsync(me.User.Id, current: null));
+    }
+
     [Theory]
     [InlineData("not-a-session")]
     [InlineData("")]

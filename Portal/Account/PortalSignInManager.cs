@@ -32,6 +32,9 @@ public sealed class PortalSignInManager(
     // The session of the cookie this request last issued.
     private Guid? _issued;
 
+    /// <summary>The session of the cookie this request issued (after a sign-in or a move to a new session), or null.</summary>
+    public Guid? IssuedSessionId => _issued;
+
     /// <summary>The session of the current request's cookie, or null.</summary>
     public Guid? CurrentSessionId => SessionClaims.SessionIdOf(Context.User);
 
@@ -75,6 +78,22 @@ public sealed class PortalSignInManager(
         _issued = null;
         await RefreshSignInAsync(user);
         return await sessions.EndOthersAsync(user.Id, _issued, reason);
+    }
+
+    /// <summary>
+    /// "Sign out everywhere else": this browser moves to a new session and every other session of
+    /// the person ends, the one it leaves included, so a copy of this browser's own cookie (the usual
+    /// stolen one) ends too. Returns how many sessions ended besides the one left.
+    /// </summary>
+    public async Task<int> MoveToNewSessionAsync(PortalUser user, SessionEndReason reason)
+    {
+        var left = CurrentSessionId;
+        _issued = null;
+        // The base refresh, not this class's: nothing is marked for renewal, so the cookie is issued
+        // in a session of its own.
+        await base.RefreshSignInAsync(user);
+        var ended = await sessions.EndOthersAsync(user.Id, _issued, reason);
+        return left is null ? ended : Math.Max(0, ended - 1);
     }
 
     public override async Task SignOutAsync()
