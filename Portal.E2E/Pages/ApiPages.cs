@@ -8,8 +8,10 @@ public sealed class ApisPage(IPage page)
 {
     public async Task OpenFromMenuAsync()
     {
-        await page.GetByRole(AriaRole.Link, new() { Name = "APIs", Exact = true }).ClickAsync();
-        await page.GetByRole(AriaRole.Heading, new() { Name = "APIs", Exact = true }).WaitForAsync();
+        // Clicked again if the page has not changed: right after sign-up the keys page may still be
+        // settling (its circuit starting), and a click in that moment can be lost.
+        await page.GetByRole(AriaRole.Link, new() { Name = "APIs", Exact = true })
+            .ClickUntilAsync(page.GetByRole(AriaRole.Heading, new() { Name = "APIs", Exact = true }));
     }
 
     /// <summary>

@@ -66,7 +66,8 @@ public sealed class KeylessDecisionsTests : IAsyncLifetime
         await WriteAsync();
 
         var record = Assert.Single(await StoredAsync());
-        Assert.Equal((10_000, "NOT_FOUND", "203.0.113.9", "/p/0", (Guid?)organization, (Guid?)null), (record.Count, record.Code, record.ClientIp, record.Path, record.OrganizationId, record.KeyId));
+        // An unknown token may be another tenant's key: filed in no organization's log, even at a door that has one.
+        Assert.Equal((10_000, "NOT_FOUND", "203.0.113.9", "/p/0", (Guid?)null, (Guid?)null), (record.Count, record.Code, record.ClientIp, record.Path, record.OrganizationId, record.KeyId));
         Assert.Equal(0, _log.Dropped);
     }
 
